@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Membership, User
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    target = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "role", "district", "partner", "state_agency", "collaborative", "target"]
+
+    def get_target(self, membership: Membership) -> str:
+        return str(membership.target)
+
+
+class MeSerializer(serializers.ModelSerializer):
+    memberships = MembershipSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "is_superuser", "memberships"]
+
+
+class MeView(APIView):
+    """The signed-in user and their memberships."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MeSerializer
+
+    def get(self, request: Request) -> Response:
+        user = User.objects.prefetch_related(
+            "memberships__district", "memberships__partner", "memberships__state_agency",
+            "memberships__collaborative",
+        ).get(pk=request.user.pk)  # fmt: skip
+        return Response(MeSerializer(user).data)

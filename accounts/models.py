@@ -1,0 +1,123 @@
+"""People and their memberships. A user holds any number of memberships, each one role in one
+organisation; districts/access.py turns them into what the user may see and change."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """People log in with their email address; there are no usernames."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Role(models.TextChoices):
+    DISTRICT_MANAGER = "district_manager", "District manager"
+    DISTRICT_VIEWER = "district_viewer", "District viewer"
+    PARTNER_STAFF = "partner_staff", "Partner staff"
+    SDA_REVIEWER = "sda_reviewer", "State agency reviewer"
+    COLLABORATIVE_ADMIN = "collaborative_admin", "Collaborative admin"
+
+
+DISTRICT_ROLES = (Role.DISTRICT_MANAGER, Role.DISTRICT_VIEWER)
+
+# Which organisation each role belongs to: exactly that foreign key is set, the others are null.
+ROLE_TARGET = {
+    Role.DISTRICT_MANAGER: "district",
+    Role.DISTRICT_VIEWER: "district",
+    Role.PARTNER_STAFF: "partner",
+    Role.SDA_REVIEWER: "state_agency",
+    Role.COLLABORATIVE_ADMIN: "collaborative",
+}
+TARGET_FIELDS = ("district", "partner", "state_agency", "collaborative")
+
+
+def _one_target_constraint() -> Q:
+    condition = Q()
+    for role, target in ROLE_TARGET.items():
+        role_q = Q(role=role)
+        for field in TARGET_FIELDS:
+            role_q &= Q(**{f"{field}__isnull": field != target})
+        condition |= role_q
+    return condition
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    district = models.ForeignKey(
+        "districts.District", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    partner = models.ForeignKey(
+        "partners.PartnerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    state_agency = models.ForeignKey(
+        "districts.StateAgency", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    collaborative = models.ForeignKey(
+        "districts.Collaborative",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_one_target_constraint(), name="membership_role_matches_target"),
+            models.UniqueConstraint(
+                fields=["user", "role", "district", "partner", "state_agency", "collaborative"],
+                nulls_distinct=False,
+                name="membership_unique_per_user_role_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.target}"
+
+    @property
+    def target(self) -> models.Model | None:
+        return getattr(self, ROLE_TARGET[Role(self.role)])

@@ -1,0 +1,12 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from accounts import views
+from accounts.forms import EmailAuthenticationForm
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path("", include("django.contrib.auth.urls")),
+    path("profile/", views.profile, name="profile"),
+    path("profile/token/", views.token_regenerate, name="token-regenerate"),
+]

@@ -1,0 +1,229 @@
+"""Who may see and change what: the one place FOCUS Lab scopes querysets to a user.
+
+Every page, form choice list, API endpoint and task reaches tenant data through ``scope`` (via the
+models' ``for_user``) or ``get_for_user``. The rules:
+
+- district staff (manager or viewer) see their district(s); managers change them;
+- partner staff see the districts their organisation has an active partnership with (read) and
+  change their own organisation;
+- state agency (SDA) reviewers see the SFAs of their state;
+- collaborative admins see and change their collaborative's districts and partners;
+- superusers see everything.
+
+Each rule is a subquery, so scoping adds no queries: the filter is part of the one SQL statement.
+An outsider gets 404 for an object it may not see, the same answer as for one that does not exist,
+so a 403 never confirms that the object is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import DISTRICT_ROLES, Membership, Role
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+def roles_for(user: User) -> frozenset[str]:
+    """The role names the user holds, memoised on the user object for the request."""
+    cached = getattr(user, "_focus_roles", None)
+    if cached is None:
+        if not user.is_authenticated:
+            cached = frozenset()
+        else:
+            cached = frozenset(Membership.objects.filter(user=user).values_list("role", flat=True))
+            if user.is_superuser:
+                cached = cached | {"superuser"}
+        user._focus_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def _memberships(user: User, *roles: str) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, role__in=roles)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _active_partnerships() -> QuerySet:
+    from partners.models import Partnership
+
+    return Partnership.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=_today()))
+
+
+def _district_q(user: User, *, write: bool, via_partners: bool = True) -> Q:
+    managed = Q(id__in=_memberships(user, Role.DISTRICT_MANAGER).values("district_id"))
+    administered = Q(
+        collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
+    )
+    if write:
+        return managed | administered
+    q = (
+        Q(id__in=_memberships(user, *DISTRICT_ROLES).values("district_id"))
+        | administered
+        | Q(state_agency_id__in=_memberships(user, Role.SDA_REVIEWER).values("state_agency_id"))
+    )
+    if via_partners:
+        partner_ids = _memberships(user, Role.PARTNER_STAFF).values("partner_id")
+        q |= Q(id__in=_active_partnerships().filter(partner_id__in=partner_ids).values("district_id"))
+    return q
+
+
+def district_ids_for(user: User, *, write: bool = False) -> QuerySet:
+    """The ids of the districts the user may see (or, with ``write``, change), as a subquery."""
+    from districts.models import District
+
+    return scope(District.objects.all(), user, write=write).values("id")
+
+
+def _partner_q(user: User, *, write: bool) -> Q:
+    from districts.models import District
+
+    own = Q(id__in=_memberships(user, Role.PARTNER_STAFF).values("partner_id"))
+    administered = Q(
+        collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
+    )
+    if write:
+        return own | administered
+    # District staff and SDA reviewers see the partners that serve the districts they see. Partner
+    # staff do not see other partners through shared districts: that is not their business.
+    served = District.objects.filter(_district_q(user, write=False, via_partners=False)).values("id")
+    return (
+        own
+        | administered
+        | Q(id__in=_active_partnerships().filter(district_id__in=served).values("partner_id"))
+    )
+
+
+def _partnership_q(user: User, *, write: bool) -> Q:
+    from districts.models import District
+
+    administered = Q(
+        district__collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
+    )
+    if write:
+        return administered
+    own = Q(partner_id__in=_memberships(user, Role.PARTNER_STAFF).values("partner_id"))
+    seen = District.objects.filter(_district_q(user, write=False, via_partners=False)).values("id")
+    return administered | own | Q(district_id__in=seen)
+
+
+def _site_q(user: User, *, write: bool) -> Q:
+    from districts.models import District
+
+    return Q(district_id__in=District.objects.filter(_district_q(user, write=write)).values("id"))
+
+
+def _coop_q(user: User, *, write: bool) -> Q:
+    from districts.models import Coop, District
+
+    districts = District.objects.filter(_district_q(user, write=write)).values("id")
+    if write:
+        return Q(lead_district_id__in=districts)
+    member_of = Coop.members.through.objects.filter(district_id__in=districts).values("coop_id")
+    return Q(lead_district_id__in=districts) | Q(id__in=member_of)
+
+
+def _collaborative_q(user: User, *, write: bool) -> Q:
+    administered = Q(id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
+    if write:
+        return administered
+    from districts.models import District
+    from partners.models import PartnerOrganisation
+
+    districts = District.objects.filter(_district_q(user, write=False)).values("collaborative_id")
+    partners = PartnerOrganisation.objects.filter(
+        id__in=_memberships(user, Role.PARTNER_STAFF).values("partner_id")
+    ).values("collaborative_id")
+    return administered | Q(id__in=districts) | Q(id__in=partners)
+
+
+def _state_agency_q(user: User, *, write: bool) -> Q:
+    # State agencies are public reference data: any signed-in user reads them; only superusers
+    # (who never reach this rule) change them.
+    return Q(pk__in=[]) if write else Q()
+
+
+def _membership_q(user: User, *, write: bool) -> Q:
+    return Q(pk__in=[]) if write else Q(user=user)
+
+
+Rule = Callable[..., Q]
+_RULES: dict[str, Rule] = {}
+
+
+def register(model_label: str, rule: Rule) -> None:
+    """Later apps register their tenant-owned models' rules here, keeping them in one registry."""
+    _RULES[model_label] = rule
+
+
+for _label, _rule in {
+    "districts.District": _district_q,
+    "districts.Site": _site_q,
+    "districts.Coop": _coop_q,
+    "districts.Collaborative": _collaborative_q,
+    "districts.StateAgency": _state_agency_q,
+    "partners.PartnerOrganisation": _partner_q,
+    "partners.Partnership": _partnership_q,
+    "accounts.Membership": _membership_q,
+}.items():
+    register(_label, _rule)
+
+
+def scope(queryset: QuerySet[M], user: User, *, write: bool = False) -> QuerySet[M]:
+    """Narrow ``queryset`` to what ``user`` may see, or with ``write`` change. Unknown models fail
+    loudly rather than leak."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    label = queryset.model._meta.label
+    try:
+        rule = _RULES[label]
+    except KeyError:
+        raise LookupError(f"No access rule for {label}: register one in districts/access.py") from None
+    return queryset.filter(rule(user, write=write))
+
+
+def get_for_user(queryset: QuerySet[M], user: User, pk: object, *, write: bool = False) -> M:
+    """The object with ``pk`` if the user may see it, else 404 (not yours and missing look alike).
+    With ``write``, a user who may see but not change it gets PermissionDenied."""
+    try:
+        obj = scope(queryset, user).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
+    if write and not can_write(user, obj):
+        raise PermissionDenied("You can view this but not change it.")
+    return obj
+
+
+def can_write(user: User, obj: Model) -> bool:
+    model = type(obj)
+    return scope(model._default_manager.filter(pk=obj.pk), user, write=True).exists()
+
+
+def can_create(user: User, model: type[Model]) -> bool:
+    """Whether the user may create any object of ``model``: true when some parent it could attach
+    the object to is writable (a district for a site, a collaborative for a district...)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    roles = roles_for(user)
+    label = model._meta.label
+    if label in {"districts.Site", "districts.Coop"}:
+        return bool(roles & {Role.DISTRICT_MANAGER, Role.COLLABORATIVE_ADMIN})
+    if label in {"districts.District", "partners.PartnerOrganisation", "partners.Partnership"}:
+        return Role.COLLABORATIVE_ADMIN in roles
+    return False

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from districts.filters import CoopFilter, DistrictFilter, SiteFilter
+from districts.forms import CoopForm, DistrictForm, SiteForm
+from districts.mixins import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
+from districts.models import Collaborative, Coop, District, Site
+from partners.models import Partnership
+
+
+class DistrictList(ScopedListView):
+    model = District
+    filterset_class = DistrictFilter
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related("state_agency", "collaborative")
+            .annotate(
+                site_count=Count("sites", distinct=True), partner_count=Count("partnerships", distinct=True)
+            )
+            .order_by("name")  # Meta.ordering is not applied to GROUP BY queries
+        )
+
+
+class DistrictDetail(ScopedDetailView):
+    model = District
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("state_agency", "collaborative")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        district = self.object
+        user = self.request.user
+        context["sites"] = Site.objects.for_user(user).filter(district=district)
+        context["partnerships"] = (
+            Partnership.objects.for_user(user).filter(district=district).select_related("partner")
+        )
+        context["coops"] = (
+            Coop.objects.for_user(user).filter(members=district).select_related("lead_district")
+        )
+        return context
+
+
+class DistrictCreate(ScopedCreateView):
+    model = District
+    form_class = DistrictForm
+
+
+class DistrictUpdate(ScopedUpdateView):
+    model = District
+    form_class = DistrictForm
+
+
+class SiteList(ScopedListView):
+    model = Site
+    filterset_class = SiteFilter
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("district")
+
+
+class SiteDetail(ScopedDetailView):
+    model = Site
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("district")
+
+
+class SiteCreate(ScopedCreateView):
+    model = Site
+    form_class = SiteForm
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        if district_id := self.request.GET.get("district"):
+            initial["district"] = district_id
+        return initial
+
+
+class SiteUpdate(ScopedUpdateView):
+    model = Site
+    form_class = SiteForm
+
+
+class CoopList(ScopedListView):
+    model = Coop
+    filterset_class = CoopFilter
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related("lead_district", "receiving_site")
+            .prefetch_related(Prefetch("members", queryset=District.objects.only("id", "name")))
+        )
+
+
+class CoopDetail(ScopedDetailView):
+    model = Coop
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related("lead_district", "receiving_site")
+            .prefetch_related("members")
+        )
+
+
+class CoopCreate(ScopedCreateView):
+    model = Coop
+    form_class = CoopForm
+
+
+class CoopUpdate(ScopedUpdateView):
+    model = Coop
+    form_class = CoopForm
+
+
+class CollaborativeDetail(ScopedDetailView):
+    model = Collaborative
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["districts"] = (
+            District.objects.for_user(user).filter(collaborative=self.object).select_related("state_agency")
+        )
+        from partners.models import PartnerOrganisation
+
+        context["partners"] = PartnerOrganisation.objects.for_user(user).filter(collaborative=self.object)
+        return context

@@ -1,0 +1,63 @@
+"""The API's shared pieces: the scoped viewset mixin, its permission, and scoped FK fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from rest_framework import permissions, serializers
+
+from districts import access
+
+
+class ScopedPermission(permissions.IsAuthenticated):
+    """Reads need the object in the user's scope (the queryset does that: outsiders get 404);
+    writes need it in the write scope, and creation needs ``access.can_create``."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if getattr(view, "action", None) == "create":
+            return access.can_create(request.user, view.queryset_model)
+        return True
+
+    def has_object_permission(self, request: Any, view: Any, obj: Model) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return access.can_write(request.user, obj)
+
+
+class ScopedViewSetMixin:
+    """``get_queryset`` returns ``queryset_model.objects.for_user(user)``, plus ``select_related``
+    and ``prefetch_related`` named on the view so lists run a constant number of queries."""
+
+    queryset_model: type[Model]
+    select: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+    permission_classes = [ScopedPermission]
+
+    def get_queryset(self) -> QuerySet:
+        queryset = self.queryset_model.objects.for_user(self.request.user)  # type: ignore[attr-defined]
+        if self.select:
+            queryset = queryset.select_related(*self.select)
+        if self.prefetch:
+            queryset = queryset.prefetch_related(*self.prefetch)
+        return queryset
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key a client may only point at objects it may change (``write=True``) or see."""
+
+    def __init__(self, *, model: type[Model], write: bool = True, **kwargs: Any) -> None:
+        self.model = model
+        self.write = write
+        kwargs.setdefault("queryset", model.objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        request = self.context.get("request")
+        if request is None:
+            return self.model.objects.none()
+        return self.model.objects.for_user(request.user, write=self.write)  # type: ignore[attr-defined]

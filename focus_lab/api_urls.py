@@ -1,0 +1,24 @@
+"""The one API router."""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import MeView
+from districts.api import views as district_views
+from partners.api import views as partner_views
+
+router = DefaultRouter()
+router.register("districts", district_views.DistrictViewSet, basename="district")
+router.register("sites", district_views.SiteViewSet, basename="site")
+router.register("coops", district_views.CoopViewSet, basename="coop")
+router.register("state-agencies", district_views.StateAgencyViewSet, basename="state-agency")
+router.register("collaboratives", district_views.CollaborativeViewSet, basename="collaborative")
+router.register("partners", partner_views.PartnerViewSet, basename="partner")
+router.register("partnerships", partner_views.PartnershipViewSet, basename="partnership")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,18 @@
+"""The Celery app. The beat schedule lives here, in code, where it is reviewed."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focus_lab.settings.dev")
+
+app = Celery("focus_lab")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Beat only triggers side effects; state such as "window open" is derived from timestamps.
+app.conf.beat_schedule = {
+    "heartbeat": {"task": "focus_lab.tasks.heartbeat", "schedule": 60.0},
+}

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from districts.filters import SearchFilterSet, scoped_districts
+from partners.models import PartnerKind, PartnerOrganisation, Partnership
+
+
+def scoped_partners(request) -> QuerySet[PartnerOrganisation]:
+    if request is None:
+        return PartnerOrganisation.objects.none()
+    return PartnerOrganisation.objects.for_user(request.user)
+
+
+class PartnerFilter(SearchFilterSet):
+    search_fields = ("name", "city", "description")
+    kind = django_filters.ChoiceFilter(choices=PartnerKind.choices)
+
+    class Meta:
+        model = PartnerOrganisation
+        fields = ["q", "kind", "state"]
+
+
+class PartnershipFilter(SearchFilterSet):
+    search_fields = ("partner__name", "district__name", "focus")
+    partner = django_filters.ModelChoiceFilter(queryset=scoped_partners)
+    district = django_filters.ModelChoiceFilter(queryset=scoped_districts)
+    active = django_filters.BooleanFilter(method="filter_active", label="Active")
+
+    def filter_active(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        active = Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate())
+        return queryset.filter(active) if value else queryset.exclude(active)
+
+    class Meta:
+        model = Partnership
+        fields = ["q", "partner", "district", "active"]

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class UsdaFoodsConfig(AppConfig):
+    name = "usda_foods"
