@@ -9,6 +9,7 @@ from partners.models import PartnerOrganisation, Partnership
 
 class PartnerOrganisationForm(ScopedModelForm):
     scoped_fields = {"collaborative": Collaborative}
+    website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
         model = PartnerOrganisation
