@@ -159,6 +159,72 @@ def _membership_q(user: User, *, write: bool) -> Q:
     return Q(pk__in=[]) if write else Q(user=user)
 
 
+def _reference_q(user: User, *, write: bool) -> Q:
+    """National reference data (per-meal values, rates, Section 4 payments): everyone reads;
+    collaborative admins add and correct it."""
+    if not write:
+        return Q()
+    return Q() if Role.COLLABORATIVE_ADMIN in roles_for(user) else Q(pk__in=[])
+
+
+def _reviewed_district_q(user: User) -> Q:
+    """Districts whose USDA Foods data an SDA reviewer manages: the SFAs of their state."""
+    return Q(state_agency_id__in=_memberships(user, Role.SDA_REVIEWER).values("state_agency_id"))
+
+
+def lunch_count_districts(user: User, *, write: bool = True) -> QuerySet:
+    """The districts whose lunch counts the user may see or change. Writers: district managers,
+    collaborative admins, and SDA reviewers for their state's SFAs (they import the counts)."""
+    from districts.models import District
+
+    if not user.is_authenticated or not user.is_active:
+        return District.objects.none()
+    if user.is_superuser:
+        return District.objects.all()
+    rule = _district_q(user, write=write)
+    if write:
+        rule |= _reviewed_district_q(user)
+    return District.objects.filter(rule)
+
+
+def _lunch_count_q(user: User, *, write: bool) -> Q:
+    return Q(district_id__in=lunch_count_districts(user, write=write).values("id"))
+
+
+def entitlement_districts(user: User, *, write: bool = True) -> QuerySet:
+    """The districts whose entitlements the user may see or, with ``write``, manage: the PAL is
+    the SDA's to set, and collaborative admins may recompute their lab."""
+    from districts.models import District
+
+    if not user.is_authenticated or not user.is_active:
+        return District.objects.none()
+    if user.is_superuser:
+        return District.objects.all()
+    if write:
+        rule = _reviewed_district_q(user) | Q(
+            collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
+        )
+    else:
+        rule = _district_q(user, write=False)
+    return District.objects.filter(rule)
+
+
+def _entitlement_q(user: User, *, write: bool) -> Q:
+    return Q(district_id__in=entitlement_districts(user, write=write).values("id"))
+
+
+def _drawdown_q(user: User, *, write: bool) -> Q:
+    from usda_foods.models import Entitlement
+
+    if write:  # only services write the ledger
+        return Q(pk__in=[])
+    return Q(entitlement_id__in=Entitlement.objects.filter(_entitlement_q(user, write=False)).values("id"))
+
+
+def _own_q(user: User, *, write: bool) -> Q:
+    return Q(created_by=user)
+
+
 Rule = Callable[..., Q]
 _RULES: dict[str, Rule] = {}
 
@@ -177,6 +243,13 @@ for _label, _rule in {
     "partners.PartnerOrganisation": _partner_q,
     "partners.Partnership": _partnership_q,
     "accounts.Membership": _membership_q,
+    "usda_foods.PerMealValue": _reference_q,
+    "usda_foods.ReimbursementRate": _reference_q,
+    "usda_foods.Section4Payment": _reference_q,
+    "usda_foods.LunchCount": _lunch_count_q,
+    "usda_foods.Entitlement": _entitlement_q,
+    "usda_foods.Drawdown": _drawdown_q,
+    "usda_foods.BackgroundJob": _own_q,
 }.items():
     register(_label, _rule)
 
@@ -226,4 +299,8 @@ def can_create(user: User, model: type[Model]) -> bool:
         return bool(roles & {Role.DISTRICT_MANAGER, Role.COLLABORATIVE_ADMIN})
     if label in {"districts.District", "partners.PartnerOrganisation", "partners.Partnership"}:
         return Role.COLLABORATIVE_ADMIN in roles
+    if label in {"usda_foods.PerMealValue", "usda_foods.ReimbursementRate", "usda_foods.Section4Payment"}:
+        return Role.COLLABORATIVE_ADMIN in roles
+    if label == "usda_foods.LunchCount":
+        return bool(roles & {Role.DISTRICT_MANAGER, Role.SDA_REVIEWER, Role.COLLABORATIVE_ADMIN})
     return False

@@ -1,1 +1,293 @@
-"""Filled in by a later issue."""
+"""USDA Foods reference data (per-meal values, reimbursement rates, Section 4 payments), lunch
+counts, entitlements and their drawdown ledger. The arithmetic lives in ``entitlements.py``;
+these models hold the inputs and the results, and the constraints that even a bug cannot pass."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
+from django.urls import reverse
+
+from districts.models import District, ScopedQuerySet
+from usda_foods import entitlements
+
+school_year_validator = RegexValidator(r"^\d{4}-\d{2}$", "Use the form 2019-20.")
+
+
+def validate_school_year(value: str) -> None:
+    try:
+        entitlements.parse_school_year(value)
+    except entitlements.EntitlementInputError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+class SchoolYearField(models.CharField):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("validators", [validate_school_year])
+        kwargs.setdefault("help_text", "School year starting July 1, e.g. 2019-20.")
+        super().__init__(*args, **kwargs)
+
+
+def validate_quarter_cent(value: Decimal) -> None:
+    try:
+        entitlements.validate_per_meal_value_cents(value)
+    except entitlements.InvalidPerMealValue as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+@pghistory.track()
+class PerMealValue(models.Model):
+    """The national per-meal value of USDA Foods for a school year, as published in the Federal
+    Register, in cents, computed to the nearest 1/4 cent (42 USC 1755(c)). A later publication for
+    the same year is a correction: it supersedes the earlier row, which is kept."""
+
+    school_year = SchoolYearField()
+    cents = models.DecimalField(max_digits=6, decimal_places=2, validators=[validate_quarter_cent])
+    citation = models.CharField(max_length=300, help_text="e.g. Federal Register notice of July 2019")
+    published_on = models.DateField()
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-school_year", "-published_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "published_on"], name="per_meal_value_one_per_publication"
+            ),
+            models.CheckConstraint(
+                condition=Exact(Mod(F("cents"), Value(Decimal("0.25"))), Value(Decimal("0")))
+                & Q(cents__gt=0),
+                name="per_meal_value_quarter_cent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"SY{self.school_year}: {self.cents}¢"
+
+
+class LunchCategory(models.TextChoices):
+    FREE = "free", "Free"
+    REDUCED = "reduced", "Reduced-price"
+    PAID = "paid", "Paid"
+
+
+@pghistory.track()
+class ReimbursementRate(models.Model):
+    """NSLP lunch reimbursement rate in dollars per lunch (contiguous states, SFAs under 60%
+    free/reduced), published each July."""
+
+    school_year = SchoolYearField()
+    category = models.CharField(max_length=10, choices=LunchCategory.choices)
+    dollars = models.DecimalField(
+        max_digits=6, decimal_places=4, validators=[MinValueValidator(Decimal("0"))]
+    )
+    citation = models.CharField(max_length=300)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-school_year", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "category"], name="reimbursement_rate_unique"),
+            models.CheckConstraint(condition=Q(dollars__gte=0), name="reimbursement_rate_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SY{self.school_year} {self.get_category_display()}: ${self.dollars}"
+
+
+@pghistory.track()
+class Section4Payment(models.Model):
+    """The Section 4 general cash payment per lunch, in cents, that commodity schools add to the
+    per-meal value (7 CFR 250.58(b))."""
+
+    school_year = SchoolYearField(unique=True)
+    cents = models.DecimalField(max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    citation = models.CharField(max_length=300)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-school_year"]
+
+    def __str__(self) -> str:
+        return f"SY{self.school_year} Section 4: {self.cents}¢"
+
+
+@pghistory.track()
+class LunchCount(models.Model):
+    """Reimbursable lunches a district served in a school year, by category."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="lunch_counts")
+    school_year = SchoolYearField()
+    free = models.PositiveIntegerField()
+    reduced = models.PositiveIntegerField()
+    paid = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district__name", "-school_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "school_year"], name="lunch_count_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} SY{self.school_year}: {self.total:,} lunches"
+
+    @property
+    def total(self) -> int:
+        return self.free + self.reduced + self.paid
+
+    def get_absolute_url(self) -> str:
+        return reverse("usda_foods:lunch-count-update", args=[self.pk])
+
+
+@pghistory.track()
+class Entitlement(models.Model):
+    """A district's USDA Foods entitlement for a school year: the computed commodity offer value
+    (COV, the legal floor), the planned assistance level (PAL) the SDA loads, and the running total
+    drawn. ``drawn`` is maintained by the drawdown service under a row lock; the check constraint
+    makes overdrawing impossible even if a bug bypassed the service."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="entitlements")
+    school_year = SchoolYearField()
+    prior_year_lunches = models.PositiveIntegerField(null=True, blank=True)
+    per_meal_value_cents = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    section4_cents = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    commodity_offer_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    planned_assistance_level = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    pal_overridden = models.BooleanField(default=False)
+    pal_reason = models.TextField(blank=True)
+    pal_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drawn = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    twelve_cash = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    twelve_usda_foods = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    twelve_share = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
+    twelve_needed = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    missing = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district__name", "-school_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "school_year"], name="entitlement_one_per_year"),
+            models.CheckConstraint(condition=Q(drawn__gte=0), name="entitlement_drawn_non_negative"),
+            models.CheckConstraint(
+                condition=Q(planned_assistance_level__isnull=True, drawn=0)
+                | Q(drawn__lte=F("planned_assistance_level")),
+                name="entitlement_never_overdrawn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} SY{self.school_year}"
+
+    @property
+    def remaining(self) -> Decimal | None:
+        if self.planned_assistance_level is None:
+            return None
+        return self.planned_assistance_level - self.drawn
+
+    @property
+    def utilisation_percent(self) -> Decimal | None:
+        if self.planned_assistance_level is None:
+            return None
+        return entitlements.utilisation_percent(allocation=self.planned_assistance_level, drawn=self.drawn)
+
+    def get_absolute_url(self) -> str:
+        return reverse("usda_foods:entitlement-detail", args=[self.district_id, self.school_year])
+
+
+class DrawdownStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    POSTED = "posted", "Final"
+    CANCELLED = "cancelled", "Released"
+
+
+class DrawdownKind(models.TextChoices):
+    ORDER = "order", "Order"
+    DIVERSION = "diversion", "Diversion to a processor"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+@pghistory.track()
+class Drawdown(models.Model):
+    """One entry in an entitlement's ledger. Pending and final entries count against the PAL;
+    released ones no longer do."""
+
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="drawdowns")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=10, choices=DrawdownStatus.choices, default=DrawdownStatus.PENDING)
+    kind = models.CharField(max_length=12, choices=DrawdownKind.choices, default=DrawdownKind.ORDER)
+    reference = models.CharField(max_length=100, blank=True)
+    memo = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="drawdown_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"${self.amount} {self.get_status_display().lower()} ({self.reference or self.get_kind_display()})"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class BackgroundJob(models.Model):
+    """Progress of long work run in Celery (a recompute, an import, a shipment plan), so a page
+    can show it while it runs. Scoped to its creator."""
+
+    kind = models.CharField(max_length=50)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(self.progress * 100 / self.total) if self.total else 0
+
+    def get_absolute_url(self) -> str:
+        return reverse("usda_foods:job-detail", args=[self.pk])
