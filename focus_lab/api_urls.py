@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import MeView
 from districts.api import views as district_views
 from partners.api import views as partner_views
+from usda_foods.api import views as usda_views
 
 router = DefaultRouter()
 router.register("districts", district_views.DistrictViewSet, basename="district")
@@ -16,6 +17,11 @@ router.register("state-agencies", district_views.StateAgencyViewSet, basename="s
 router.register("collaboratives", district_views.CollaborativeViewSet, basename="collaborative")
 router.register("partners", partner_views.PartnerViewSet, basename="partner")
 router.register("partnerships", partner_views.PartnershipViewSet, basename="partnership")
+router.register("per-meal-values", usda_views.PerMealValueViewSet, basename="per-meal-value")
+router.register("reimbursement-rates", usda_views.ReimbursementRateViewSet, basename="reimbursement-rate")
+router.register("section4-payments", usda_views.Section4PaymentViewSet, basename="section4-payment")
+router.register("lunch-counts", usda_views.LunchCountViewSet, basename="lunch-count")
+router.register("entitlements", usda_views.EntitlementViewSet, basename="entitlement")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -42,7 +42,16 @@ def entitlement_list(
         rows = rows.filter(Q(district__name__icontains=q) | Q(district__agency_code__icontains=q))
     if incomplete is not None:
         rows = rows.exclude(missing=[]) if incomplete else rows.filter(missing=[])
-    rows = rows.select_related("district", "district__state_agency").annotate(
+    rows = with_balance(rows)
+    descending = sort.startswith("-")
+    field = SORTS.get(sort.lstrip("-"), "district__name")
+    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return rows.order_by(order, "district__name")
+
+
+def with_balance(rows: QuerySet[Entitlement]) -> QuerySet[Entitlement]:
+    """Join the district and annotate ``remaining_amount`` and ``utilisation`` (percent, 2 places)."""
+    return rows.select_related("district", "district__state_agency").annotate(
         remaining_amount=ExpressionWrapper(F("planned_assistance_level") - F("drawn"), output_field=MONEY),
         utilisation=Case(
             When(planned_assistance_level__gt=0,
@@ -50,10 +59,6 @@ def entitlement_list(
             default=None, output_field=DecimalField(max_digits=7, decimal_places=2),
         ),
     )  # fmt: skip
-    descending = sort.startswith("-")
-    field = SORTS.get(sort.lstrip("-"), "district__name")
-    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-    return rows.order_by(order, "district__name")
 
 
 def entitlement_totals(rows: QuerySet[Entitlement]) -> dict[str, Decimal | int | None]:

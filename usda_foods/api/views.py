@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from districts import access
+from districts.filters import scoped_districts
+from focus_lab.api import ScopedViewSetMixin
+from usda_foods import selectors, services
+from usda_foods.api.serializers import (
+    EntitlementSerializer,
+    LunchCountSerializer,
+    PalSerializer,
+    PerMealValueSerializer,
+    RecomputeSerializer,
+    ReimbursementRateSerializer,
+    Section4PaymentSerializer,
+)
+from usda_foods.models import Entitlement, LunchCount, PerMealValue, ReimbursementRate, Section4Payment
+
+
+class PerMealValueViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """National per-meal values of USDA Foods, with corrections (a later publication for the same
+    year supersedes the earlier, which stays listed with ``superseded: true``)."""
+
+    queryset_model = PerMealValue
+    serializer_class = PerMealValueSerializer
+    filterset_fields = ["school_year"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        later = PerMealValue.objects.filter(
+            school_year=OuterRef("school_year"), published_on__gt=OuterRef("published_on")
+        )
+        return super().get_queryset().annotate(superseded=Exists(later))
+
+    def perform_create(self, serializer: PerMealValueSerializer) -> None:
+        serializer.instance = services.per_meal_value_create(
+            user=self.request.user, **serializer.validated_data
+        )
+        serializer.instance.superseded = False
+
+
+class ReimbursementRateViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset_model = ReimbursementRate
+    serializer_class = ReimbursementRateSerializer
+    filterset_fields = ["school_year", "category"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+class Section4PaymentViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset_model = Section4Payment
+    serializer_class = Section4PaymentSerializer
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+class LunchCountFilter(django_filters.FilterSet):
+    district = django_filters.ModelChoiceFilter(queryset=scoped_districts)
+
+    class Meta:
+        model = LunchCount
+        fields = ["district", "school_year"]
+
+
+class LunchCountViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Reimbursable lunches by district and school year. Saving recomputes the entitlements that
+    use the count (the next year's COV and this year's 12 percent check)."""
+
+    queryset_model = LunchCount
+    serializer_class = LunchCountSerializer
+    filterset_class = LunchCountFilter
+    select = ("district",)
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def perform_create(self, serializer: LunchCountSerializer) -> None:
+        serializer.instance = services.lunch_count_save(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: LunchCountSerializer) -> None:
+        data = {**{f: getattr(serializer.instance, f) for f in ("district", "school_year", "free", "reduced", "paid")},
+                **serializer.validated_data}  # fmt: skip
+        serializer.instance = services.lunch_count_save(user=self.request.user, **data)
+
+
+class EntitlementFilter(django_filters.FilterSet):
+    state = django_filters.CharFilter(field_name="district__state_agency__state")
+    collaborative = django_filters.NumberFilter(field_name="district__collaborative_id")
+    district = django_filters.NumberFilter(field_name="district_id")
+
+    class Meta:
+        model = Entitlement
+        fields = ["school_year", "state", "collaborative", "district"]
+
+
+class EntitlementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Entitlements: COV, PAL, drawn, remaining, the 12 percent check, and what is missing when
+    something cannot be computed. Money is a decimal string with two places."""
+
+    queryset_model = Entitlement
+    serializer_class = EntitlementSerializer
+    filterset_class = EntitlementFilter
+    ordering_fields = ["commodity_offer_value", "planned_assistance_level", "drawn"]
+
+    def get_queryset(self):
+        return selectors.with_balance(super().get_queryset())
+
+    @extend_schema(request=PalSerializer, responses=EntitlementSerializer)
+    @action(detail=True, methods=["post"])
+    def pal(self, request: Request, pk: str | None = None) -> Response:
+        """Set the planned assistance level (SDA reviewers of the district's state)."""
+        entitlement = access.get_for_user(self.get_queryset(), request.user, pk, write=True)
+        data = PalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = services.entitlement_set_pal(
+            entitlement=entitlement, user=request.user, **data.validated_data
+        )
+        return Response(EntitlementSerializer(self.get_queryset().get(pk=updated.pk)).data)
+
+    @extend_schema(request=RecomputeSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def recompute(self, request: Request) -> Response:
+        """Recompute a whole state's (SDA reviewers) or collaborative's (admins) entitlements for a
+        school year, in one call."""
+        data = RecomputeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        districts = services.recompute_scope(user=request.user, **data.validated_data)
+        result = services.entitlements_recompute(school_year=data.validated_data["school_year"], districts=districts,
+                                                 user=request.user)  # fmt: skip
+        return Response(result.as_dict(), status=status.HTTP_200_OK)
