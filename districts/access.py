@@ -221,6 +221,55 @@ def _drawdown_q(user: User, *, write: bool) -> Q:
     return Q(entitlement_id__in=Entitlement.objects.filter(_entitlement_q(user, write=False)).values("id"))
 
 
+def _catalog_q(user: User, *, write: bool) -> Q:
+    """The USDA Foods available list: everyone reads; SDA reviewers and admins load it."""
+    if not write:
+        return Q()
+    return Q() if roles_for(user) & {Role.SDA_REVIEWER, Role.COLLABORATIVE_ADMIN} else Q(pk__in=[])
+
+
+def _reviewed_states(user: User) -> QuerySet:
+    return _memberships(user, Role.SDA_REVIEWER).values("state_agency_id")
+
+
+def _state_activity_q(user: User, *, write: bool) -> Q:
+    """Surveys and order windows belong to a state agency: its reviewers run them; district users
+    see those of the states their districts are in."""
+    from districts.models import District
+
+    if write:
+        return Q(state_agency_id__in=_reviewed_states(user))
+    visible_states = District.objects.filter(_district_q(user, write=False)).values("state_agency_id")
+    return Q(state_agency_id__in=visible_states)
+
+
+def _survey_response_q(user: User, *, write: bool) -> Q:
+    from districts.models import District
+
+    districts = District.objects.filter(_district_q(user, write=write)).values("id")
+    return Q(district_id__in=districts)
+
+
+def _order_q(user: User, *, write: bool) -> Q:
+    """Orders: district users see theirs, SDA reviewers their state's; only district managers
+    (and admins) edit them. Reviewing is ``reviewable_orders``."""
+    from districts.models import District
+
+    return Q(district_id__in=District.objects.filter(_district_q(user, write=write)).values("id"))
+
+
+def reviewable_orders(user: User, queryset: QuerySet | None = None) -> QuerySet:
+    """The orders an SDA reviewer may approve, return or reject: those of their state's SFAs."""
+    from usda_foods.models import Order
+
+    queryset = Order.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(district__state_agency_id__in=_reviewed_states(user))
+
+
 def _own_q(user: User, *, write: bool) -> Q:
     return Q(created_by=user)
 
@@ -250,6 +299,11 @@ for _label, _rule in {
     "usda_foods.Entitlement": _entitlement_q,
     "usda_foods.Drawdown": _drawdown_q,
     "usda_foods.BackgroundJob": _own_q,
+    "usda_foods.CatalogItem": _catalog_q,
+    "usda_foods.Survey": _state_activity_q,
+    "usda_foods.OrderWindow": _state_activity_q,
+    "usda_foods.SurveyResponse": _survey_response_q,
+    "usda_foods.Order": _order_q,
 }.items():
     register(_label, _rule)
 
@@ -301,6 +355,12 @@ def can_create(user: User, model: type[Model]) -> bool:
         return Role.COLLABORATIVE_ADMIN in roles
     if label in {"usda_foods.PerMealValue", "usda_foods.ReimbursementRate", "usda_foods.Section4Payment"}:
         return Role.COLLABORATIVE_ADMIN in roles
+    if label in {"usda_foods.Survey", "usda_foods.OrderWindow"}:
+        return Role.SDA_REVIEWER in roles
+    if label == "usda_foods.CatalogItem":
+        return bool(roles & {Role.SDA_REVIEWER, Role.COLLABORATIVE_ADMIN})
+    if label in {"usda_foods.Order", "usda_foods.SurveyResponse"}:
+        return Role.DISTRICT_MANAGER in roles
     if label == "usda_foods.LunchCount":
         return bool(roles & {Role.DISTRICT_MANAGER, Role.SDA_REVIEWER, Role.COLLABORATIVE_ADMIN})
     return False

@@ -53,3 +53,35 @@ def entitlements_recompute_job(self, job_id: int) -> None:
     jobs.job_finish(job_id, result=result.as_dict(),
                     message=f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged; "
                             f"{result.incomplete} cannot be computed yet.")  # fmt: skip
+
+
+@shared_task(
+    bind=True, autoretry_for=(OSError, OperationalError), retry_backoff=True, retry_jitter=True, max_retries=5
+)
+def send_district_email(self, district_id: int, subject: str, body: str) -> int:
+    """Email a district's staff. Retries on SMTP/network errors with backoff."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    recipients = services.district_recipients([district_id]).get(district_id, [])
+    if not recipients:
+        return 0
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@shared_task(bind=True, **RETRY)
+def ordering_tick(self) -> dict[str, list[int]]:
+    """Beat, every minute: do each window's due side effect (open notice, reminder, close). Each
+    is claimed with a compare-and-set stamp, so running twice, or late, changes nothing more."""
+    due = services.window_due_work()
+    done: dict[str, list[int]] = {"open": [], "remind": [], "close": []}
+    actions = {
+        "open": services.window_announce_open,
+        "remind": services.window_remind,
+        "close": services.window_close,
+    }
+    for kind, window_ids in due.items():
+        for window_id in window_ids:
+            if actions[kind](window_id=window_id):
+                done[kind].append(window_id)
+    return done

@@ -1,0 +1,30 @@
+"""USDA Foods models, one module per area; import them from here."""
+
+from usda_foods.models.entitlement import (  # noqa: F401
+    BackgroundJob,
+    Drawdown,
+    DrawdownKind,
+    DrawdownStatus,
+    Entitlement,
+    JobStatus,
+    LunchCategory,
+    LunchCount,
+    PerMealValue,
+    ReimbursementRate,
+    SchoolYearField,
+    Section4Payment,
+    validate_quarter_cent,
+    validate_school_year,
+)
+from usda_foods.models.ordering import (  # noqa: F401
+    CatalogItem,
+    FoodCategory,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderTransition,
+    OrderWindow,
+    Survey,
+    SurveyResponse,
+    SurveyResponseLine,
+)
