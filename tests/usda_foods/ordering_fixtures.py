@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,8 +22,17 @@ def catalog_item(code: str = "100117", price: str = "25.00", per_truck: int = 10
     return CatalogItem.objects.create(school_year=SY, material_code=code, **defaults)
 
 
+def ensure_reference_values() -> None:
+    """Reload the published values the 0002 migration inserts. Transactional tests (threads,
+    browsers) empty every table when they end, so a later one cannot count on migration data."""
+    from django.apps import apps
+
+    importlib.import_module("usda_foods.migrations.0002_reference_values").load(apps, None)
+
+
 def fund(district: District, lunches: int = 100_000) -> Entitlement:
     """SY2019-20 entitlement of 23.75 cents x ``lunches`` (100,000 -> $23,750.00)."""
+    ensure_reference_values()
     LunchCount.objects.update_or_create(district=district, school_year="2018-19",
                                         defaults={"free": lunches, "reduced": 0, "paid": 0})  # fmt: skip
     services.entitlements_recompute(school_year=SY, districts=District.objects.filter(pk=district.pk))

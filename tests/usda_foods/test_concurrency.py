@@ -11,12 +11,14 @@ from django.db import connection
 
 from districts.models import District
 from focus_lab.errors import DomainError
+from tests.usda_foods.ordering_fixtures import ensure_reference_values
 from usda_foods import services
 from usda_foods.models import Drawdown, Entitlement, LunchCount
 
 
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_drawdowns_never_overdraw(district):
+    ensure_reference_values()
     LunchCount.objects.create(district=district, school_year="2018-19", free=4000, reduced=0, paid=0)
     services.entitlements_recompute(school_year="2019-20", districts=District.objects.filter(pk=district.pk))
     entitlement = Entitlement.objects.get(district=district)

@@ -1,0 +1,145 @@
+"""The demo learning lab: seven districts across four states, three partners, one login per role,
+and a seeder that can run on every `make run` without changing anything the second time."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Membership, Role, User
+from districts import demo
+from districts.models import Collaborative, Coop, District, Site, StateAgency
+from partners.models import PartnerOrganisation, Partnership
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    District,
+    Site,
+    Coop,
+    StateAgency,
+    Collaborative,
+    PartnerOrganisation,
+    Partnership,
+    User,
+    Membership,
+]
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    counts = {model._meta.label: model.objects.count() for model in MODELS}
+    counts["districts.Coop.members"] = Coop.members.through.objects.count()
+    return counts
+
+
+@pytest.fixture
+def seeded() -> str:
+    return _seed()
+
+
+def _user(role: str) -> User:
+    email = next(email for email, _first, _last, user_role, _target in demo.USERS if user_role == role)
+    return User.objects.get(email=email)
+
+
+def _district_names(user: User, *, write: bool = False) -> set[str]:
+    return set(District.objects.for_user(user, write=write).values_list("name", flat=True))
+
+
+def test_first_run_prints_every_login(seeded):
+    assert "Demo lab ready: 7 districts, 3 partners" in seeded
+    assert f"password for each: {demo.DEMO_PASSWORD}" in seeded
+    for email, *_ in [*demo.USERS, demo.SUPERUSER]:
+        assert email in seeded
+
+
+def test_second_run_changes_nothing_and_prints_no_password(seeded):
+    before = _counts()
+
+    again = _seed()
+
+    assert _counts() == before
+    assert "Demo lab ready" in again
+    assert demo.DEMO_PASSWORD not in again
+    assert "Demo logins" not in again
+
+
+def test_demo_lab_shape(seeded):
+    districts = District.objects.select_related("state_agency")
+    assert districts.count() == 7
+    assert {d.state for d in districts} == {"MN", "WI", "IA", "IL"}
+    assert PartnerOrganisation.objects.count() == 3
+    assert Partnership.objects.count() == 7
+    collaborative = Collaborative.objects.get(slug=demo.COLLABORATIVE["slug"])
+    assert set(District.objects.values_list("collaborative", flat=True)) == {collaborative.pk}
+    assert Site.objects.count() == sum(len(sites) for *_, sites in demo.DISTRICTS)
+    # Sites carry their district's state.
+    for site in Site.objects.select_related("district__state_agency"):
+        assert site.state == site.district.state
+    coop = Coop.objects.get()
+    assert set(coop.members.values_list("name", flat=True)) == set(demo.COOP["members"])
+    assert coop.receiving_site.district == coop.lead_district
+
+
+def test_one_login_per_role(seeded):
+    roles = list(Membership.objects.values_list("role", flat=True))
+    assert sorted(roles) == sorted(Role.values)
+    for email, *_ in demo.USERS:
+        user = User.objects.get(email=email)
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert not user.is_superuser
+        assert user.memberships.count() == 1
+    superuser = User.objects.get(email=demo.SUPERUSER[0])
+    assert superuser.is_superuser and superuser.is_staff
+    assert User.objects.count() == len(demo.USERS) + 1
+
+
+def test_sda_reviewer_sees_only_minnesota_sfas(seeded):
+    reviewer = _user(Role.SDA_REVIEWER)
+
+    assert _district_names(reviewer) == {"Minneapolis Public Schools", "Saint Paul Public Schools"}
+    assert set(District.objects.for_user(reviewer).values_list("state_agency__state", flat=True)) == {"MN"}
+    assert _district_names(reviewer, write=True) == set()
+
+
+def test_district_manager_sees_and_changes_only_minneapolis(seeded):
+    manager = _user(Role.DISTRICT_MANAGER)
+
+    assert _district_names(manager) == {"Minneapolis Public Schools"}
+    assert _district_names(manager, write=True) == {"Minneapolis Public Schools"}
+    assert set(Site.objects.for_user(manager).values_list("district__name", flat=True)) == {
+        "Minneapolis Public Schools"
+    }
+
+
+def test_district_viewer_sees_saint_paul_read_only(seeded):
+    viewer = _user(Role.DISTRICT_VIEWER)
+
+    assert _district_names(viewer) == {"Saint Paul Public Schools"}
+    assert _district_names(viewer, write=True) == set()
+
+
+def test_partner_staff_see_the_districts_they_serve(seeded):
+    staff = _user(Role.PARTNER_STAFF)
+
+    north_star = next(p for p in demo.PARTNERS if p[0] == "North Star Farm to School Network")
+    assert _district_names(staff) == set(north_star[5])
+    assert _district_names(staff, write=True) == set()
+    assert set(PartnerOrganisation.objects.for_user(staff).values_list("name", flat=True)) == {north_star[0]}
+
+
+def test_collaborative_admin_sees_and_changes_the_whole_lab(seeded):
+    admin = _user(Role.COLLABORATIVE_ADMIN)
+
+    every_district = {name for name, *_ in demo.DISTRICTS}
+    assert _district_names(admin) == every_district
+    assert _district_names(admin, write=True) == every_district
+    assert PartnerOrganisation.objects.for_user(admin, write=True).count() == 3
