@@ -209,6 +209,17 @@ def entitlement_districts(user: User, *, write: bool = True) -> QuerySet:
     return District.objects.filter(rule)
 
 
+def can_set_pal(user: User, entitlement: Model) -> bool:
+    """The planned assistance level is the state agency's to load: its reviewers (and superusers)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    from districts.models import District
+
+    return District.objects.filter(_reviewed_district_q(user), pk=entitlement.district_id).exists()
+
+
 def _entitlement_q(user: User, *, write: bool) -> Q:
     return Q(district_id__in=entitlement_districts(user, write=write).values("id"))
 
@@ -240,7 +251,7 @@ def _state_activity_q(user: User, *, write: bool) -> Q:
     if write:
         return Q(state_agency_id__in=_reviewed_states(user))
     visible_states = District.objects.filter(_district_q(user, write=False)).values("state_agency_id")
-    return Q(state_agency_id__in=visible_states)
+    return Q(state_agency_id__in=visible_states) | Q(state_agency_id__in=_reviewed_states(user))
 
 
 def _survey_response_q(user: User, *, write: bool) -> Q:
@@ -258,6 +269,16 @@ def _order_q(user: User, *, write: bool) -> Q:
     return Q(district_id__in=District.objects.filter(_district_q(user, write=write)).values("id"))
 
 
+def reviews_state(user: User, state_agency_id: int) -> bool:
+    """Whether the user is a reviewer of that state agency (or a superuser)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        user.is_superuser
+        or _memberships(user, Role.SDA_REVIEWER).filter(state_agency_id=state_agency_id).exists()
+    )
+
+
 def reviewable_orders(user: User, queryset: QuerySet | None = None) -> QuerySet:
     """The orders an SDA reviewer may approve, return or reject: those of their state's SFAs."""
     from usda_foods.models import Order
@@ -268,6 +289,14 @@ def reviewable_orders(user: User, queryset: QuerySet | None = None) -> QuerySet:
     if user.is_superuser:
         return queryset
     return queryset.filter(district__state_agency_id__in=_reviewed_states(user))
+
+
+def _shipment_plan_q(user: User, *, write: bool) -> Q:
+    """Plans belong to a window's state: its reviewers run and change them; district users see
+    the plans of their state's windows (the pages then show them only their own drops)."""
+    from usda_foods.models import OrderWindow
+
+    return Q(window_id__in=OrderWindow.objects.filter(_state_activity_q(user, write=write)).values("id"))
 
 
 def _own_q(user: User, *, write: bool) -> Q:
@@ -304,6 +333,7 @@ for _label, _rule in {
     "usda_foods.OrderWindow": _state_activity_q,
     "usda_foods.SurveyResponse": _survey_response_q,
     "usda_foods.Order": _order_q,
+    "usda_foods.ShipmentPlan": _shipment_plan_q,
 }.items():
     register(_label, _rule)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("districts.urls")),
     path("", include("partners.urls")),
+    path("", include("usda_foods.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("focus_lab.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

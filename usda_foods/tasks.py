@@ -85,3 +85,25 @@ def ordering_tick(self) -> dict[str, list[int]]:
             if actions[kind](window_id=window_id):
                 done[kind].append(window_id)
     return done
+
+
+@shared_task(bind=True, **RETRY)
+def shipment_plan_run(self, plan_id: int) -> None:
+    """Plan a window's shipments. Claimed with a compare-and-set, so a second delivery of the
+    message does nothing; progress is written per food for the plan page."""
+    from usda_foods.models import JobStatus, ShipmentPlan
+
+    if not ShipmentPlan.objects.filter(pk=plan_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
+        return
+    try:
+        services.shipment_plan_compute(
+            plan_id=plan_id,
+            progress=lambda done, total: ShipmentPlan.objects.filter(pk=plan_id).update(
+                progress=done, total=total
+            ),
+        )
+    except OperationalError:
+        ShipmentPlan.objects.filter(pk=plan_id, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED)
+        raise
+    except DomainError as exc:
+        ShipmentPlan.objects.filter(pk=plan_id).update(status=JobStatus.FAILED, message=exc.message)

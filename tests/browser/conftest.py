@@ -42,8 +42,12 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
-    """A fresh context (no cookies) per test, with the live server as base URL."""
+def page(browser, live_server, transactional_db) -> Iterator[object]:
+    """A fresh context (no cookies) per test, with the live server as base URL. The published
+    reference values are put back first: transactional tests empty the tables when they end."""
+    from tests.usda_foods.ordering_fixtures import ensure_reference_values
+
+    ensure_reference_values()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()

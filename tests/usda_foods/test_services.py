@@ -317,3 +317,35 @@ def test_recompute_scope_refuses_other_states_and_labs(sda_reviewer, collab_admi
                                          collaborative=district.collaborative_id)) == [district]  # fmt: skip
     with pytest.raises(DomainError):
         services.recompute_scope(user=sda_reviewer, school_year="2019", state="MN")
+
+
+def test_only_the_state_agency_sets_the_pal(district, collab_admin):
+    lunches(district, "2018-19", 1000, 0, 0)
+    recompute(district)
+    with pytest.raises(DomainError, match="Only the state agency's reviewers"):
+        services.entitlement_set_pal(
+            entitlement=entitlement(district), amount=Decimal("300"), reason="x", user=collab_admin
+        )
+
+
+def test_saving_a_rate_recomputes_the_twelve_percent_check(
+    district, collab_admin, django_capture_on_commit_callbacks
+):
+    from usda_foods.models import ReimbursementRate
+
+    PerMealValue.objects.create(
+        school_year="2030-31", cents=Decimal("30.00"), citation="FR", published_on=date(2030, 7, 1)
+    )
+    lunches(district, "2029-30", 1000, 0, 0)
+    lunches(district, "2030-31", 100, 0, 0)
+    recompute(district, year="2030-31")
+    assert entitlement(district, "2030-31").twelve_cash is None
+    with django_capture_on_commit_callbacks(execute=True):
+        for category, dollars in (("free", "5.00"), ("reduced", "4.60"), ("paid", "0.50")):
+            services.reference_value_save(
+                value=ReimbursementRate(
+                    school_year="2030-31", category=category, dollars=Decimal(dollars), citation="FR"
+                ),
+                user=collab_admin,
+            )
+    assert entitlement(district, "2030-31").twelve_cash == Decimal("500.00")  # 100 free lunches x $5.00

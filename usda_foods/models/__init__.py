@@ -28,3 +28,10 @@ from usda_foods.models.ordering import (  # noqa: F401
     SurveyResponse,
     SurveyResponseLine,
 )
+from usda_foods.models.shipping import (  # noqa: F401
+    AdjustmentStatus,
+    PlanAdjustment,
+    PlanStop,
+    PlanTruck,
+    ShipmentPlan,
+)

@@ -87,7 +87,9 @@ class Survey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["state_agency", "school_year"], name="survey_one_per_state_year"),
             models.CheckConstraint(
-                condition=Q(closes_at__gt=F("opens_at")), name="survey_closes_after_opening"
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="survey_closes_after_opening",
+                violation_error_message="The survey must close after it opens.",
             ),
         ]
 
@@ -168,10 +170,14 @@ class OrderWindow(models.Model):
         ordering = ["-opens_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_at__gt=F("opens_at")), name="window_closes_after_opening"
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="window_closes_after_opening",
+                violation_error_message="The window must close after it opens.",
             ),
             models.CheckConstraint(
-                condition=Q(delivery_end__gte=F("delivery_start")), name="window_delivery_period"
+                condition=Q(delivery_end__gte=F("delivery_start")),
+                name="window_delivery_period",
+                violation_error_message="The delivery period must end on or after its first day.",
             ),
         ]
 

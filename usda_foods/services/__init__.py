@@ -8,6 +8,7 @@ from usda_foods.services.entitlement import (  # noqa: F401
     LunchRow,
     RecomputeResult,
     current_per_meal_value,
+    drawdown_adjust,
     drawdown_finalize,
     drawdown_post,
     drawdown_release,
@@ -18,6 +19,7 @@ from usda_foods.services.entitlement import (  # noqa: F401
     per_meal_value_create,
     recompute_scope,
     recompute_start,
+    reference_value_save,
     validation_message,
 )
 from usda_foods.services.ordering import (  # noqa: F401
@@ -46,4 +48,13 @@ from usda_foods.services.ordering import (  # noqa: F401
     window_create,
     window_due_work,
     window_remind,
+)
+from usda_foods.services.shipping import (  # noqa: F401
+    district_drops,
+    fingerprint,
+    shipment_adjustments_accept,
+    shipment_adjustments_override,
+    shipment_plan_compute,
+    shipment_plan_start,
+    window_demands,
 )

@@ -75,6 +75,18 @@ def current_per_meal_value(school_year: str) -> PerMealValue | None:
     return next(r for r in rows if r.published_on == chosen.published_on and r.cents == chosen.cents)
 
 
+def reference_value_save(
+    *, value: ReimbursementRate | Section4Payment, user: User | None
+) -> ReimbursementRate | Section4Payment:
+    """Save a reimbursement rate or Section 4 payment, then recompute the year's entitlements that
+    use it (the 12 percent check, commodity schools' COV)."""
+    value.full_clean()
+    with transaction.atomic(), _history(user, "reference_value_save"):
+        value.save()
+        _recompute_later(school_year=value.school_year, user=user)
+    return value
+
+
 def _recompute_later(*, school_year: str, user: User | None) -> None:
     from usda_foods.tasks import entitlements_recompute_year
 
@@ -343,6 +355,8 @@ def _apply(
 def entitlement_set_pal(*, entitlement: Entitlement, amount: Decimal, reason: str, user: User) -> Entitlement:
     """The SDA loads a planned assistance level above the COV (bonus and 12-percent-provision
     dollars) and records why. It cannot go below the COV (the legal floor) or what is drawn."""
+    if not access.can_set_pal(user, entitlement):
+        raise DomainError("Only the state agency's reviewers set the planned assistance level.")
     if not reason.strip():
         raise DomainError(
             "Say why the planned assistance level differs from the commodity offer value.", field="reason"
@@ -472,3 +486,31 @@ def recompute_start(
     params = {"school_year": school_year, "state": state, "collaborative": collaborative}
     return jobs.job_create(kind="entitlements_recompute", user=user, params=params,
                            start=lambda job_id: entitlements_recompute_job.delay(job_id))  # fmt: skip
+
+
+def drawdown_adjust(*, drawdown_id: int, amount: Decimal, user: User | None, memo: str = "") -> Drawdown:
+    """Change a drawdown's amount (an approved order whose lines a shipment plan adjusted). More
+    is checked against the remaining balance under the entitlement's row lock; zero releases it."""
+    amount = entitlements.round_cents(amount)
+    if amount < 0:
+        raise DomainError("The amount cannot be negative.", field="amount")
+    with transaction.atomic(), _history(user, "drawdown_adjust"):
+        drawdown = Drawdown.objects.select_for_update().get(pk=drawdown_id)
+        entitlement = Entitlement.objects.select_for_update().get(pk=drawdown.entitlement_id)
+        if drawdown.status == DrawdownStatus.CANCELLED:
+            raise DomainError("A released drawdown cannot be adjusted.")
+        delta = amount - drawdown.amount
+        remaining = (entitlement.planned_assistance_level or Decimal("0")) - entitlement.drawn
+        if delta > remaining:
+            raise DomainError(
+                OVER_BALANCE.format(amount=f"{delta:,}", remaining=f"{remaining:,}"), field="amount"
+            )
+        Entitlement.objects.filter(pk=entitlement.pk).update(drawn=F("drawn") + delta)
+        if amount == 0:
+            drawdown.status = DrawdownStatus.CANCELLED
+        else:
+            drawdown.amount = amount
+        if memo:
+            drawdown.memo = memo[:300]
+        drawdown.save(update_fields=["amount", "status", "memo", "updated_at"])
+    return drawdown

@@ -167,6 +167,7 @@ def survey_open(
     closes_at: datetime,
     user: User,
 ) -> Survey:
+    _require_reviewer(user, state_agency)
     survey = Survey(state_agency=state_agency, school_year=school_year, title=title, opens_at=opens_at,
                     closes_at=closes_at, created_by=user)  # fmt: skip
     _full_clean(survey)
@@ -281,6 +282,7 @@ def window_create(
     delivery_start: date, delivery_end: date, offered_items: Iterable[CatalogItem], user: User,
     reminder_days_before: int = 3,
 ) -> OrderWindow:  # fmt: skip
+    _require_reviewer(user, state_agency)
     window = OrderWindow(state_agency=state_agency, school_year=school_year, name=name, opens_at=opens_at,
                          closes_at=closes_at, delivery_start=delivery_start, delivery_end=delivery_end,
                          reminder_days_before=reminder_days_before, created_by=user)  # fmt: skip
@@ -545,10 +547,15 @@ def window_remind(*, window_id: int) -> bool:
 
 
 def window_close(*, window_id: int) -> bool:
-    """Lock the window's orders so nothing changes after the close. Once."""
+    """Lock the window's orders so nothing changes after the close, then queue the shipment plan
+    of its approved lines. Once."""
+    from usda_foods.services.shipping import shipment_plan_start
+
     if not _claim(window_id, "closed_processed_at", Q(closes_at__lte=timezone.now())):
         return False
     Order.objects.filter(window_id=window_id).update(locked=True)
+    if Order.objects.filter(window_id=window_id, status=OrderStatus.APPROVED).exists():
+        shipment_plan_start(window=OrderWindow.objects.get(pk=window_id), user=None)
     return True
 
 
@@ -586,6 +593,13 @@ def _email_state_districts(
         districts = districts.exclude(pk__in=exclude)
     for district_id in districts.values_list("pk", flat=True):
         transaction.on_commit(lambda d=district_id: send_district_email.delay(d, subject, body))
+
+
+def _require_reviewer(user: User, state_agency: StateAgency) -> None:
+    from districts import access
+
+    if not access.reviews_state(user, state_agency.pk):
+        raise DomainError(f"Only {state_agency.name}'s reviewers do this.", field="state_agency")
 
 
 def _full_clean(obj: object) -> None:

@@ -1,0 +1,746 @@
+"""Pages for USDA Foods entitlements, lunch counts, reference data and background jobs.
+
+Thin views: resolve the scoped object (districts/access.py; outsiders get 404), bind the form,
+call a service or selector, then add a message and redirect. A ``DomainError`` becomes a form
+error on the field it names, or a message.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, ListView, TemplateView
+
+from accounts.models import Membership, Role
+from districts import access
+from districts.mixins import ScopedCreateView, ScopedListView, ScopedUpdateView
+from districts.models import US_STATES, Collaborative, District
+from focus_lab.errors import DomainError
+from usda_foods import entitlements, selectors, services
+from usda_foods.filters import LunchCountFilter
+from usda_foods.forms import (
+    EntitlementFilterForm,
+    LunchCountForm,
+    LunchCountImportForm,
+    PerMealValueForm,
+    PlannedAssistanceLevelForm,
+    ReimbursementRateForm,
+    Section4PaymentForm,
+    add_domain_error,
+    add_validation_error,
+)
+from usda_foods.models import (
+    BackgroundJob,
+    Drawdown,
+    Entitlement,
+    JobStatus,
+    LunchCount,
+    PerMealValue,
+    ReimbursementRate,
+    Section4Payment,
+)
+
+STATE_NAMES = dict(US_STATES)
+TWELVE_PERCENT = Decimal("0.12")
+
+
+def current_school_year(today: date | None = None) -> str:
+    """The school year running today (they start on July 1): "2026-27" from 2026-11-22."""
+    today = today or timezone.localdate()
+    return str(entitlements.SchoolYear(today.year if today.month >= 7 else today.year - 1))
+
+
+def _school_year_or_404(text: str) -> str:
+    try:
+        return str(entitlements.parse_school_year(text))
+    except entitlements.EntitlementInputError:
+        raise Http404("Not a school year.") from None
+
+
+def _school_year_or_none(text: str | None) -> str | None:
+    try:
+        return str(entitlements.parse_school_year(text)) if text else None
+    except entitlements.EntitlementInputError:
+        return None
+
+
+def _with_query(url: str, **params: str) -> str:
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in params.items() if v})
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+# --- One district's entitlement ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TwelvePercentView:
+    """The stored 12 percent figures, put in words for the page (informative, never a failure)."""
+
+    cash: Decimal
+    usda_foods: Decimal
+    share_percent: Decimal
+    needed: Decimal
+    additional: Decimal
+    total: Decimal
+
+    @property
+    def at_or_above(self) -> bool:
+        return self.additional == 0
+
+    @classmethod
+    def of(cls, entitlement: Entitlement | None) -> TwelvePercentView | None:
+        if entitlement is None or None in (entitlement.twelve_share, entitlement.twelve_cash,
+                                           entitlement.twelve_usda_foods, entitlement.twelve_needed):  # fmt: skip
+            return None
+        cash, foods, needed = (
+            entitlement.twelve_cash,
+            entitlement.twelve_usda_foods,
+            entitlement.twelve_needed,
+        )
+        return cls(cash=cash, usda_foods=foods, share_percent=(entitlement.twelve_share * 100).quantize(Decimal("0.01")),
+                   needed=needed, additional=max(needed - foods, Decimal("0.00")), total=cash + foods)  # fmt: skip
+
+
+class EntitlementDetail(LoginRequiredMixin, TemplateView):
+    """A district's entitlement for one school year: COV, PAL, the ledger and its chart, the 12
+    percent share, the inputs, and what is missing. The SDA sets the PAL here."""
+
+    template_name = "usda_foods/entitlement_detail.html"
+
+    def _load(self) -> None:
+        user = self.request.user
+        self.school_year = _school_year_or_404(self.kwargs["school_year"])
+        self.district = access.get_for_user(
+            District.objects.select_related("state_agency", "collaborative"), user, self.kwargs["district_id"]
+        )
+        self.entitlement = (
+            Entitlement.objects.for_user(user)
+            .filter(district=self.district, school_year=self.school_year)
+            .select_related("pal_set_by")
+            .first()
+        )
+        if self.entitlement is not None:
+            self.can_manage = access.can_set_pal(user, self.entitlement)
+        else:
+            self.can_manage = (
+                access.entitlement_districts(user, write=True).filter(pk=self.district.pk).exists()
+            )
+
+    def _url(self) -> str:
+        return reverse("usda_foods:entitlement-detail", args=[self.district.pk, self.school_year])
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._load()
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._load()
+        if not self.can_manage:
+            raise PermissionDenied("Only the state agency and the lab's admins manage entitlements.")
+        action = request.POST.get("action")
+        if action == "compute":
+            districts = access.entitlement_districts(request.user, write=True).filter(pk=self.district.pk)
+            result = services.entitlements_recompute(
+                school_year=self.school_year, districts=districts, user=request.user
+            )
+            done = "computed" if result.created else ("updated" if result.updated else "unchanged")
+            messages.success(request, f"SY {self.school_year} entitlement {done}.")
+            return redirect(self._url())
+        if action != "set_pal":
+            return HttpResponseBadRequest("Unknown action.")
+        if self.entitlement is None:
+            messages.error(request, "Compute the entitlement before setting its planned assistance level.")
+            return redirect(self._url())
+        form = PlannedAssistanceLevelForm(request.POST)
+        if form.is_valid():
+            try:
+                services.entitlement_set_pal(entitlement=self.entitlement, amount=form.cleaned_data["amount"],
+                                             reason=form.cleaned_data["reason"], user=request.user)  # fmt: skip
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, "Planned assistance level saved.")
+                return redirect(self._url())
+        messages.error(request, "The planned assistance level was not changed: see the form below.")
+        return self.render_to_response(self.get_context_data(pal_form=form), status=200)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user, district, year, entitlement = (
+            self.request.user,
+            self.district,
+            self.school_year,
+            self.entitlement,
+        )
+        prior = entitlements.previous_school_year(year)
+        counts = {c.school_year: c for c in LunchCount.objects.for_user(user).filter(
+            district=district, school_year__in=[prior, year])}  # fmt: skip
+        per_meal = services.current_per_meal_value(year)
+        section4 = (
+            Section4Payment.objects.for_user(user).filter(school_year=year).first()
+            if district.is_commodity_school
+            else None
+        )
+        preview = None
+        if entitlement is None:  # what it would be with today's data: reasons, or the amount
+            preview = entitlements.commodity_offer_value(
+                school_year=year, per_meal_value_cents=per_meal.cents if per_meal else None,
+                prior_year_lunches=counts[prior].total if prior in counts else None,
+                is_commodity_school=district.is_commodity_school,
+                section4_cash_cents=section4.cents if section4 else None,
+            )  # fmt: skip
+        ledger: list[Drawdown] = []
+        chart = None
+        if entitlement is not None:
+            ledger = list(
+                Drawdown.objects.for_user(user).filter(entitlement=entitlement).select_related("created_by")
+            )
+            start = entitlements.parse_school_year(year).start
+            chart = {"start": f"{start}-07-01", "end": f"{start + 1}-06-30",
+                     "points": selectors.drawdown_series(entitlement),
+                     "pal": str(entitlement.planned_assistance_level) if entitlement.planned_assistance_level is not None else None,
+                     "cov": str(entitlement.commodity_offer_value) if entitlement.commodity_offer_value is not None else None}  # fmt: skip
+            if self.can_manage and "pal_form" not in kwargs and entitlement.commodity_offer_value is not None:
+                context["pal_form"] = PlannedAssistanceLevelForm(initial={
+                    "amount": entitlement.planned_assistance_level, "reason": entitlement.pal_reason})  # fmt: skip
+        known_years = set(Entitlement.objects.for_user(user).filter(district=district)
+                          .values_list("school_year", flat=True))  # fmt: skip
+        context.update(
+            district=district, school_year=year, entitlement=entitlement, can_manage=self.can_manage,
+            prior_year=prior, prior_count=counts.get(prior), current_count=counts.get(year),
+            per_meal=per_meal, section4=section4, preview=preview, ledger=ledger, chart=chart,
+            twelve=TwelvePercentView.of(entitlement),
+            years=sorted(known_years | {year, current_school_year()}, reverse=True),
+            previous_year_link=entitlements.previous_school_year(year), next_year_link=entitlements.next_school_year(year),
+            state_url=_with_query(reverse("usda_foods:state-entitlements", args=[district.state_agency.state]), year=year),
+            collaborative_url=_with_query(reverse("usda_foods:collaborative-entitlements", args=[district.collaborative_id]),
+                                          year=year) if district.collaborative_id else None,
+            can_edit_counts=access.can_create(user, LunchCount),
+        )  # fmt: skip
+        return context
+
+
+class EntitlementLatest(LoginRequiredMixin, View):
+    """``/districts/<id>/entitlements/``: the latest year with an entitlement, else this year."""
+
+    def get(self, request: HttpRequest, district_id: int) -> HttpResponse:
+        district = access.get_for_user(District.objects.all(), request.user, district_id)
+        year = (
+            Entitlement.objects.for_user(request.user)
+            .filter(district=district)
+            .order_by("-school_year")
+            .values_list("school_year", flat=True)
+            .first()
+        )
+        return redirect("usda_foods:entitlement-detail", district.pk, year or current_school_year())
+
+
+class MyEntitlements(LoginRequiredMixin, View):
+    """Where the navigation's Entitlements link goes: an SDA reviewer's state, an admin's lab, or a
+    district's own page (``?for=state|collaborative|district`` picks one when a user holds several)."""
+
+    TARGETS = {
+        "state": (Role.SDA_REVIEWER,),
+        "collaborative": (Role.COLLABORATIVE_ADMIN,),
+        "district": (Role.DISTRICT_MANAGER, Role.DISTRICT_VIEWER),
+    }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        wanted = request.GET.get("for")
+        order = [wanted] if wanted in self.TARGETS else list(self.TARGETS)
+        memberships = list(
+            access.scope(Membership.objects.all(), request.user).select_related("state_agency").order_by("pk")
+        )
+        for target in order:
+            for membership in memberships:
+                if membership.role not in self.TARGETS[target]:
+                    continue
+                if target == "state":
+                    return redirect("usda_foods:state-entitlements", membership.state_agency.state)
+                if target == "collaborative":
+                    return redirect("usda_foods:collaborative-entitlements", membership.collaborative_id)
+                return redirect("usda_foods:entitlement-latest", membership.district_id)
+        messages.info(request, "Open a district to see its USDA Foods entitlement.")
+        return redirect("districts:district-list")
+
+
+# --- Tables: a state's SFAs, a collaborative's districts ---------------------------------------
+
+COLUMNS = [
+    ("district", "District (SFA)"),
+    ("cov", "COV"),
+    ("pal", "PAL"),
+    ("drawn", "Drawn"),
+    ("remaining", "Remaining"),
+    ("utilisation", "Utilisation"),
+]
+CSV_HEADER = ["state", "agency_code", "district", "school_year", "commodity_offer_value",
+              "planned_assistance_level", "pal_overridden", "drawn", "remaining", "utilisation_percent",
+              "missing"]  # fmt: skip
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_text(value: str) -> str:
+    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _plain(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:f}"
+
+
+class EntitlementTable(LoginRequiredMixin, ListView):
+    """Entitlements of a scope (a state's SFAs or a collaborative's districts) for one year:
+    sortable, filtered, paginated, with totals, a CSV export and a Recompute button. The page
+    costs the same number of queries for 5 rows or 2,000."""
+
+    template_name = "usda_foods/entitlement_table.html"
+    context_object_name = "entitlements"
+    paginate_by = 50
+    scope_kwargs: dict[str, Any]
+    title: str
+    show_state = False
+
+    def resolve_scope(self) -> None:
+        raise NotImplementedError
+
+    def page_url(self) -> str:
+        raise NotImplementedError
+
+    def _load(self, params: QueryDict) -> None:
+        self.resolve_scope()
+        visible = (
+            Entitlement.objects.for_user(self.request.user)
+            .filter(**self.scope_filter())
+            .order_by("-school_year")
+            .values_list("school_year", flat=True)
+            .distinct()
+        )
+        years = list(visible)
+        self.school_year = _school_year_or_none(params.get("year")) or (
+            years[0] if years else current_school_year()
+        )
+        self.years = sorted(set(years) | {self.school_year, current_school_year()}, reverse=True)
+        self.filter_form = EntitlementFilterForm(
+            {"year": self.school_year, "q": params.get("q", ""), "incomplete": params.get("incomplete", "")},
+            years=self.years,
+        )
+        self.filter_form.is_valid()
+        self.q = self.filter_form.cleaned_data.get("q", "").strip()
+        self.incomplete = bool(self.filter_form.cleaned_data.get("incomplete"))
+        sort = params.get("sort", "district")
+        self.sort = sort if sort.lstrip("-") in selectors.SORTS else "district"
+
+    def scope_filter(self) -> dict[str, Any]:
+        if "state" in self.scope_kwargs:
+            return {"district__state_agency__state": self.scope_kwargs["state"]}
+        return {"district__collaborative_id": self.scope_kwargs["collaborative"]}
+
+    def get_queryset(self) -> QuerySet[Entitlement]:
+        return selectors.entitlement_list(user=self.request.user, school_year=self.school_year, q=self.q,
+                                          incomplete=True if self.incomplete else None, sort=self.sort,
+                                          **self.scope_kwargs)  # fmt: skip
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._load(request.GET)
+        if request.GET.get("format") == "csv":
+            return self.csv_response()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._load(request.POST)
+        try:
+            job = services.recompute_start(
+                user=request.user, school_year=self.school_year, **self.scope_kwargs
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(_with_query(self.page_url(), year=self.school_year))
+        messages.info(request, f"Recomputing the SY {self.school_year} entitlements of {self.title}.")
+        return redirect(job)
+
+    def csv_response(self) -> StreamingHttpResponse:
+        """Every row (not just the page), streamed; money as plain decimals."""
+        rows = self.get_queryset()
+        writer = csv.writer(_Echo())
+
+        def lines() -> Iterator[str]:
+            yield writer.writerow(CSV_HEADER)
+            for e in rows.iterator(chunk_size=1000):
+                yield writer.writerow([
+                    e.district.state_agency.state, _csv_text(e.district.agency_code), _csv_text(e.district.name),
+                    e.school_year, _plain(e.commodity_offer_value), _plain(e.planned_assistance_level),
+                    "yes" if e.pal_overridden else "no", _plain(e.drawn), _plain(e.remaining_amount),
+                    _plain(e.utilisation), _csv_text("; ".join(e.missing)),
+                ])  # fmt: skip
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        slug = "-".join(str(v) for v in self.scope_kwargs.values())
+        response["Content-Disposition"] = f'attachment; filename="entitlements-{slug}-{self.school_year}.csv"'
+        return response
+
+    def _sort_links(self) -> list[dict[str, str]]:
+        links = []
+        for key, label in COLUMNS:
+            if self.sort == key:
+                next_sort, direction = f"-{key}", "ascending"
+            elif self.sort == f"-{key}":
+                next_sort, direction = key, "descending"
+            else:
+                next_sort, direction = key, ""
+            links.append({"key": key, "label": label, "direction": direction,
+                          "url": self._query(sort=next_sort, page=None)})  # fmt: skip
+        return links
+
+    def _query(self, **changes: str | None) -> str:
+        params = self.request.GET.copy()
+        params["year"] = self.school_year
+        for key, value in changes.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = value
+        return "?" + params.urlencode()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        try:
+            services.recompute_scope(
+                user=self.request.user, school_year=self.school_year, **self.scope_kwargs
+            )
+            can_recompute = True
+        except DomainError:
+            can_recompute = False
+        context.update(
+            title=self.title, school_year=self.school_year, years=self.years, filter_form=self.filter_form,
+            sort=self.sort, sort_links=self._sort_links(), totals=selectors.entitlement_totals(self.object_list),
+            csv_url=self._query(format="csv", page=None), can_recompute=can_recompute, show_state=self.show_state,
+            page_url=self.page_url(),
+        )  # fmt: skip
+        return context
+
+
+class StateEntitlements(EntitlementTable):
+    """Every SFA of a state that the user may see. A user who sees none of them gets 404."""
+
+    show_state = False
+
+    def resolve_scope(self) -> None:
+        state = self.kwargs["state"].upper()
+        if state not in STATE_NAMES:
+            raise Http404("No such state.")
+        if (
+            not access.entitlement_districts(self.request.user, write=False)
+            .filter(state_agency__state=state)
+            .exists()
+        ):
+            raise Http404("No SFA of that state is yours to see.")
+        self.state = state
+        self.scope_kwargs = {"state": state}
+        self.title = f"SFAs in {STATE_NAMES[state]}"
+
+    def page_url(self) -> str:
+        return reverse("usda_foods:state-entitlements", args=[self.state])
+
+
+class CollaborativeEntitlements(EntitlementTable):
+    """The districts of a collaborative (learning lab) that the user may see, with their sums."""
+
+    show_state = True
+
+    def resolve_scope(self) -> None:
+        self.collaborative = access.get_for_user(
+            Collaborative.objects.all(), self.request.user, self.kwargs["pk"]
+        )
+        self.scope_kwargs = {"collaborative": self.collaborative.pk}
+        self.title = self.collaborative.name
+
+    def page_url(self) -> str:
+        return reverse("usda_foods:collaborative-entitlements", args=[self.collaborative.pk])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["collaborative"] = self.collaborative
+        return context
+
+
+# --- Lunch counts -------------------------------------------------------------------------------
+
+
+class LunchCountList(ScopedListView):
+    model = LunchCount
+    filterset_class = LunchCountFilter
+    template_name = "usda_foods/lunchcount_list.html"
+
+    def get_queryset(self) -> QuerySet[LunchCount]:
+        return selectors.lunch_count_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        shown = {count.district_id for count in context["object_list"]}
+        context["editable"] = set(
+            access.lunch_count_districts(self.request.user).filter(pk__in=shown).values_list("pk", flat=True)
+        ) if shown else set()  # fmt: skip
+        return context
+
+
+class LunchCountSaveMixin:
+    """Save through ``services.lunch_count_save`` (which recomputes the entitlements that use the
+    count) instead of ``form.save()``."""
+
+    model = LunchCount
+    form_class = LunchCountForm
+    template_name = "usda_foods/lunchcount_form.html"
+
+    def form_valid(self, form: LunchCountForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            self.object = services.lunch_count_save(
+                district=data["district"], school_year=data["school_year"], free=data["free"],
+                reduced=data["reduced"], paid=data["paid"], user=self.request.user,
+            )  # fmt: skip
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+            return self.form_invalid(form)
+        year = self.object.school_year
+        messages.success(self.request, f"Lunch count “{self.object}” saved; the SY {year} and SY "
+                                       f"{entitlements.next_school_year(year)} entitlements were recomputed.")  # fmt: skip
+        return redirect(
+            _with_query(reverse("usda_foods:lunch-count-list"), district=str(self.object.district_id))
+        )
+
+
+class LunchCountCreate(LunchCountSaveMixin, ScopedCreateView):
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        if district_id := self.request.GET.get("district"):
+            initial["district"] = district_id
+        if year := _school_year_or_none(self.request.GET.get("school_year")):
+            initial["school_year"] = year
+        return initial
+
+
+class LunchCountUpdate(LunchCountSaveMixin, ScopedUpdateView):
+    def get_queryset(self) -> QuerySet[LunchCount]:
+        return super().get_queryset().select_related("district")
+
+
+class LunchCountImport(LoginRequiredMixin, FormView):
+    """Upload a CSV of lunch counts: every row is checked first; one bad row means nothing is
+    written, and each problem is listed by line and column."""
+
+    form_class = LunchCountImportForm
+    template_name = "usda_foods/lunchcount_import.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not access.can_create(request.user, LunchCount):
+            raise PermissionDenied("Your role cannot import lunch counts.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: LunchCountImportForm) -> HttpResponse:
+        report = services.lunch_counts_import(data=form.cleaned_data["file"].read(), user=self.request.user)
+        if report.ok:
+            messages.success(self.request, report.summary())
+        return self.render_to_response(self.get_context_data(form=self.form_class(), report=report))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        prior = entitlements.previous_school_year(current_school_year())
+        examples = (
+            access.lunch_count_districts(self.request.user)
+            .select_related("state_agency")
+            .order_by("name")[:2]
+        )
+        rows = [(d.state_agency.state, d.agency_code) for d in examples] or [("MN", "0001"), ("MN", "0002")]
+        lines = [",".join(services.LUNCH_COLUMNS)]
+        for i, (state, code) in enumerate(rows):
+            lines.append(
+                f"{state},{code},{prior},{412_000 + i * 1000},{61_500 + i * 500},{530_250 + i * 250}"
+            )
+        context.update(columns=services.LUNCH_COLUMNS, example="\n".join(lines))
+        return context
+
+
+# --- Reference data ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PerMealValueRow:
+    value: PerMealValue
+    current: bool
+    superseded_by: PerMealValue | None
+
+
+class PerMealValueList(LoginRequiredMixin, TemplateView):
+    """Every published per-meal value, marking the one in force for each year and the
+    publications a later correction superseded."""
+
+    template_name = "usda_foods/permealvalue_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        values = list(PerMealValue.objects.for_user(self.request.user).select_related("created_by"))
+        by_year: dict[str, list[PerMealValue]] = {}
+        for value in values:
+            by_year.setdefault(value.school_year, []).append(value)
+        rows = []
+        for year, publications in by_year.items():
+            records = [entitlements.PerMealValueRecord(school_year=v.school_year, cents=v.cents,
+                                                       published_on=v.published_on, citation=v.citation)
+                       for v in publications]  # fmt: skip
+            chosen = entitlements.pick_per_meal_value(records, school_year=year)
+            current = next(v for v, r in zip(publications, records, strict=True) if r == chosen)
+            rows += [
+                PerMealValueRow(v, v is current, None if v is current else current) for v in publications
+            ]
+        context.update(rows=rows, can_create=access.can_create(self.request.user, PerMealValue))
+        return context
+
+
+class ReferenceCreateMixin:
+    """Reference data is national: collaborative admins and superusers add it."""
+
+    reference_model: type
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not access.can_create(request.user, self.reference_model):
+            raise PermissionDenied("Only collaborative admins add reference data.")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class PerMealValueCreate(ReferenceCreateMixin, LoginRequiredMixin, FormView):
+    reference_model = PerMealValue
+    form_class = PerMealValueForm
+    template_name = "usda_foods/form.html"
+    extra_context = {"title": "New per-meal value", "back_url": reverse_lazy("usda_foods:per-meal-value-list"),
+                     "back_label": "Per-meal values"}  # fmt: skip
+
+    def form_valid(self, form: PerMealValueForm) -> HttpResponse:
+        try:
+            value = services.per_meal_value_create(user=self.request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Per-meal value {value} recorded; the SY {value.school_year} "
+                                       "entitlements are being recomputed.")  # fmt: skip
+        return redirect("usda_foods:per-meal-value-list")
+
+    def form_invalid(self, form: PerMealValueForm) -> HttpResponse:
+        messages.error(self.request, "Please correct the errors below; nothing was saved.")
+        return super().form_invalid(form)
+
+
+class ReimbursementRateList(LoginRequiredMixin, TemplateView):
+    template_name = "usda_foods/reimbursementrate_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        years: dict[str, dict[str, Any]] = {}
+        for rate in ReimbursementRate.objects.for_user(self.request.user):
+            row = years.setdefault(rate.school_year, {"school_year": rate.school_year, "citations": []})
+            row[rate.category] = rate.dollars
+            if rate.citation not in row["citations"]:
+                row["citations"].append(rate.citation)
+        context.update(
+            rows=list(years.values()), can_create=access.can_create(self.request.user, ReimbursementRate)
+        )
+        return context
+
+
+class ReferenceValueCreate(ScopedCreateView):
+    """Rates and Section 4 payments go through the service, which recomputes the year."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.object = services.reference_value_save(value=form.instance, user=self.request.user)
+        messages.success(
+            self.request,
+            f"{self.object} saved; SY{self.object.school_year} entitlements are being recomputed.",
+        )
+        return redirect(self.get_success_url())
+
+
+class ReimbursementRateCreate(ReferenceValueCreate):
+    model = ReimbursementRate
+    form_class = ReimbursementRateForm
+    success_url = reverse_lazy("usda_foods:reimbursement-rate-list")
+
+
+class Section4PaymentList(LoginRequiredMixin, TemplateView):
+    template_name = "usda_foods/section4payment_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(rows=Section4Payment.objects.for_user(self.request.user),
+                       can_create=access.can_create(self.request.user, Section4Payment))  # fmt: skip
+        return context
+
+
+class Section4PaymentCreate(ReferenceValueCreate):
+    model = Section4Payment
+    form_class = Section4PaymentForm
+    success_url = reverse_lazy("usda_foods:section4-payment-list")
+
+
+# --- Background jobs ----------------------------------------------------------------------------
+
+
+@method_decorator(never_cache, name="dispatch")
+class JobDetail(LoginRequiredMixin, View):
+    """A job's progress. The bar polls ``?partial=1`` every second with htmx until the job is done
+    or failed. Users see their own jobs only."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = access.get_for_user(BackgroundJob.objects.all(), request.user, pk)
+        year = job.params.get("school_year", "")
+        back_url = None
+        if job.params.get("state"):
+            back_url = _with_query(
+                reverse("usda_foods:state-entitlements", args=[job.params["state"]]), year=year
+            )
+        elif job.params.get("collaborative"):
+            back_url = _with_query(
+                reverse("usda_foods:collaborative-entitlements", args=[job.params["collaborative"]]),
+                year=year,
+            )
+        context = {"job": job, "back_url": back_url,
+                   "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}  # fmt: skip
+        template = (
+            "usda_foods/_job_progress.html" if request.GET.get("partial") else "usda_foods/job_detail.html"
+        )
+        return render(request, template, context)
