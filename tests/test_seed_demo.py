@@ -3,6 +3,7 @@ and a seeder that can run on every `make run` without changing anything the seco
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -12,6 +13,17 @@ from accounts.models import Membership, Role, User
 from districts import demo
 from districts.models import Collaborative, Coop, District, Site, StateAgency
 from partners.models import PartnerOrganisation, Partnership
+from usda_foods.models import (
+    CatalogItem,
+    Drawdown,
+    Entitlement,
+    LunchCount,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderWindow,
+    Survey,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +37,14 @@ MODELS = [
     Partnership,
     User,
     Membership,
+    LunchCount,
+    Entitlement,
+    CatalogItem,
+    Survey,
+    OrderWindow,
+    Order,
+    OrderLine,
+    Drawdown,
 ]
 
 
@@ -143,3 +163,18 @@ def test_collaborative_admin_sees_and_changes_the_whole_lab(seeded):
     assert _district_names(admin) == every_district
     assert _district_names(admin, write=True) == every_district
     assert PartnerOrganisation.objects.for_user(admin, write=True).count() == 3
+
+
+def test_demo_usda_foods_year_computes_and_shows_what_is_missing(seeded):
+    rows = {e.district.name: e for e in Entitlement.objects.select_related("district")}
+    assert len(rows) == 7
+    # Minneapolis: 23.75 cents x (2,842,000 + 303,800 + 1,421,000) SY2018-19 lunches = $1,084,615.00
+    assert rows["Minneapolis Public Schools"].commodity_offer_value == Decimal("1084615.00")
+    # Milwaukee is a commodity school: without a Section 4 payment for the year it cannot compute.
+    assert rows["Milwaukee Public Schools"].commodity_offer_value is None
+    assert any("Section 4" in reason for reason in rows["Milwaukee Public Schools"].missing)
+    window = OrderWindow.objects.get()
+    assert window.is_open()
+    submitted = Order.objects.get(status=OrderStatus.SUBMITTED)
+    assert submitted.district.name == "Minneapolis Public Schools"
+    assert rows["Minneapolis Public Schools"].drawn == submitted.value > 0

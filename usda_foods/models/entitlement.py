@@ -260,20 +260,33 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class BackgroundJob(models.Model):
-    """Progress of long work run in Celery (a recompute, an import, a shipment plan), so a page
-    can show it while it runs. Scoped to its creator."""
+class ProgressTracked(models.Model):
+    """Long work run in Celery: its status and progress, so a page can show it while it runs."""
 
-    kind = models.CharField(max_length=50)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(self.progress * 100 / self.total) if self.total else 0
+
+
+class BackgroundJob(ProgressTracked):
+    """A recompute or an import a user started. Scoped to its creator."""
+
+    kind = models.CharField(max_length=50)
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -282,12 +295,6 @@ class BackgroundJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
-
-    @property
-    def percent(self) -> int:
-        if self.status == JobStatus.DONE:
-            return 100
-        return int(self.progress * 100 / self.total) if self.total else 0
 
     def get_absolute_url(self) -> str:
         return reverse("usda_foods:job-detail", args=[self.pk])

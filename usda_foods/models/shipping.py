@@ -13,16 +13,12 @@ from django.db.models import Q
 from django.urls import reverse
 
 from districts.models import ScopedQuerySet, Site
-from usda_foods.models.entitlement import JobStatus
+from usda_foods.models.entitlement import ProgressTracked
 from usda_foods.models.ordering import CatalogItem, OrderWindow
 
 
-class ShipmentPlan(models.Model):
+class ShipmentPlan(ProgressTracked):
     window = models.ForeignKey(OrderWindow, on_delete=models.CASCADE, related_name="shipment_plans")
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)
     max_stops = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
@@ -42,7 +38,6 @@ class ShipmentPlan(models.Model):
     result = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -51,12 +46,6 @@ class ShipmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Shipment plan #{self.pk} for {self.window.name}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == JobStatus.DONE:
-            return 100
-        return int(self.progress * 100 / self.total) if self.total else 0
 
     def get_absolute_url(self) -> str:
         return reverse("usda_foods:shipment-plan-detail", args=[self.pk])

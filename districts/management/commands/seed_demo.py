@@ -76,11 +76,17 @@ class Command(BaseCommand):
             user = self._user(email, first, last, created)
             Membership.objects.get_or_create(user=user, role=role, **targets[role](target))
         self._user(*demo.SUPERUSER, created, superuser=True)
+        from usda_foods.demo import seed_usda_foods
+
+        notes: list[str] = []
+        seed_usda_foods(out=notes)
 
         self.stdout.write(self.style.SUCCESS(
             f"Demo lab ready: {len(districts)} districts, {len(partners)} partners, "
             f"{Site.objects.filter(district__collaborative=collaborative).count()} sites."
         ))  # fmt: skip
+        for note in notes:
+            self.stdout.write(note)
         if created:
             self.stdout.write(f"Demo logins (created now; password for each: {demo.DEMO_PASSWORD}):")
             for line in created:
