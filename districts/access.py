@@ -269,6 +269,17 @@ def _order_q(user: User, *, write: bool) -> Q:
     return Q(district_id__in=District.objects.filter(_district_q(user, write=write)).values("id"))
 
 
+def reviewed_state_agencies(user: User) -> QuerySet:
+    """The state agencies whose surveys, windows and orders the user reviews (all for a superuser)."""
+    from districts.models import StateAgency
+
+    if not user.is_authenticated or not user.is_active:
+        return StateAgency.objects.none()
+    if user.is_superuser:
+        return StateAgency.objects.all()
+    return StateAgency.objects.filter(pk__in=_reviewed_states(user))
+
+
 def reviews_state(user: User, state_agency_id: int) -> bool:
     """Whether the user is a reviewer of that state agency (or a superuser)."""
     if not user.is_authenticated or not user.is_active:

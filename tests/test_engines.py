@@ -4,7 +4,6 @@ through the broker and showing up in the health report."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -13,7 +12,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pytest
 from celery import Celery
 
 from focus_lab.devstack import embedded_postgres, embedded_redis
+from tests.workers import celery_worker, wait_for_result, wait_until_ready
 
 pytestmark = pytest.mark.engines
 
@@ -84,44 +83,6 @@ def _manage(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.
     )
 
 
-@contextlib.contextmanager
-def celery_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        worker = subprocess.Popen(
-            [CELERY, "-A", "focus_lab", "worker", "--pool", "solo", "--loglevel", "INFO",
-             "--hostname", WORKER_NAME, "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-            yield worker
-        finally:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)  # warm shutdown
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait(timeout=5)
-
-
-def _wait_until_ready(worker: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while " ready." not in (text := log.read_text()):
-        assert worker.poll() is None, f"the worker died:\n{text}"
-        assert time.monotonic() < deadline, f"the worker was not ready after {timeout}s:\n{text}"
-        time.sleep(0.1)
-    return text
-
-
-def _wait_for_result(result, worker: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> object:
-    deadline = time.monotonic() + timeout
-    while not result.ready():
-        assert worker.poll() is None, f"the worker died:\n{log.read_text()}"
-        assert time.monotonic() < deadline, f"no result after {timeout}s; worker log:\n{log.read_text()}"
-        time.sleep(0.1)
-    return result.get(timeout=1)
-
-
 def test_embedded_engines_migrate_and_run_a_worker_round_trip(engines_env, short_dir):
     database_url, redis_url = engines_env["DATABASE_URL"], engines_env["REDIS_URL"]
     assert database_url.startswith("postgres://postgres@/focus_lab?host=%2Ftmp%2Ffl-eng-")
@@ -132,8 +93,8 @@ def test_embedded_engines_migrate_and_run_a_worker_round_trip(engines_env, short
     assert "Applying accounts.0001_initial... OK" in migrate.stdout
 
     log = short_dir / "worker.log"
-    with celery_worker(engines_env, log) as worker:
-        banner = _wait_until_ready(worker, log)
+    with celery_worker(engines_env, log, hostname=WORKER_NAME) as worker:
+        banner = wait_until_ready(worker, log)
         # The worker lists its tasks at start. focus_lab is not an installed app, so
         # autodiscover_tasks() alone does not import focus_lab.tasks: the app must include it.
         for task in ("focus_lab.tasks.ping", "focus_lab.tasks.heartbeat"):
@@ -141,10 +102,10 @@ def test_embedded_engines_migrate_and_run_a_worker_round_trip(engines_env, short
         client = Celery("engines-test", broker=redis_url, backend=redis_url)
         try:
             result = client.send_task("focus_lab.tasks.ping", args=["hello"])
-            assert _wait_for_result(result, worker, log) == "hello"
+            assert wait_for_result(result, worker, log) == "hello"
             assert result.successful()
             # What beat sends every minute, run by the worker: it writes the timestamp /healthz shows.
-            beat = _wait_for_result(client.send_task("focus_lab.tasks.heartbeat"), worker, log)
+            beat = wait_for_result(client.send_task("focus_lab.tasks.heartbeat"), worker, log)
         finally:
             client.close()
 

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from accounts.models import Membership, Role
+from districts import access
 from districts.filters import SearchFilterSet
 from districts.models import District, StateAgency
 from focus_lab.csv_import import MAX_IMPORT_BYTES
@@ -49,11 +49,7 @@ def _check_order(form: forms.Form, first: str, last: str, message: str, *, stric
 def reviewed_agencies(user: User) -> QuerySet[StateAgency]:
     """The state agencies whose surveys and windows the user runs: those of their SDA reviewer
     memberships (every agency for a superuser)."""
-    agencies = StateAgency.objects.for_user(user)
-    if user.is_superuser:
-        return agencies
-    reviewed = Membership.objects.filter(user=user, role=Role.SDA_REVIEWER).values("state_agency_id")
-    return agencies.filter(pk__in=reviewed)
+    return access.reviewed_state_agencies(user)
 
 
 def catalog_years(user: User) -> list[str]:

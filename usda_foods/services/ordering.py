@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import DISTRICT_ROLES, Membership
@@ -247,7 +247,7 @@ def survey_choose_offered(*, survey: Survey, items: Iterable[CatalogItem], user:
     chosen = list(items)
     wrong = [i for i in chosen if i.school_year != survey.school_year]
     if wrong:
-        raise DomainError(f"{wrong[0]} is not on the SY{survey.school_year} available list.")
+        raise DomainError(f"{wrong[0]} is not on the SY{survey.school_year} available list.", field="items")
     survey.offered_items.set(chosen)
 
 
@@ -350,8 +350,9 @@ def _lock_editable(order_id: int, now: datetime | None) -> Order:
 
 
 def _refresh_value(order: Order) -> None:
-    order.value = sum((line.value for line in order.lines.all()), Decimal("0.00"))
-    order.save(update_fields=["value"])
+    """The order's value from its lines, summed in the database."""
+    order.value = order.lines.aggregate(v=Sum(F("cases") * F("unit_price")))["v"] or Decimal("0.00")
+    Order.objects.filter(pk=order.pk).update(value=order.value)
 
 
 def order_line_set(
