@@ -14,6 +14,6 @@ app.autodiscover_tasks()
 
 # Beat only triggers side effects; state such as "window open" is derived from timestamps.
 app.conf.beat_schedule = {
-    "heartbeat": {"task": "focus_lab.tasks.heartbeat", "schedule": 60.0},
+    "heartbeat": {"task": "focus_lab.tasks.heartbeat", "schedule": 30.0},
     "ordering-tick": {"task": "usda_foods.tasks.ordering_tick", "schedule": 60.0},
 }
