@@ -8,6 +8,7 @@ from accounts.api.views import MeView
 from districts.api import views as district_views
 from partners.api import views as partner_views
 from usda_foods.api import ordering as ordering_views
+from usda_foods.api import shipping as shipping_views
 from usda_foods.api import views as usda_views
 
 router = DefaultRouter()
@@ -28,6 +29,7 @@ router.register("surveys", ordering_views.SurveyViewSet, basename="survey")
 router.register("survey-responses", ordering_views.SurveyResponseViewSet, basename="survey-response")
 router.register("order-windows", ordering_views.OrderWindowViewSet, basename="order-window")
 router.register("orders", ordering_views.OrderViewSet, basename="order")
+router.register("shipment-plans", shipping_views.ShipmentPlanViewSet, basename="shipment-plan")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -58,3 +58,6 @@ urlpatterns += catalog_urlpatterns
 from usda_foods.urls_orders import urlpatterns as order_urlpatterns  # noqa: E402
 
 urlpatterns += order_urlpatterns
+from usda_foods.urls_shipping import urlpatterns as shipping_urlpatterns  # noqa: E402
+
+urlpatterns += shipping_urlpatterns

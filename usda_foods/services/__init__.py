@@ -51,6 +51,7 @@ from usda_foods.services.ordering import (  # noqa: F401
 )
 from usda_foods.services.shipping import (  # noqa: F401
     district_drops,
+    drop_sites,
     fingerprint,
     shipment_adjustments_accept,
     shipment_adjustments_override,

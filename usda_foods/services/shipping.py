@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from districts import access
@@ -317,13 +317,18 @@ def _apply_adjustment(plan: ShipmentPlan, adjustment: PlanAdjustment, user: User
         _email_district_later(order, order.status, comment)
 
 
-def district_drops(*, user: User, plan: ShipmentPlan):
-    """The stops of a plan at the sites of districts the user sees (their own drops), with the
-    truck, food and delivery date; co-op members see their co-op's receiving site."""
+def drop_sites(user: User) -> QuerySet:
+    """The sites whose drops a user sees in a plan, as a subquery: their districts' sites and the
+    receiving sites of the co-ops their districts belong to."""
     visible = access.district_ids_for(user)
-    sites = Site.objects.filter(Q(district_id__in=visible) | Q(coops_receiving__members__in=visible)).values(
+    return Site.objects.filter(Q(district_id__in=visible) | Q(coops_receiving__members__in=visible)).values(
         "pk"
     )
+
+
+def district_drops(*, user: User, plan: ShipmentPlan):
+    """The stops of a plan at the user's drop sites, with the truck, food and delivery date."""
+    sites = drop_sites(user)
     return (PlanStop.objects.filter(truck__plan=plan, site__in=sites)
             .select_related("truck", "truck__food", "site", "site__district")
             .order_by("truck__delivery_date", "truck__number", "sequence"))  # fmt: skip
