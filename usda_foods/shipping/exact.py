@@ -55,6 +55,8 @@ class SubSolution:
     leftover: dict[int, int] = field(default_factory=dict)
     cost: int = 0
     optimal: bool = False
+    #: Proven lower bound on the adjusted cases of this sub-problem.
+    bound: int = 0
 
 
 def _solver(*, deterministic_s: float, seed: int = 0) -> cp_model.CpSolver:
@@ -159,6 +161,9 @@ def solve_parties(
         return None
     optimal = status == cp_model.OPTIMAL
     best_cost = int(round(solver.value(cost))) if cost_terms else 0
+    cost_bound = (
+        best_cost if optimal else max(cost_lower_bound, int(solver.best_objective_bound) // (n_t + 1))
+    )
     used = sum(int(solver.value(v)) for v in u)
     if distance_pass_s > 0 and len(parties) > 1 and used > 0:
         refined = _distance_pass(
@@ -188,12 +193,20 @@ def solve_parties(
         if val:
             leftover[parties[p].key] = val
     return SubSolution(
-        trucks=tuple(trucks), delivered=delivered, leftover=leftover, cost=best_cost, optimal=optimal
+        trucks=tuple(trucks),
+        delivered=delivered,
+        leftover=leftover,
+        cost=best_cost,
+        optimal=optimal,
+        bound=cost_bound,
     )
 
 
 def _add_hint(model, x, y, u, hint, parties) -> None:
     pos = {pt.key: p for p, pt in enumerate(parties)}
+    n = len(parties)
+    # Same order as the symmetry-breaking constraint: trucks by their stop set, read as binary.
+    hint = sorted(hint, key=lambda stops: -sum(1 << (n - 1 - pos[key]) for key in {k for k, _ in stops}))
     loads: dict[tuple[int, int], int] = {}
     for t, stops in enumerate(hint):
         if t >= len(u):
@@ -242,3 +255,60 @@ def _distance_pass(*, model, parties, x, y, u, cost, best_cost, used, first, det
 
 def _dist(a: tuple[float, float], b: tuple[float, float]) -> float:
     return ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+
+
+@dataclass(frozen=True)
+class ExactResult:
+    """Optimum of a whole instance (``proven`` says whether CP-SAT proved it within the budget;
+    otherwise ``adjusted_cases``/``trucks`` are the best found and ``adjusted_cases_bound`` the
+    proven lower bound)."""
+
+    adjusted_cases: int
+    trucks: int
+    proven: bool
+    adjusted_cases_bound: int
+    seconds: float
+
+
+def exact_optimum(
+    *,
+    requests: Sequence[int],
+    capacity: int,
+    min_drop: int,
+    max_stops: int,
+    cost_upper: int,
+    cost_lower: int = 0,
+    deterministic_s: float = 30.0,
+    hint: Sequence[Sequence[tuple[int, int]]] | None = None,
+) -> ExactResult:
+    """Fewest adjusted cases, then fewest trucks, for a whole instance *without* a warehouse.
+
+    ``cost_upper`` (a known plan's adjusted cases) bounds the trucks any better plan can use:
+    ``floor((total + cost_upper) / capacity)``, so the model is exact, not a restriction.
+    ``hint`` is a known plan as trucks of ``(request index, cases)``.
+    """
+    import time
+
+    started = time.perf_counter()
+    total = sum(requests)
+    max_trucks = (total + cost_upper) // capacity
+    parties = [Party(key=i, want=q, planned=q) for i, q in enumerate(requests)]
+    found = solve_parties(
+        parties=parties,
+        capacity=capacity,
+        min_drop=min_drop,
+        max_stops=max_stops,
+        max_trucks=max_trucks,
+        deterministic_s=deterministic_s,
+        cost_lower_bound=cost_lower,
+        hint=hint,
+    )
+    if found is None:
+        raise RuntimeError("CP-SAT found no solution")  # pragma: no cover - delivering nothing is one
+    return ExactResult(
+        adjusted_cases=found.cost,
+        trucks=len(found.trucks),
+        proven=found.optimal,
+        adjusted_cases_bound=found.bound,
+        seconds=time.perf_counter() - started,
+    )

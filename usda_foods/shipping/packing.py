@@ -24,11 +24,14 @@ _UNWIND_TRUCKS = 3
 #: Closed trucks reopened, in turn, by the depth-first repair; its node limit; pool items it may use.
 _UNWIND_STEPS = (0, 3, 6)
 _SEARCH_NODES = 4000
+_MIDWAY_NODES = 1500
+#: How far along the sweep a new truck may start.
+_SEED_SCAN = 80
+#: Trucks tried as partners of each truck when re-pairing to lower adjustments.
+_PARTNERS = 25
 _SEARCH_EXTRA = 12
 #: Extra pool items offered to a mid-sweep CP-SAT repair.
 _OPTIONAL_ITEMS = 10
-#: How many of the nearest candidates the chain weighs by fit rather than by distance.
-_NEAR = 6
 #: Largest single CP-SAT repair (deterministic seconds) and its distance pass.
 _REPAIR_CAP_S = 1.0
 _DISTANCE_PASS_S = 0.2
@@ -63,6 +66,17 @@ class Packer:
     size_index: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     outside: list[int] = field(default_factory=list)
     repaired: set[int] = field(default_factory=set)
+    use_cpsat: bool = True
+    near: int = 3
+    #: Cases still to add (> 0) or remove (< 0) for whole truckloads, spent to close trucks.
+    flex: int = 0
+    #: Each location's planned delivery (decides which way its cases may move at no extra cost).
+    anchor: list[int] = field(default_factory=list)
+    flexed: set[int] = field(default_factory=set)
+    #: Search nodes left for repairs in mid-sweep (instances where nothing fits exactly would
+    #: otherwise search in vain at every truck).
+    midway_nodes: int = 40000
+    cpsat_cost: int = 0
 
     # -- pool bookkeeping --------------------------------------------------------------------
     def add(self, loc: int, amount: int) -> None:
@@ -128,6 +142,39 @@ class Packer:
                         return True
         return False
 
+    def flex_eligible(self, loc: int, delta: int) -> bool:
+        """May ``loc`` take ``delta`` more cases out of the whole-truckload budget? Only in the
+        budget's direction, within it, and not against the location's own adjustment."""
+        if loc == self.wh or delta == 0 or (delta > 0) != (self.flex > 0) or abs(delta) > abs(self.flex):
+            return False
+        planned, asked = self.anchor[loc], self.qs[loc]
+        return planned > 0 and (planned >= asked if delta > 0 else planned <= asked)
+
+    def flex_close(self, room: int, on_truck: set[int]) -> bool:
+        """Finish the truck with an item a few cases too big or too small, paid from the budget."""
+        if not self.flex or len(self.open) >= self.s:
+            return False
+        lo, hi = (room + 1, room - self.flex) if self.flex < 0 else (max(self.m, room - self.flex), room - 1)
+        cands = [
+            loc
+            for loc in self.in_range(lo, hi)
+            if loc not in on_truck and self.flex_eligible(loc, room - self.size[loc])
+        ]
+        if not cands:
+            return False
+        loc = min(cands, key=lambda j: (abs(room - self.size[j]), self.dist(j), self.ranks[j]))
+        amount = self.remove(loc)
+        self.open.append((loc, room))
+        self.flex -= room - amount
+        self.flexed.add(loc)
+        self.close()
+        return True
+
+    def resync_flex(self) -> None:
+        """After a repair that adjusted cases, the budget is whatever makes the rest whole trucks."""
+        rest = (sum(self.size.values()) + self.load) % self.cap
+        self.flex = -rest if rest * 2 <= self.cap else self.cap - rest
+
     def place(self, loc: int, cases: int) -> None:
         amount = self.remove(loc)
         self.open.append((loc, cases))
@@ -191,12 +238,13 @@ class Packer:
             if piece is not None:
                 self.place(*piece)
                 return True
-        return False
+        # 7. spend some of the whole-truckload budget
+        return self.flex_close(room, on_truck)
 
     def seed(self) -> bool:
         cap, m = self.cap, self.m
         for pairs in (False, True):
-            for _, loc in self.by_rank[: 60 if pairs else None]:
+            for _, loc in self.by_rank[:_SEED_SCAN]:
                 amount = self.size[loc]
                 if amount <= cap - m and self.closable(cap - amount, self.s - 1, {loc}, pairs=pairs):
                     self.place(loc, amount)
@@ -212,6 +260,11 @@ class Packer:
         if piece is not None:
             self.place(*piece)
             return True
+        # Nothing can be finished exactly: start anyway, the truck will be closed by adjusting.
+        for _, loc in self.by_rank:
+            if self.size[loc] <= cap - m and self.s >= 2:
+                self.place(loc, self.size[loc])
+                return True
         return False
 
     def exact_pair(self, room: int, on_truck: set[int]) -> tuple[int, int] | None:
@@ -249,7 +302,7 @@ class Packer:
         for loc in cands[:60]:
             if self.closable(room - self.size[loc], left, on_truck | {loc}):
                 feasible.append(loc)
-                if not largest or len(feasible) >= _NEAR:
+                if not largest or len(feasible) >= self.near:
                     break
         if not feasible:
             return None
@@ -267,7 +320,7 @@ class Packer:
         cands = sorted(
             (loc for loc in self.in_range(room + m, room + cap - m) if loc not in on_truck),
             key=lambda j: (self.dist(j), self.ranks[j]),
-        )[:_NEAR]
+        )[: self.near]
         if not cands:
             return None
         return min(cands, key=lambda j: (self.size[j] <= cap - m, self.size[j], self.dist(j), self.ranks[j]))
@@ -295,10 +348,81 @@ class Packer:
         """Finish what the sweep cannot: reopen the last few trucks and search (``chain_search``)
         for an exact way through, with more trucks reopened each time; failing that, CP-SAT packs
         the same items with the fewest extra adjusted cases."""
-        for unwind in _UNWIND_STEPS:
-            if self.repair_search(endgame=endgame, unwind=unwind):
+        if endgame:
+            for unwind in _UNWIND_STEPS:
+                if self.repair_search(endgame=True, unwind=unwind, nodes=_SEARCH_NODES):
+                    return
+            self.repair_cpsat(endgame=True)
+            return
+        for unwind in _UNWIND_STEPS[:2]:
+            if self.midway_nodes < _MIDWAY_NODES:
+                break
+            self.midway_nodes -= _MIDWAY_NODES
+            if self.repair_search(endgame=False, unwind=unwind, nodes=_MIDWAY_NODES):
                 return
-        self.repair_cpsat(endgame=endgame)
+        if not self.paid_close():
+            self.repair_cpsat(endgame=False)
+
+    def paid_close(self) -> bool:
+        """Close the open truck with the item, or the two items, nearest in size to the room
+        left, adjusting one of them to fit: cheap, always possible while a stop is free, and it
+        keeps the sweep going where no exact way exists (e.g. only drops of 1/4 to 1/2 truck are
+        left, whose trucks must be exact triples). Cases moved count against the whole-truckload
+        budget first."""
+        if not self.open or len(self.open) >= self.s:
+            return False
+        room = self.cap - self.load
+        on_truck = {loc for loc, _ in self.open}
+        pool = sorted(
+            (amount, self.ranks[loc], loc)
+            for loc, amount in self.size.items()
+            if loc not in on_truck and loc != self.wh
+        )
+        if not pool:
+            return False
+
+        def extra(delta: int) -> int:
+            return abs(delta) + abs(self.flex - delta) - abs(self.flex)
+
+        best: tuple | None = None
+        for amount, _, loc in pool:
+            delta = room - amount
+            key = (extra(delta), abs(delta), 1, self.dist(loc), loc)
+            if best is None or key < best[0]:
+                best = (key, [(loc, amount)])
+        if len(self.open) + 2 <= self.s:
+            # Two items: the classic two-pointer walk over sizes for the pair nearest the room.
+            whole = [p for p in pool if p[0] <= self.cap - self.m]
+            lo, hi = 0, len(whole) - 1
+            while lo < hi:
+                a, b = whole[lo], whole[hi]
+                delta = room - a[0] - b[0]
+                if b[0] + delta >= self.m:
+                    key = (extra(delta), abs(delta), 0, 0.0, a[2])
+                    if key < best[0]:
+                        best = (key, [(a[2], a[0]), (b[2], b[0])])
+                if delta > 0:
+                    lo += 1
+                elif delta < 0:
+                    hi -= 1
+                else:
+                    break
+        key, chosen = best
+        delta = room - sum(amount for _, amount in chosen)
+        # The deviation goes on the largest item (it stays at least a minimum drop).
+        big = max(range(len(chosen)), key=lambda i: (chosen[i][1], -i))
+        for i, (loc, amount) in enumerate(chosen):
+            self.remove(loc)
+            self.open.append((loc, amount + delta if i == big else amount))
+        self.flex -= delta
+        (self.flexed if key[0] == 0 else self.repaired).add(chosen[big][0])
+        self.close()
+        return True
+
+    def stuck_item(self) -> set[int]:
+        """When no truck can even be started, the oldest item of the sweep must be dealt with
+        (this is what guarantees progress)."""
+        return {self.by_rank[0][1]} if not self.open and self.by_rank else set()
 
     def _reopen(self, unwind: int) -> dict[int, int]:
         planned: dict[int, int] = defaultdict(int)
@@ -313,15 +437,14 @@ class Packer:
         self.open = []
         return planned
 
-    def repair_search(self, *, endgame: bool, unwind: int) -> bool:
+    def repair_search(self, *, endgame: bool, unwind: int, nodes: int) -> bool:
         saved_closed = self.closed[-unwind:] if unwind else []
         saved_open = list(self.open)
+        stuck = self.stuck_item()
         planned = self._reopen(unwind)
-        mandatory = set(planned)
+        mandatory = set(planned) | stuck
         if endgame:
             mandatory |= set(self.size)
-        elif not mandatory and self.by_rank:
-            mandatory.add(self.by_rank[0][1])
         taken: dict[int, int] = {}
         for loc in sorted(mandatory):
             if loc in self.size:
@@ -348,7 +471,10 @@ class Packer:
             s=self.s,
             xy=self.xy,
             wh=self.wh,
-            node_limit=_SEARCH_NODES,
+            node_limit=nodes,
+            flex=self.flex,
+            flexible={j for j in items if self.flex_eligible(j, 1 if self.flex > 0 else -1)},
+            spend_all=endgame,
         )
         if found is None:
             # Put everything back as it was.
@@ -369,16 +495,17 @@ class Packer:
         self.open = found.open
         for loc, amount in sorted(found.remaining.items()):
             self.add(loc, amount)
+        self.flex = found.flex_left
+        self.flexed |= found.flexed
         return True
 
     def repair_cpsat(self, *, endgame: bool) -> None:
         """Hand the open truck, the last few closed ones and the stuck items to CP-SAT."""
+        stuck = self.stuck_item()
         planned = self._reopen(_UNWIND_TRUCKS)
-        mandatory = set(planned)
+        mandatory = set(planned) | stuck
         if endgame:
             mandatory |= set(self.size)
-        elif not mandatory and self.by_rank:
-            mandatory.add(self.by_rank[0][1])
         for loc in sorted(mandatory):
             if loc in self.size:
                 planned[loc] += self.remove(loc)
@@ -412,19 +539,24 @@ class Packer:
             )
         total = sum(planned.values())
         max_trucks = -(-total // self.cap) + 2 + len(mandatory) // 3
-        spend = self.budget.take(_REPAIR_CAP_S)
-        sol = exact.solve_parties(
-            parties=parties,
-            capacity=self.cap,
-            min_drop=self.m,
-            max_stops=self.s,
-            max_trucks=max_trucks,
-            deterministic_s=spend,
-            distance_pass_s=self.budget.take(_DISTANCE_PASS_S) if len(parties) <= 24 else 0.0,
-        )
-        self.budget.spend(spend)
-        if sol is None:  # pragma: no cover - CP-SAT always has the empty delivery to fall back on
-            sol = self._fallback(parties)
+        sol = adjusting_pack(parties=parties, cap=self.cap, m=self.m, s=self.s)
+        if self.use_cpsat and self.budget.left > 0:
+            spend = self.budget.take(self.budget.left if endgame else _REPAIR_CAP_S)
+            distance_s = min(_DISTANCE_PASS_S, spend / 4) if len(parties) <= 24 else 0.0
+            found = exact.solve_parties(
+                parties=parties,
+                capacity=self.cap,
+                min_drop=self.m,
+                max_stops=self.s,
+                max_trucks=max(max_trucks, len(sol.trucks)),
+                deterministic_s=spend - distance_s,
+                distance_pass_s=distance_s,
+                hint=sol.trucks,
+            )
+            self.budget.spend(spend)
+            if found is not None and (found.cost, len(found.trucks)) <= (sol.cost, len(sol.trucks)):
+                sol = found
+        self.cpsat_cost += sol.cost
         for truck in sol.trucks:
             self.closed.append(list(truck))
             for loc, cases in truck:
@@ -435,23 +567,35 @@ class Packer:
                 self.repaired.add(party.key)
         for loc, rest in sorted(sol.leftover.items()):
             self.add(loc, rest)
+        self.resync_flex()
 
-    def _fallback(self, parties: Sequence[exact.Party]) -> exact.SubSolution:
-        trucks = []
-        delivered = {}
-        for p in parties:
-            want = max(0, p.want)
-            full = -(-want // self.cap) if p.warehouse else round(want / self.cap)
-            trucks.extend([((p.key, self.cap),)] * full)
-            delivered[p.key] = full * self.cap
-        return exact.SubSolution(trucks=tuple(trucks), delivered=delivered)
+    def hold_back(self, count: int) -> dict[int, int]:
+        """Take the biggest must-cut items from the last part of the sweep out of the pool: the
+        end of a sweep is where the chain runs out of crossing items."""
+        if count <= 0 or not self.by_rank:
+            return {}
+        last = self.by_rank[int(len(self.by_rank) * 0.7) :]
+        big = sorted(
+            (loc for _, loc in last if self.size[loc] > self.cap - self.m),
+            key=lambda j: (-self.size[j], self.ranks[j]),
+        )[:count]
+        return {loc: self.remove(loc) for loc in sorted(big)}
 
-    def run(self) -> None:
-        while self.size or self.open:
-            if not self.open and 0 < len(self.size) <= _ENDGAME_ITEMS:
-                self.repair(endgame=True)
+    def release(self, held: dict[int, int]) -> None:
+        for loc, amount in sorted(held.items()):
+            self.add(loc, amount)
+        held.clear()
+
+    def run(self, *, reserve: int = 0) -> None:
+        held = self.hold_back(reserve)
+        while self.size or self.open or held:
+            if not self.open and len(self.size) <= _ENDGAME_ITEMS:
+                self.release(held)
+                if self.size:
+                    self.repair(endgame=True)
                 break
             if not self.step():
+                self.release(held)
                 self.repair(endgame=len(self.size) <= _ENDGAME_ITEMS)
 
 
@@ -464,6 +608,8 @@ class ChainResult:
     trucks: list[list[tuple[int, int]]]
     open: list[tuple[int, int]]
     remaining: dict[int, int]
+    flex_left: int = 0
+    flexed: set[int] = field(default_factory=set)
 
 
 def chain_search(
@@ -476,6 +622,9 @@ def chain_search(
     xy: Sequence[tuple[float, float]],
     wh: int | None,
     node_limit: int,
+    flex: int = 0,
+    flexible: set[int] | frozenset[int] = frozenset(),
+    spend_all: bool = False,
 ) -> ChainResult | None:
     """Depth-first search for trucks that deliver every ``mandatory`` item exactly.
 
@@ -487,8 +636,13 @@ def chain_search(
     are remembered, and the search gives up after ``node_limit`` nodes. Returns the closed trucks,
     a possibly open last truck (a crossing tail of a non-mandatory item) and what is left of the
     items, or None.
+
+    ``flex`` cases (to add if > 0, remove if < 0) may be spent on the ``flexible`` items to fill a
+    truck exactly; with ``spend_all`` the search only succeeds once all of it is spent.
     """
     rem = dict(items)
+    budget = [flex]
+    flexed: list[int] = []
     if wh is not None:
         rem.setdefault(wh, 0)
     failed: set[tuple] = set()
@@ -503,14 +657,14 @@ def chain_search(
         return min(math.hypot(x - xy[o][0], y - xy[o][1]) for o, _ in open_)
 
     def done() -> bool:
-        return all(rem[j] <= 0 for j in mandatory)
+        return all(rem[j] <= 0 for j in mandatory) and not (spend_all and budget[0])
 
     def key() -> tuple:
         on = {j for j, _ in open_}
         state = tuple(
             sorted((rem[j], j in mandatory, j in on, j == wh) for j in rem if rem[j] > 0 or j == wh)
         )
-        return (sum(c for _, c in open_), len(open_), state)
+        return (sum(c for _, c in open_), len(open_), budget[0], state)
 
     def distinct(cands: Iterable[int]) -> list[int]:
         seen: dict[tuple, int] = {}
@@ -565,6 +719,23 @@ def chain_search(
                 if close_and(None):
                     return True
                 pop()
+            # 1b. fill exactly with an item a little too big or small, paid from the budget
+            if budget[0]:
+                f = budget[0]
+                for j in distinct(
+                    x for x in avail if x in flexible and 0 < (room - rem[x]) * (1 if f > 0 else -1) <= abs(f)
+                ):
+                    was = rem[j]
+                    open_.append((j, room))
+                    rem[j] = 0
+                    budget[0] = f - (room - was)
+                    flexed.append(j)
+                    if close_and(None):
+                        return True
+                    flexed.pop()
+                    budget[0] = f
+                    rem[j] = was
+                    open_.pop()
             if left >= 2:
                 # 2. whole item, largest first (hard items first)
                 whole = [x for x in avail if m <= rem[x] <= min(room - m, cap - m)]
@@ -631,4 +802,297 @@ def chain_search(
     if not ok:
         return None
     remaining = {j: a for j, a in rem.items() if a > 0}
-    return ChainResult(trucks=[list(t) for t in trucks], open=list(open_), remaining=remaining)
+    return ChainResult(
+        trucks=[list(t) for t in trucks],
+        open=list(open_),
+        remaining=remaining,
+        flex_left=budget[0],
+        flexed=set(flexed),
+    )
+
+
+def adjusting_pack(*, parties: Sequence[exact.Party], cap: int, m: int, s: int) -> exact.SubSolution:
+    """A valid packing of the non-optional ``parties`` that always exists: a next-fit chain that
+    cuts items across trucks and, where a drop or a truck cannot come out right, adjusts cases
+    (or lets the warehouse take the room). Used when nothing exact is found, and as CP-SAT's hint.
+    Optional parties are left out (their cases go back to the pool)."""
+    trucks: list[tuple[tuple[int, int], ...]] = []
+    cur: list[tuple[int, int]] = []
+    delivered: dict[int, int] = defaultdict(int)
+    wh = next((p for p in parties if p.warehouse and not p.optional), None)
+
+    def close() -> None:
+        nonlocal cur
+        for key, cases in cur:
+            delivered[key] += cases
+        trucks.append(tuple(cur))
+        cur = []
+
+    def fill(room: int) -> None:
+        """Finish the current truck: the warehouse takes the room if it can, else the largest stop grows."""
+        keys = [k for k, _ in cur]
+        if wh is not None and wh.key not in keys and room >= m and len(cur) < s:
+            cur.append((wh.key, room))
+        else:
+            big = max(range(len(cur)), key=lambda i: (cur[i][1], -i))
+            cur[big] = (cur[big][0], cur[big][1] + room)
+        close()
+
+    for p in parties:
+        if p.optional or p.warehouse:
+            continue
+        amount = max(0, p.want)
+        while amount > 0:
+            room = cap - sum(c for _, c in cur)
+            if any(k == p.key for k, _ in cur):
+                fill(room)
+                continue
+            if amount >= room:
+                rest = amount - room
+                if 0 < rest < m:
+                    rest = 0 if rest * 2 < m else m
+                if room < m and cur:
+                    fill(room)
+                    continue
+                cur.append((p.key, room))
+                close()
+                amount = rest
+            elif len(cur) + 1 < s and room - amount >= m and amount >= m:
+                cur.append((p.key, amount))
+                amount = 0
+            elif amount < m and not cur:
+                amount = 0 if amount * 2 < m else m
+                if amount:
+                    cur.append((p.key, amount))
+                    amount = 0
+            else:
+                cur.append((p.key, max(amount, m if cur else amount)))
+                fill(cap - sum(c for _, c in cur))
+                amount = 0
+    if cur:
+        load = sum(c for _, c in cur)
+        if cap - load <= load or (wh is not None and len(cur) < s):
+            fill(cap - load)
+        else:
+            cur = []
+    if wh is not None:
+        short = max(0, wh.want) - delivered.get(wh.key, 0)
+        while short > 0:
+            trucks.append(((wh.key, cap),))
+            delivered[wh.key] += cap
+            short -= cap
+    cost = sum(abs(delivered.get(p.key, 0) - p.want) for p in parties if not p.optional and not p.warehouse)
+    leftover = {p.key: p.planned for p in parties if p.optional and p.planned > 0}
+    return exact.SubSolution(
+        trucks=tuple(trucks), delivered=dict(delivered), leftover=leftover, cost=cost, optimal=False
+    )
+
+
+def improve_routes(
+    *,
+    trucks: list[list[tuple[int, int]]],
+    points: Sequence[tuple[float, float]],
+    xy: Sequence[tuple[float, float]],
+    cap: int,
+    m: int,
+    s: int,
+    max_pairs: int = 20000,
+    neighbours: int = 6,
+) -> list[list[tuple[int, int]]]:
+    """Shorten routes without changing what any location receives: repeatedly take two split
+    trucks close to each other and re-pack their stops (every way of giving each location to one
+    truck, the other, or both) if that shortens the two routes. Adjusted cases and the number of
+    trucks stay as they are. ``max_pairs`` bounds the work (deterministically)."""
+
+    from .geo import haversine_km
+
+    edge: dict[tuple[int, int], float] = {}
+
+    def d(a: int, b: int) -> float:
+        key = (a, b) if a < b else (b, a)
+        if key not in edge:
+            edge[key] = haversine_km(*points[a], *points[b])
+        return edge[key]
+
+    def route(locs: Sequence[int]) -> float:
+        if len(locs) <= 1:
+            return 0.0
+        if len(locs) == 2:
+            return d(locs[0], locs[1])
+        if len(locs) == 3:
+            a, b, c = locs
+            ab, bc, ac = d(a, b), d(b, c), d(a, c)
+            return ab + bc + ac - max(ab, bc, ac)
+        from .geo import best_order
+
+        return best_order(points=[points[i] for i in locs], names=[str(i) for i in sorted(locs)])[1]
+
+    out = [list(t) for t in trucks]
+    split = [i for i, t in enumerate(out) if len(t) > 1]
+    if len(split) < 2:
+        return out
+
+    def centre(t: list[tuple[int, int]]) -> tuple[float, float]:
+        return (sum(xy[i][0] for i, _ in t) / len(t), sum(xy[i][1] for i, _ in t) / len(t))
+
+    centres = {i: centre(out[i]) for i in split}
+    near: dict[int, list[int]] = {}
+    for i in split:
+        ci = centres[i]
+        near[i] = sorted(
+            (j for j in split if j != i),
+            key=lambda j: ((centres[j][0] - ci[0]) ** 2 + (centres[j][1] - ci[1]) ** 2, j),
+        )[:neighbours]
+    checked = 0
+    for _ in range(3):
+        improved = False
+        for t1 in split:
+            for t2 in near[t1]:
+                if checked >= max_pairs:
+                    return out
+                checked += 1
+                better = _repack_pair(out[t1], out[t2], cap=cap, m=m, s=s, route=route)
+                if better is not None:
+                    out[t1], out[t2] = better
+                    improved = True
+        if not improved:
+            break
+    return out
+
+
+def _repack_pair(
+    one: list[tuple[int, int]], two: list[tuple[int, int]], *, cap: int, m: int, s: int, route
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
+    """The shortest way to carry the same cases per location on two trucks, if shorter than now:
+    the first truck takes a set of locations, the second the rest plus any of the first's that
+    are shared (cut in two drops of at least ``m``)."""
+    from itertools import combinations
+
+    amounts: dict[int, int] = defaultdict(int)
+    for i, c in one + two:
+        amounts[i] += c
+    locs = sorted(amounts)
+    k = len(locs)
+    if k > 2 * s:
+        return None
+    now = route([i for i, _ in one]) + route([i for i, _ in two])
+    best: tuple[float, tuple[int, ...], tuple[int, ...]] | None = None
+    for size in range(max(1, k - s), min(s, k) + 1):
+        for first in combinations(locs, size):
+            rest = [loc for loc in locs if loc not in first]
+            whole_first = sum(amounts[loc] for loc in first)
+            for n_shared in range(0, s - len(rest) + 1):
+                for shared in combinations(first, n_shared):
+                    if not rest and not shared:
+                        continue
+                    need = cap - (whole_first - sum(amounts[loc] for loc in shared))
+                    if shared:
+                        if not m * len(shared) <= need <= sum(amounts[loc] - m for loc in shared):
+                            continue
+                    elif need != 0:
+                        continue
+                    length = route(list(first)) + route(rest + list(shared))
+                    if length < now - 1e-6 and (best is None or length < best[0] - 1e-9):
+                        best = (length, first, shared)
+    if best is None:
+        return None
+    _, first, shared = best
+    need = cap - sum(amounts[loc] for loc in first if loc not in shared)
+    pieces = {loc: m for loc in shared}
+    left = need - m * len(shared)
+    for loc in shared:
+        add = min(left, amounts[loc] - 2 * m)
+        pieces[loc] += add
+        left -= add
+    first_t = [(loc, pieces.get(loc, amounts[loc])) for loc in first]
+    second_t = [(loc, amounts[loc]) for loc in locs if loc not in first]
+    second_t += [(loc, amounts[loc] - pieces[loc]) for loc in shared]
+    return first_t, second_t
+
+
+def improve_adjustments(
+    *,
+    trucks: list[list[tuple[int, int]]],
+    qs: Sequence[int],
+    anchors: Sequence[int],
+    wh: int | None,
+    cap: int,
+    m: int,
+    s: int,
+    max_pairs: int = 30000,
+) -> list[list[tuple[int, int]]]:
+    """Lower the adjusted cases by re-pairing trucks: a truck that had to be filled up (its
+    locations' deliverable amounts add up to less than a truck) and one that had to be cut down
+    can often swap locations so that both come out nearer a full truck. Only trucks whose
+    locations are delivered whole on that one truck take part; each new truck puts its whole
+    deviation on the one location where it costs least. Never increases adjusted cases."""
+    pieces: dict[int, int] = defaultdict(int)
+    for truck in trucks:
+        for loc, _ in truck:
+            pieces[loc] += 1
+    out = [list(t) for t in trucks]
+
+    def eligible(truck: list[tuple[int, int]]) -> bool:
+        return len(truck) > 1 and all(pieces[loc] == 1 and loc != wh for loc, _ in truck)
+
+    def cost(truck: Sequence[tuple[int, int]]) -> int:
+        return sum(abs(c - qs[loc]) for loc, c in truck)
+
+    def best_fill(locs: Sequence[int]) -> tuple[int, list[tuple[int, int]]] | None:
+        if len(locs) < 2 or len(locs) > s:
+            return None
+        base = sum(anchors[i] for i in locs)
+        delta = cap - base
+        best = None
+        for j in locs:
+            final = anchors[j] + delta
+            if final < m:
+                continue
+            total = sum(abs(anchors[i] - qs[i]) for i in locs if i != j) + abs(final - qs[j])
+            if best is None or total < best[0]:
+                best = (total, [(i, final if i == j else anchors[i]) for i in locs])
+        return best
+
+    def deviation(truck: Sequence[tuple[int, int]]) -> int:
+        return cap - sum(anchors[loc] for loc, _ in truck)
+
+    from itertools import combinations
+
+    checked = 0
+    for _ in range(4):
+        improved = False
+        idx = [i for i, t in enumerate(out) if eligible(t) and deviation(t) != 0]
+        ups = sorted((i for i in idx if deviation(out[i]) > 0), key=lambda i: (-deviation(out[i]), i))
+        downs = sorted((i for i in idx if deviation(out[i]) < 0), key=lambda i: (deviation(out[i]), i))
+        used: set[int] = set()
+        for a in ups:
+            if a in used:
+                continue
+            # Partners whose deviation best cancels this one's first.
+            partners = sorted(downs, key=lambda b: (abs(deviation(out[a]) + deviation(out[b])), b))
+            for b in partners[:_PARTNERS]:
+                if b in used:
+                    continue
+                if checked >= max_pairs:
+                    return out
+                checked += 1
+                locs = sorted({loc for loc, _ in out[a]} | {loc for loc, _ in out[b]})
+                now = cost(out[a]) + cost(out[b])
+                best = None
+                for size in range(2, min(s, len(locs) - 2) + 1):
+                    for first in combinations(locs, size):
+                        rest = [loc for loc in locs if loc not in first]
+                        one, two = best_fill(first), best_fill(rest)
+                        if one is None or two is None:
+                            continue
+                        total = one[0] + two[0]
+                        if total < now and (best is None or total < best[0]):
+                            best = (total, one[1], two[1])
+                if best is not None:
+                    out[a], out[b] = best[1], best[2]
+                    used |= {a, b}
+                    improved = True
+                    break
+        if not improved:
+            break
+    return out

@@ -69,8 +69,32 @@ from typing import Any
 
 import numpy as np
 
-from . import geo
-from .packing import Budget, Packer
+from . import exact, geo
+from .packing import Budget, Packer, improve_adjustments, improve_routes
+
+#: Instances with at most this many split items are re-planned whole by CP-SAT when the chain
+#: misses the lower bound.
+_EXACT_MAX_ITEMS = 30
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """One run of the chain: how many nearest candidates to weigh by fit, how many must-cut items
+    to hold back for the end of the sweep, and which way to sweep."""
+
+    near: int
+    reserve: int
+    reverse: bool
+
+
+#: The chain is greedy, so where it ends up stuck depends on small choices; a few cheap runs with
+#: different choices, keeping the best, remove most of that luck.
+_VARIANTS = (
+    _Variant(near=3, reserve=0, reverse=False),
+    _Variant(near=6, reserve=6, reverse=False),
+    _Variant(near=3, reserve=6, reverse=True),
+    _Variant(near=6, reserve=0, reverse=True),
+)
 
 DEFAULT_TIME_LIMIT_S = 2.0
 
@@ -293,17 +317,18 @@ class _Choice:
 
 @dataclass
 class _DeliveryPlan:
+    #: Deliveries with each request moved to a deliverable amount, before ``shift``.
     amounts: list[int]
-    tags: dict[int, set[str]]
+    #: Cases still to add (> 0) or remove (< 0) to make whole truckloads, at one case per case:
+    #: the packer spends it where it helps close a truck (any location whose amount is not already
+    #: adjusted the other way), rather than on one location chosen in advance.
+    shift: int
     cost_lower_bound: int
     trucks_at_bound: int
 
 
 def _choose_deliveries(*, qs: Sequence[int], wh: int | None, dv: _Deliverable) -> _DeliveryPlan:
     cap = dv.q
-    n = len(qs)
-    amounts = list(qs)
-    tags: dict[int, set[str]] = defaultdict(set)
     choices: list[_Choice] = []
     base = 0
     for i, q in enumerate(qs):
@@ -357,27 +382,15 @@ def _choose_deliveries(*, qs: Sequence[int], wh: int | None, dv: _Deliverable) -
             trucks_at_bound = (sum(trial) + shift) // cap
         if wh is not None:
             trial[wh] += shift
-            ok = True
-        else:
-            ok = _apply_shift(trial=trial, qs=qs, shift=shift, dv=dv)
-        if ok:
-            amounts = trial
-            break
-    else:  # pragma: no cover - a shift is always realisable when any location has cases
-        amounts = [q if dv.ok(q) else dv.anchors(q)[0] for q in qs]
-    for i in range(n):
-        if i == wh or amounts[i] == qs[i]:
+            shift = 0
+        elif not _can_shift(trial=trial, qs=qs, shift=shift, dv=dv):
             continue
-        lo, hi = dv.anchors(qs[i])
-        if lo != hi:
-            tags[i].add("undeliverable")
-        if amounts[i] not in (lo, hi) or lo == hi:
-            tags[i].add("whole_trucks")
-    if wh is not None and amounts[wh] != qs[wh]:
-        tags[wh].add("warehouse")
-    return _DeliveryPlan(
-        amounts=amounts, tags=tags, cost_lower_bound=lower_bound, trucks_at_bound=trucks_at_bound
-    )
+        return _DeliveryPlan(
+            amounts=trial, shift=shift, cost_lower_bound=lower_bound, trucks_at_bound=trucks_at_bound
+        )
+    # Only reachable when no location has any case to move: deliver what can be delivered.
+    amounts = [q if dv.ok(q) else dv.anchors(q)[0] for q in qs]  # pragma: no cover
+    return _DeliveryPlan(amounts=amounts, shift=0, cost_lower_bound=lower_bound, trucks_at_bound=0)
 
 
 def _backtrack(*, picks: list[np.ndarray], choices: list[_Choice], residue: int, cap: int) -> list[bool]:
@@ -390,19 +403,15 @@ def _backtrack(*, picks: list[np.ndarray], choices: list[_Choice], residue: int,
     return chosen
 
 
-def _apply_shift(*, trial: list[int], qs: Sequence[int], shift: int, dv: _Deliverable) -> bool:
-    """Move ``shift`` cases onto (or off) one location without leaving its deliverable range and
-    without undoing its own adjustment (so the cost is exactly ``|shift|``)."""
+def _can_shift(*, trial: list[int], qs: Sequence[int], shift: int, dv: _Deliverable) -> bool:
+    """Can one location take ``shift`` more (or fewer) cases without leaving its deliverable range
+    or undoing its own adjustment (so that the cost is exactly ``|shift|``)?"""
     if shift == 0:
         return True
-    order = sorted(range(len(trial)), key=lambda i: (-trial[i], i))
-    for i in order:
-        d = trial[i]
+    for i, d in enumerate(trial):
         if shift > 0 and d > 0 and d >= qs[i] and dv.ok(d + shift):
-            trial[i] = d + shift
             return True
-        if shift < 0 and d <= qs[i] and d + shift >= 0 and dv.ok(d + shift):
-            trial[i] = d + shift
+        if shift < 0 and 0 < d <= qs[i] and dv.ok(d + shift):
             return True
     return False
 
@@ -438,37 +447,178 @@ def plan_food(
     ranks = [0] * len(locations)
     for r, i in enumerate(order):
         ranks[i] = r
-    packer = Packer(
-        cap=cap,
-        m=m,
-        s=s,
-        xy=geo.planar_km(points),
-        ranks=ranks,
-        qs=qs,
-        wh=wh,
-        budget=Budget(time_limit_s),
-        outside=[0] * len(locations),
-    )
-    direct: list[int] = []
-    for i, amount in enumerate(deliveries.amounts):
-        part = dv.split_part(amount)
-        direct.extend([i] * ((amount - part) // cap))
-        packer.outside[i] += amount - part
-        packer.add(i, part)
-    packer.run()
-    for i in sorted(packer.repaired):
-        deliveries.tags[i].add("repair")
+    xy = geo.planar_km(points)
+    budget = Budget(time_limit_s)
+
+    def run(variant: _Variant, *, use_cpsat: bool) -> tuple[tuple[int, int, float], list[int], Packer]:
+        packer = Packer(
+            cap=cap,
+            m=m,
+            s=s,
+            xy=xy,
+            ranks=[len(ranks) - 1 - r for r in ranks] if variant.reverse else ranks,
+            qs=qs,
+            wh=wh,
+            budget=budget,
+            outside=[0] * len(locations),
+            use_cpsat=use_cpsat,
+            near=variant.near,
+            flex=deliveries.shift,
+            anchor=list(deliveries.amounts),
+        )
+        direct: list[int] = []
+        for i, amount in enumerate(deliveries.amounts):
+            part = dv.split_part(amount)
+            direct.extend([i] * ((amount - part) // cap))
+            packer.outside[i] += amount - part
+            packer.add(i, part)
+        packer.run(reserve=variant.reserve)
+        cost = sum(abs(packer.outside[i] - q) for i, q in enumerate(qs) if i != wh)
+        km = sum(
+            geo.best_order(points=[points[i] for i, _ in t], names=[locations[i].name for i, _ in t])[1]
+            for t in packer.closed
+        )
+        return (cost, len(direct) + len(packer.closed), round(km, 6)), direct, packer
+
+    best = None
+    for variant in _VARIANTS:
+        result = run(variant, use_cpsat=False)
+        if best is None or result[0] < best[1][0]:
+            best = (variant, result)
+    assert best is not None
+    variant, (score, direct, packer) = best
     raw_trucks = [[(i, cap)] for i in direct] + packer.closed
+    repaired = set(packer.repaired)
+    flexed = set(packer.flexed)
+    if score[0] > deliveries.cost_lower_bound and time_limit_s > 0:
+        small = sum(1 for i in range(len(qs)) if packer.outside[i] % cap or qs[i] % cap) <= _EXACT_MAX_ITEMS
+        if small:
+            improved = _exact_whole(
+                qs=qs,
+                wh=wh,
+                raw_trucks=raw_trucks,
+                xy=xy,
+                rules=rules,
+                score=score,
+                lower_bound=deliveries.cost_lower_bound,
+                budget=budget,
+            )
+            if improved is not None:
+                raw_trucks, changed = improved
+                repaired |= changed
+        else:
+            again = run(variant, use_cpsat=True)
+            if again[0] < score:
+                score, direct, packer = again
+                raw_trucks = [[(i, cap)] for i in direct] + packer.closed
+                repaired = set(packer.repaired)
+                flexed = set(packer.flexed)
+    raw_trucks = improve_adjustments(
+        trucks=raw_trucks, qs=qs, anchors=deliveries.amounts, wh=wh, cap=cap, m=m, s=s
+    )
+    raw_trucks = improve_routes(trucks=raw_trucks, points=points, xy=xy, cap=cap, m=m, s=s)
     return _assemble(
         food=food,
         locations=locations,
         rules=rules,
         raw_trucks=raw_trucks,
-        tags=deliveries.tags,
+        reasons=_reason_codes(
+            qs=qs, wh=wh, raw_trucks=raw_trucks, anchors=deliveries.amounts, flexed=flexed - repaired
+        ),
         cost_lower_bound=deliveries.cost_lower_bound,
         trucks_at_bound=deliveries.trucks_at_bound,
         started=started,
     )
+
+
+def _reason_codes(
+    *,
+    qs: Sequence[int],
+    wh: int | None,
+    raw_trucks: Sequence[Sequence[tuple[int, int]]],
+    anchors: Sequence[int],
+    flexed: set[int],
+) -> dict[int, list[str]]:
+    """Why each location's delivery differs from its request."""
+    got = [0] * len(qs)
+    for truck in raw_trucks:
+        for i, cases in truck:
+            got[i] += cases
+    codes: dict[int, list[str]] = {}
+    for i, q in enumerate(qs):
+        if got[i] == q:
+            continue
+        if i == wh:
+            codes[i] = ["warehouse"]
+            continue
+        mine = []
+        if anchors[i] != q:
+            mine.append("undeliverable")
+        if got[i] != anchors[i]:
+            mine.append("whole_trucks" if i in flexed else "repair")
+        codes[i] = mine
+    return codes
+
+
+def _exact_whole(
+    *,
+    qs: Sequence[int],
+    wh: int | None,
+    raw_trucks: list[list[tuple[int, int]]],
+    xy: Sequence[tuple[float, float]],
+    rules: PlanRules,
+    score: tuple[int, int, float],
+    lower_bound: int,
+    budget: Budget,
+) -> tuple[list[list[tuple[int, int]]], set[int]] | None:
+    """Small instances: let CP-SAT re-plan everything (seeded with the chain's plan), keeping all
+    but one of each location's direct trucks out of the model. Returns better trucks, or None."""
+    cap = rules.capacity
+    direct = defaultdict(int)
+    got = defaultdict(int)
+    for truck in raw_trucks:
+        for i, cases in truck:
+            got[i] += cases
+        if len(truck) == 1:
+            direct[truck[0][0]] += 1
+    kept = {i: max(0, n - 1) for i, n in direct.items()}
+    parties = [
+        exact.Party(
+            key=i,
+            want=q - kept.get(i, 0) * cap,
+            planned=got.get(i, 0) - kept.get(i, 0) * cap,
+            xy=xy[i],
+            warehouse=i == wh,
+        )
+        for i, q in enumerate(qs)
+    ]
+    hint = []
+    dropped = dict(kept)
+    for truck in raw_trucks:
+        if len(truck) == 1 and dropped.get(truck[0][0], 0) > 0:
+            dropped[truck[0][0]] -= 1
+            continue
+        hint.append(truck)
+    spend = budget.take(budget.left)
+    distance_s = min(0.2, spend / 4)
+    found = exact.solve_parties(
+        parties=parties,
+        capacity=cap,
+        min_drop=rules.min_drop_cases,
+        max_stops=rules.max_stops,
+        max_trucks=len(hint) + 2,
+        deterministic_s=spend - distance_s,
+        cost_lower_bound=lower_bound,
+        distance_pass_s=distance_s,
+        hint=hint,
+    )
+    budget.spend(spend)
+    if found is None or (found.cost, len(found.trucks)) >= (score[0], len(hint)):
+        return None
+    trucks = [[(i, cap)] for i, n in sorted(kept.items()) for _ in range(n)]
+    trucks += [list(t) for t in found.trucks]
+    changed = {p.key for p in parties if found.delivered.get(p.key, 0) != p.planned}
+    return trucks, changed
 
 
 def plan_many(
@@ -505,7 +655,7 @@ def _check_food(*, food: str, locations: Sequence[Location]) -> None:
 _REASONS = {
     "undeliverable": "{q} cases cannot be delivered within the rules (minimum drop {m} cases on a split truck)",
     "whole_trucks": "requests for this food must add up to whole truckloads of {cap} cases",
-    "repair": "no exact split of the trucks within {s} stops and {m}-case drops without it",
+    "repair": "needed for full trucks within {s} stops and {m}-case minimum drops (and whole truckloads)",
     "warehouse": "state warehouse absorbs the remainder of the last trucks (not counted as an adjustment)",
 }
 
@@ -516,7 +666,7 @@ def _assemble(
     locations: Sequence[Location],
     rules: PlanRules,
     raw_trucks: Sequence[Sequence[tuple[int, int]]],
-    tags: Mapping[int, set[str]],
+    reasons: Mapping[int, list[str]],
     cost_lower_bound: int,
     trucks_at_bound: int,
     started: float,
@@ -544,9 +694,8 @@ def _assemble(
         delta = got[i] - loc.cases
         if not delta:
             continue
-        codes = sorted(tags.get(i, set())) or ["repair"]
+        codes = reasons.get(i) or ["repair"]
         if loc.warehouse:
-            codes = ["warehouse"]
             absorbed += delta
         else:
             adjusted += abs(delta)
