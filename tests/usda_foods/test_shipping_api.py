@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from tests.factories import member
-from tests.usda_foods.test_shipping_views import _stored_plan, approve, build_lab, manager_of, run_plan
+from tests.usda_foods.shipping_fixtures import approve, build_lab, manager_of, run_plan, stored_plan
 from usda_foods.models import AdjustmentStatus, Entitlement, JobStatus, OrderLine, ShipmentPlan
 
 pytestmark = pytest.mark.django_db
@@ -93,14 +93,14 @@ def test_outsiders_get_404(who, lab, sda_reviewer, api_for, request):
 def test_list_is_read_only(lab, sda_reviewer, api_for):
     client = api_for(sda_reviewer)
     assert client.post(PLANS, {"window": lab["window"].pk}, format="json").status_code == 405
-    plan = _stored_plan(lab, sda_reviewer, 1)
+    plan = stored_plan(lab, sda_reviewer, 1)
     assert client.delete(detail(plan)).status_code == 405
     assert client.patch(detail(plan), {"max_stops": 2}, format="json").status_code == 405
 
 
 def test_list_costs_the_same_for_one_or_three_plans(lab, sda_reviewer, api_for):
     client = api_for(sda_reviewer)
-    _stored_plan(lab, sda_reviewer, 5)
+    stored_plan(lab, sda_reviewer, 5)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -108,8 +108,8 @@ def test_list_costs_the_same_for_one_or_three_plans(lab, sda_reviewer, api_for):
         return len(ctx.captured_queries)
 
     one = count()
-    _stored_plan(lab, sda_reviewer, 20)
-    _stored_plan(lab, sda_reviewer, 50)
+    stored_plan(lab, sda_reviewer, 20)
+    stored_plan(lab, sda_reviewer, 50)
     # count, the page of plans (with can_change), their trucks + food, the stops + site, adjustments.
     assert count() == one == 5
     data = client.get(PLANS).json()

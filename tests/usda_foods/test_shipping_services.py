@@ -10,15 +10,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import Role
 from focus_lab.errors import DomainError
-from tests.factories import CoopFactory, DistrictFactory, SiteFactory, member
-from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
+from tests.factories import CoopFactory
+from tests.usda_foods.shipping_fixtures import approve, build_lab, run_plan
 from usda_foods import services
 from usda_foods.models import (
     AdjustmentStatus,
     Entitlement,
-    Order,
     OrderLine,
     OrderWindow,
     PlanAdjustment,
@@ -29,39 +27,10 @@ from usda_foods.tasks import ordering_tick, shipment_plan_run
 
 pytestmark = pytest.mark.django_db
 
-COORDS = [("44.98", "-93.27"), ("44.95", "-93.09"), ("45.10", "-93.40"), ("44.80", "-93.20")]
-
 
 @pytest.fixture
 def lab(mn_agency, sda_reviewer):
-    """Four MN districts, each with one site, a funded entitlement and a manager."""
-    beans = catalog_item("100117", "10.00", per_truck=100)
-    districts = []
-    for n, (lat, lon) in enumerate(COORDS):
-        district = DistrictFactory(state_agency=mn_agency, name=f"District {n}")
-        SiteFactory(district=district, name=f"Kitchen {n}", latitude=Decimal(lat), longitude=Decimal(lon))
-        fund(district)
-        districts.append((district, member(Role.DISTRICT_MANAGER, district, email=f"m{n}@example.org")))
-    window = open_window(mn_agency, [beans])
-    return {"beans": beans, "window": window, "districts": districts}
-
-
-def approve(lab, sda_reviewer, cases: list[int]) -> list[Order]:
-    orders = []
-    for (district, manager), n in zip(lab["districts"], cases, strict=False):
-        order = services.order_create(district=district, window=lab["window"], user=manager)
-        services.order_line_set(order_id=order.pk, catalog_item=lab["beans"], cases=n,
-                                delivery_site=district.sites.get(), user=manager)  # fmt: skip
-        services.order_submit(order_id=order.pk, user=manager)
-        orders.append(services.order_approve(order_id=order.pk, user=sda_reviewer))
-    return orders
-
-
-def run_plan(window, user, **rules) -> ShipmentPlan:
-    plan = services.shipment_plan_start(window=window, user=user, **rules)
-    shipment_plan_run.delay(plan.pk)
-    plan.refresh_from_db()
-    return plan
+    return build_lab(mn_agency)
 
 
 def test_half_and_two_quarters_make_one_truck(lab, sda_reviewer):

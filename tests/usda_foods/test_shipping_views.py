@@ -19,9 +19,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import Role
-from tests.factories import CoopFactory, DistrictFactory, SiteFactory, member
-from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
-from usda_foods import services
+from tests.factories import CoopFactory, member
+from tests.usda_foods.ordering_fixtures import open_window
+from tests.usda_foods.shipping_fixtures import approve, build_lab, manager_of, run_plan, stored_plan
 from usda_foods.models import (
     AdjustmentStatus,
     Entitlement,
@@ -29,30 +29,12 @@ from usda_foods.models import (
     OrderLine,
     PlanAdjustment,
     PlanStop,
-    PlanTruck,
     ShipmentPlan,
 )
 from usda_foods.shipping_export import CSV_HEADER
 from usda_foods.tasks import shipment_plan_run
 
 pytestmark = pytest.mark.django_db
-
-COORDS = [("44.98", "-93.27"), ("44.95", "-93.09"), ("45.10", "-93.40"), ("44.80", "-93.20")]
-
-
-def build_lab(mn_agency) -> dict:
-    """Four MN districts, each with one site, a funded entitlement and a manager, and an open
-    window offering beans (100 cases a truck). The API tests build theirs the same way."""
-    beans = catalog_item("100117", "10.00", per_truck=100, description="Beans, green, canned")
-    districts = []
-    for n, (lat, lon) in enumerate(COORDS):
-        district = DistrictFactory(state_agency=mn_agency, name=f"District {n}")
-        SiteFactory(district=district, name=f"Kitchen {n}", latitude=Decimal(lat), longitude=Decimal(lon),
-                    street=f"{n}00 Main St", city="Minneapolis", postal_code="55401")  # fmt: skip
-        fund(district)
-        districts.append((district, member(Role.DISTRICT_MANAGER, district, email=f"m{n}@example.org")))
-    window = open_window(mn_agency, [beans])
-    return {"beans": beans, "window": window, "districts": districts}
 
 
 @pytest.fixture
@@ -66,24 +48,6 @@ def wi_reviewer(wi_agency):
     return member(Role.SDA_REVIEWER, wi_agency, email="reviewer@wi.example")
 
 
-def approve(lab, reviewer, cases: list[int]) -> list:
-    orders = []
-    for (district, manager), n in zip(lab["districts"], cases, strict=False):
-        order = services.order_create(district=district, window=lab["window"], user=manager)
-        services.order_line_set(order_id=order.pk, catalog_item=lab["beans"], cases=n,
-                                delivery_site=district.sites.get(), user=manager)  # fmt: skip
-        services.order_submit(order_id=order.pk, user=manager)
-        orders.append(services.order_approve(order_id=order.pk, user=reviewer))
-    return orders
-
-
-def run_plan(window, user, **rules) -> ShipmentPlan:
-    plan = services.shipment_plan_start(window=window, user=user, **rules)
-    shipment_plan_run.delay(plan.pk)
-    plan.refresh_from_db()
-    return plan
-
-
 def url(name: str, *args: object) -> str:
     return reverse(f"usda_foods:{name}", args=args)
 
@@ -94,10 +58,6 @@ def text(response) -> str:
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
-
-
-def manager_of(lab, n: int):
-    return lab["districts"][n][1]
 
 
 # --- A window's plans -------------------------------------------------------------------------------
@@ -458,24 +418,6 @@ def test_coop_members_see_their_receiving_sites_drops(lab, sda_reviewer, client_
 # --- Query budgets ------------------------------------------------------------------------------------
 
 
-def _stored_plan(lab, reviewer, trucks: int) -> ShipmentPlan:
-    """A done plan of ``trucks`` two-stop trucks and one adjustment per site, written directly."""
-    plan = ShipmentPlan.objects.create(window=lab["window"], created_by=reviewer, status=JobStatus.DONE,
-                                       trucks=trucks, trucks_bound=trucks, total=1, progress=1)  # fmt: skip
-    sites = [district.sites.get() for district, _ in lab["districts"]]
-    for n in range(1, trucks + 1):
-        truck = PlanTruck.objects.create(plan=plan, food=lab["beans"], number=n, cases=100,
-                                         distance_km=Decimal("12.5"), delivery_date=date(2019, 10, 1))  # fmt: skip
-        PlanStop.objects.bulk_create([PlanStop(truck=truck, site=sites[n % 4], sequence=1, cases=50),
-                                      PlanStop(truck=truck, site=sites[(n + 1) % 4], sequence=2, cases=50)])  # fmt: skip
-    PlanAdjustment.objects.bulk_create(
-        PlanAdjustment(plan=plan, food=lab["beans"], site=site, requested_cases=20, proposed_cases=5, cases=5,
-                       reason="requests must add up to whole truckloads")
-        for site in sites
-    )  # fmt: skip
-    return plan
-
-
 def _queries(client, path: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(path).status_code == 200
@@ -484,8 +426,8 @@ def _queries(client, path: str) -> int:
 
 def test_plan_page_costs_the_same_for_5_or_50_trucks(lab, sda_reviewer, client_for):
     client = client_for(sda_reviewer)
-    small = _stored_plan(lab, sda_reviewer, 5)
-    big = _stored_plan(lab, sda_reviewer, 50)
+    small = stored_plan(lab, sda_reviewer, 5)
+    big = stored_plan(lab, sda_reviewer, 50)
     # session, user, the plan (scoped), can_write, the user's roles (navigation), trucks + food,
     # their stops + sites + districts, adjustments + food + site + district.
     assert _queries(client, small.get_absolute_url()) == _queries(client, big.get_absolute_url()) == 8
@@ -499,11 +441,11 @@ def test_plan_page_costs_the_same_for_5_or_50_trucks(lab, sda_reviewer, client_f
 
 def test_my_deliveries_costs_the_same_for_one_or_three_windows(lab, sda_reviewer, client_for, mn_agency):
     client = client_for(manager_of(lab, 0))
-    _stored_plan(lab, sda_reviewer, 5)
+    stored_plan(lab, sda_reviewer, 5)
     one = _queries(client, url("my-deliveries"))
     for name in ("Winter window", "Spring window"):
         lab["window"] = open_window(mn_agency, [lab["beans"]], name=name)
-        _stored_plan(lab, sda_reviewer, 5)
+        stored_plan(lab, sda_reviewer, 5)
     # session, user, the latest done plan of each window, every drop of those plans, roles.
     assert _queries(client, url("my-deliveries")) == one == 5
 
