@@ -1,6 +1,6 @@
 """Split-shipment planning for USDA Foods: pure functions, no ORM (see ``planner`` for the method)."""
 
-from .planner import (
+from .model import (
     Adjustment,
     FoodDemand,
     Location,
@@ -11,6 +11,9 @@ from .planner import (
     PlanSummary,
     Stop,
     Truck,
+)
+from .planner import (
+    DEFAULT_TIME_LIMIT_S,
     plan_food,
     plan_many,
     plan_to_json,
@@ -18,6 +21,7 @@ from .planner import (
 )
 
 __all__ = [
+    "DEFAULT_TIME_LIMIT_S",
     "Adjustment",
     "FoodDemand",
     "Location",

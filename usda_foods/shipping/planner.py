@@ -9,68 +9,82 @@ requests cannot be shipped as asked, proposes adjustments. Objective, lexicograp
 1. no rule broken (every truck exactly ``Q``; at most ``max_stops`` stops; on a split truck every
    drop at least ``ceil(min_drop * Q)``; a location appears once per truck);
 2. fewest adjusted cases (sum of absolute adjustments; the state warehouse, if any, takes any
-   quantity at or above its request for free);
+   quantity at or above its request for free, and is never given less);
 3. fewest trucks;
 4. shortest total route (haversine km, each truck's stops in the best open-path order).
 
 Method, and why
 ---------------
-*Adjustments first, by dynamic programming.* Because every truck carries exactly ``Q``, the number of
-trucks is simply (cases delivered) / ``Q``: objectives 2 and 3 only depend on *how much* each location
-gets, not on how trucks are formed. So the planner first chooses deliveries: each location either
-keeps its request (if some combination of full trucks and split drops can carry it), or moves to the
-nearest deliverable amount below or above (e.g. 20 cases when the minimum drop is 25: 0 or 25). A
-dynamic programme over "total mod ``Q``" (numpy, O(choices x Q)) picks the cheapest combination whose
-total is a whole number of trucks, with one location absorbing the last few cases at one case per
-case. Without packing constraints this is an exact relaxation, so its value is a **lower bound** on
-adjusted cases (at least as strong as "distance of the total to the nearest multiple of ``Q``"), and
-with that many adjusted cases its total gives a lower bound on trucks.
+*1. Deliveries by dynamic programming* (``deliveries.py``). Every truck carries exactly ``Q``, so
+the number of trucks is (cases delivered) / ``Q``: objectives 2 and 3 depend only on *how much*
+each location gets, not on how trucks are formed. A location keeps its request if full trucks plus
+drops of ``m``..``Q - m`` can carry it, else moves to the nearest amount that can (20 cases with a
+25-case drop: 0 or 25). A DP over "total modulo ``Q``" (numpy, O(choices x Q)) picks the cheapest
+directions such that the total can reach whole truckloads, and how many cases that still takes.
+Those last cases are *not* pinned on one location: they are a budget the packer spends where it
+closes a truck (one case moved per case, on locations not already adjusted the other way).
 
-*Packing second, as a chain.* A location's request splits into full direct trucks (free) and a
-remainder; a remainder smaller than a drop, or too big to share a truck, is spread with one of the
-location's full trucks instead (150 -> 75 + 75). Remainders are then laid out along a Hilbert-curve
-sweep of the map and packed like a chain: a truck is closed either exactly (hash lookups for one or
-two items that fill it) or by a *crossing* item that is cut, its first part finishing this truck and
-its second part opening the next one. Pieces of at least two drops can be cut anywhere, so exact
-sums rarely need luck; rigid items (between one and two minimum drops) are placed first, and every
-partial truck is checked to remain closable. Candidates are ranked by distance to the stops already
-on the truck, which keeps trucks local (objective 4). First-fit decreasing is deliberately not used:
-it ignores the exact-fill rule and is far from optimal on drops of 1/4 to 1/2 truck.
+*2. Packing as a chain* (``chain.py``). A request splits into full direct trucks (free) and a
+remainder; a remainder below a drop, or too big to share a truck, is spread over one of the
+location's full trucks too (150 -> 100 direct + a 50 drop; 120 -> two drops of 60). Remainders are swept in
+Hilbert-curve order over the map and packed like a chain: a truck is closed exactly (hash look-ups
+for one or two items that fill it, which is where exact pairs and triples come from) or by a
+*crossing* item cut in two, its first part finishing this truck and its second opening the next.
+Anything of at least two drops can be cut anywhere, so exact fills rarely need luck. Items that
+cannot be cut (one to two drops) go first, and a truck is only extended if something can still
+close it. Candidates are ranked by distance to the truck's stops, so trucks stay local. The chain
+runs four times with small variations (sweep direction, how many nearby candidates to weigh by fit,
+must-cut items held back for the end) and the best run is kept. First-fit decreasing is deliberately
+not used: it ignores the exact-fill rule and is far from optimal on drops of 1/4 to 1/2 truck.
 
-*CP-SAT repair.* Where the chain gets stuck (typically at the end of the sweep, or on instances
-such as four 25-case requests with ``Q`` = 100 that no chain can serve with three stops) the last few
-trucks and the stuck items go to an exact CP-SAT model (``exact.py``), which finds the fewest extra
-adjusted cases, then fewest trucks, then a short pairing. It runs with one worker and a deterministic
-time budget, so equal inputs give equal plans. OR-Tools' routing solver is not used: it often finds
-no first solution on such tight instances, and the plan is not a vehicle routing problem anyway
-(stop order within a truck is enumerated).
+*3. Repairs.* Where the chain gets stuck, a bounded depth-first search (``search.py``) re-packs the
+last few trucks and nearby items exactly. If nothing exact exists mid-sweep the truck is closed
+with the item (or two) nearest the room left, adjusted. At the end of the sweep, or for small
+instances (at most 30 split items) the whole instance, CP-SAT (``exact.py``) finds the fewest extra
+adjusted cases, then fewest trucks, then a short pairing, seeded with the heuristic's answer. It
+runs single-threaded on a *deterministic* time budget, so equal inputs give equal plans. The
+OR-Tools routing solver is not used: it often finds no first solution on tight instances, and the
+stop order within a truck is enumerated anyway.
 
-*Reported lower bounds.* ``adjusted_cases``: the DP relaxation above (sum of per-location gaps to the
-nearest deliverable amount, combined with whole truckloads; with a warehouse only the per-location
-gaps). ``trucks``: if the plan reaches that adjusted-cases bound, the fewest trucks the relaxation
-allows at that cost; otherwise ``ceil((requested - adjusted) / Q)``, which holds for any plan that
-adjusts at most as many cases as this one (an optimal plan does). Both never exceed the optimum, so
-"plan == bound" proves optimality for that objective.
+*4. Polish* (``improve.py``). Pairs of trucks are re-packed where that lowers adjusted cases (one
+truck filled up, one cut down) and then where it shortens the two routes (same cases per location,
+same number of trucks).
 
-Warehouse: a location flagged ``warehouse`` (at most one per food) may receive more than it asked
-for without that counting as an adjustment; it is never given less.
+*Reported lower bounds.* ``adjusted_cases``: the DP value (per-location gaps to a deliverable amount
+plus whole truckloads; with a warehouse only the per-location gaps). It is at least the issue's
+"distance of the total to the nearest multiple of ``Q``" and never above the optimum. ``trucks``:
+if the plan meets the adjusted-cases bound, the fewest trucks the DP allows at that cost (any
+optimal plan adjusts that many cases too); otherwise ``ceil((requested - adjusted) / Q)``, valid for
+every plan adjusting no more than this one, the optimum included. (Rounding the total to the
+nearest truck would not be a bound: an optimal plan may round the other way.) "plan == bound"
+proves that objective optimal. Where drops of one to two minimum drops dominate (trucks must then be
+exact triples), the DP ignores packing and its bound is weak; see ``bench/shipments.py``.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
 from . import exact, geo
-from .packing import Budget, Packer, improve_adjustments, improve_routes
+from .chain import Budget, Packer
+from .deliveries import Deliverable, choose_deliveries
+from .improve import improve_adjustments, improve_routes
+from .model import (
+    Adjustment,
+    FoodDemand,
+    Location,
+    LowerBounds,
+    Plan,
+    PlanningInputError,
+    PlanRules,
+    PlanSummary,
+    Stop,
+    Truck,
+)
 
 #: Instances with at most this many split items are re-planned whole by CP-SAT when the chain
 #: misses the lower bound.
@@ -98,325 +112,6 @@ _VARIANTS = (
 
 DEFAULT_TIME_LIMIT_S = 2.0
 
-
-class PlanningInputError(ValueError):
-    """Input the planner cannot plan with (bad capacity, negative cases, duplicate names, ...)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Inputs and outputs
-
-
-def _as_fraction(value: Decimal | Fraction | int) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, Decimal | Fraction | int):
-        raise PlanningInputError(f"min_drop must be a Decimal or Fraction, not {value!r}")
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise PlanningInputError(f"min_drop must be finite, not {value}")
-    return Fraction(value)
-
-
-@dataclass(frozen=True)
-class Location:
-    """A delivery location's request for one food: ``cases`` whole cases, at ``lat``/``lon``."""
-
-    name: str
-    lat: float
-    lon: float
-    cases: int
-    warehouse: bool = False
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise PlanningInputError("location name must be a non-empty string")
-        for label, value, bound in (("lat", self.lat, 90.0), ("lon", self.lon, 180.0)):
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise PlanningInputError(f"{self.name}: {label} must be a number, not {value!r}")
-            if abs(value) > bound:
-                raise PlanningInputError(f"{self.name}: {label} {value} is outside -{bound}..{bound}")
-        if isinstance(self.cases, bool) or not isinstance(self.cases, int):
-            raise PlanningInputError(f"{self.name}: cases must be a whole number, not {self.cases!r}")
-        if self.cases < 0:
-            raise PlanningInputError(f"{self.name}: cases must be >= 0, not {self.cases}")
-
-
-@dataclass(frozen=True)
-class PlanRules:
-    """``capacity``: cases in a full truck of the food (USDA ships full trucks only).
-    ``max_stops``: stops allowed on one truck. ``min_drop``: smallest drop on a split truck, as a
-    fraction of a truck (rounded up to whole cases)."""
-
-    capacity: int
-    max_stops: int = 3
-    min_drop: Decimal | Fraction = Decimal("0.25")
-
-    def __post_init__(self) -> None:
-        if isinstance(self.capacity, bool) or not isinstance(self.capacity, int) or self.capacity <= 0:
-            raise PlanningInputError(
-                f"capacity (cases per truck) must be a whole number > 0, not {self.capacity!r}"
-            )
-        if isinstance(self.max_stops, bool) or not isinstance(self.max_stops, int) or self.max_stops < 1:
-            raise PlanningInputError(f"max_stops must be a whole number >= 1, not {self.max_stops!r}")
-        frac = _as_fraction(self.min_drop)
-        if not 0 <= frac <= 1:
-            raise PlanningInputError(f"min_drop must be between 0 and 1 truck, not {self.min_drop}")
-
-    @property
-    def min_drop_cases(self) -> int:
-        """``ceil(min_drop * capacity)``, and at least one case (a stop delivers something)."""
-        return max(1, math.ceil(_as_fraction(self.min_drop) * self.capacity))
-
-
-@dataclass(frozen=True)
-class Stop:
-    location: str
-    cases: int
-
-
-@dataclass(frozen=True)
-class Truck:
-    """One full truck; ``stops`` in visiting order, ``distance_km`` from first to last stop."""
-
-    food: str
-    stops: tuple[Stop, ...]
-    cases: int
-    distance_km: float
-
-
-@dataclass(frozen=True)
-class Adjustment:
-    """Cases added to (+) or removed from (-) a location's request. ``warehouse`` adjustments are
-    the state warehouse absorbing remainders and do not count as adjusted cases."""
-
-    food: str
-    location: str
-    cases: int
-    reason: str
-    warehouse: bool = False
-
-
-@dataclass(frozen=True)
-class LowerBounds:
-    adjusted_cases: int
-    trucks: int
-
-
-@dataclass(frozen=True)
-class PlanSummary:
-    requested_cases: int
-    delivered_cases: int
-    adjusted_cases: int
-    warehouse_absorbed_cases: int
-    trucks: int
-    direct_trucks: int
-    split_trucks: int
-    total_km: float
-    solve_seconds: float
-    capacity: int
-    min_drop_cases: int
-    max_stops: int
-    warehouse: str | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    food: str
-    trucks: tuple[Truck, ...]
-    adjustments: tuple[Adjustment, ...]
-    lower_bounds: LowerBounds
-    summary: PlanSummary
-
-
-@dataclass(frozen=True)
-class FoodDemand:
-    """One food's requests and rules, for :func:`plan_many`."""
-
-    food: str
-    locations: tuple[Location, ...]
-    rules: PlanRules
-
-
-# ---------------------------------------------------------------------------------------------
-# Which amounts can be delivered at all
-
-
-@dataclass(frozen=True)
-class _Deliverable:
-    """Amounts a location can receive: full trucks plus drops of ``m``..``Q - m`` on split trucks.
-
-    With ``m <= Q/3`` that is 0 and everything from ``m`` up; larger minimum drops leave gaps.
-    """
-
-    q: int
-    m: int
-    s: int
-
-    @property
-    def splits(self) -> bool:
-        return self.s >= 2 and 2 * self.m <= self.q
-
-    def split_ok(self, amount: int) -> bool:
-        """Can ``amount`` (> 0) be cut into drops of ``m..Q-m`` (each on its own split truck)?"""
-        if amount <= 0 or not self.splits:
-            return False
-        return -(-amount // (self.q - self.m)) <= amount // self.m
-
-    def ok(self, amount: int) -> bool:
-        if amount < 0:
-            return False
-        if amount % self.q == 0:
-            return True
-        if not self.splits:
-            return False
-        top = amount // self.q
-        # Enough full trucks taken off leaves a remainder past the point where drop ranges overlap.
-        for f in range(top, max(-1, top - self._overlap_trucks() - 2), -1):
-            if self.split_ok(amount - f * self.q):
-                return True
-        return False
-
-    def _overlap_trucks(self) -> int:
-        gap = self.q - 2 * self.m
-        if gap <= 0:
-            return 2
-        return self.m // gap + 2
-
-    def anchors(self, amount: int) -> tuple[int, int]:
-        """Nearest deliverable amounts at or below and at or above ``amount``."""
-        lo = amount
-        while not self.ok(lo):
-            lo -= 1
-        hi = amount
-        while not self.ok(hi):
-            hi += 1
-        return lo, hi
-
-    def split_part(self, amount: int) -> int:
-        """The part of a deliverable ``amount`` to put on split trucks (the rest goes direct):
-        the remainder, or the remainder plus as few full trucks as needed to cut it into drops."""
-        rest = amount % self.q
-        if rest == 0:
-            return 0
-        part = rest
-        while not self.split_ok(part):
-            part += self.q
-            if part > amount:
-                raise AssertionError(f"{amount} is not deliverable")
-        return part
-
-
-# ---------------------------------------------------------------------------------------------
-# Step 1: deliveries by dynamic programming over the total modulo Q
-
-
-@dataclass
-class _Choice:
-    loc: int
-    lo: int
-    hi: int
-
-
-@dataclass
-class _DeliveryPlan:
-    #: Deliveries with each request moved to a deliverable amount, before ``shift``.
-    amounts: list[int]
-    #: Cases still to add (> 0) or remove (< 0) to make whole truckloads, at one case per case:
-    #: the packer spends it where it helps close a truck (any location whose amount is not already
-    #: adjusted the other way), rather than on one location chosen in advance.
-    shift: int
-    cost_lower_bound: int
-    trucks_at_bound: int
-
-
-def _choose_deliveries(*, qs: Sequence[int], wh: int | None, dv: _Deliverable) -> _DeliveryPlan:
-    cap = dv.q
-    choices: list[_Choice] = []
-    base = 0
-    for i, q in enumerate(qs):
-        if i == wh:
-            base += q
-            continue
-        lo, hi = dv.anchors(q)
-        if lo == hi:
-            base += q
-        else:
-            choices.append(_Choice(i, lo, hi))
-            base += lo
-    scale = sum(c.hi - c.lo for c in choices) + 3 * cap + 3
-    inf = np.int64(2**62)
-    dp = np.full(cap, inf, dtype=np.int64)
-    dp[base % cap] = 0
-    picks: list[np.ndarray] = []
-    for c in choices:
-        delta = c.hi - c.lo
-        stay = dp + np.int64((qs[c.loc] - c.lo) * scale)
-        move = np.roll(dp, delta % cap) + np.int64((c.hi - qs[c.loc]) * scale + delta)
-        pick = move < stay
-        dp = np.minimum(np.where(pick, move, stay), inf)
-        picks.append(pick)
-    # Final step: close to a whole number of trucks.
-    finals: list[tuple[int, int, int]] = []  # (value, residue, shift)
-    for r in range(cap):
-        if dp[r] >= inf:
-            continue
-        val = int(dp[r])
-        if wh is not None:
-            extra = (-r) % cap
-            while not dv.ok(qs[wh] + extra):
-                extra += cap
-            finals.append((val + extra + cap, r, extra))
-        else:
-            down, up = r, (cap - r) % cap
-            finals.append((val + down * scale + cap - down, r, -down))
-            if up:
-                finals.append((val + up * scale + cap + up, r, up))
-    finals.sort()
-    best_val = finals[0][0]
-    lower_bound = best_val // scale
-    trucks_at_bound = 0
-    for val, r, shift in finals:
-        chosen = _backtrack(picks=picks, choices=choices, residue=r, cap=cap)
-        trial = list(qs)
-        for c, up in zip(choices, chosen, strict=True):
-            trial[c.loc] = c.hi if up else c.lo
-        if val == best_val:
-            trucks_at_bound = (sum(trial) + shift) // cap
-        if wh is not None:
-            trial[wh] += shift
-            shift = 0
-        elif not _can_shift(trial=trial, qs=qs, shift=shift, dv=dv):
-            continue
-        return _DeliveryPlan(
-            amounts=trial, shift=shift, cost_lower_bound=lower_bound, trucks_at_bound=trucks_at_bound
-        )
-    # Only reachable when no location has any case to move: deliver what can be delivered.
-    amounts = [q if dv.ok(q) else dv.anchors(q)[0] for q in qs]  # pragma: no cover
-    return _DeliveryPlan(amounts=amounts, shift=0, cost_lower_bound=lower_bound, trucks_at_bound=0)
-
-
-def _backtrack(*, picks: list[np.ndarray], choices: list[_Choice], residue: int, cap: int) -> list[bool]:
-    chosen = [False] * len(choices)
-    r = residue
-    for j in range(len(choices) - 1, -1, -1):
-        if picks[j][r]:
-            chosen[j] = True
-            r = (r - (choices[j].hi - choices[j].lo)) % cap
-    return chosen
-
-
-def _can_shift(*, trial: list[int], qs: Sequence[int], shift: int, dv: _Deliverable) -> bool:
-    """Can one location take ``shift`` more (or fewer) cases without leaving its deliverable range
-    or undoing its own adjustment (so that the cost is exactly ``|shift|``)?"""
-    if shift == 0:
-        return True
-    for i, d in enumerate(trial):
-        if shift > 0 and d > 0 and d >= qs[i] and dv.ok(d + shift):
-            return True
-        if shift < 0 and 0 < d <= qs[i] and dv.ok(d + shift):
-            return True
-    return False
-
-
-# ---------------------------------------------------------------------------------------------
 # ---------------------------------------------------------------------------------------------
 # Public API
 
@@ -437,10 +132,10 @@ def plan_food(
     started = time.perf_counter()
     _check_food(food=food, locations=locations)
     cap, m, s = rules.capacity, rules.min_drop_cases, rules.max_stops
-    dv = _Deliverable(cap, m, s)
+    dv = Deliverable(cap, m, s)
     qs = [loc.cases for loc in locations]
     wh = next((i for i, loc in enumerate(locations) if loc.warehouse), None)
-    deliveries = _choose_deliveries(qs=qs, wh=wh, dv=dv)
+    deliveries = choose_deliveries(qs=qs, wh=wh, dv=dv)
     points = [(loc.lat, loc.lon) for loc in locations]
     keys = geo.hilbert_keys(points)
     order = sorted(range(len(locations)), key=lambda i: (keys[i], locations[i].name))
@@ -490,7 +185,8 @@ def plan_food(
     raw_trucks = [[(i, cap)] for i in direct] + packer.closed
     repaired = set(packer.repaired)
     flexed = set(packer.flexed)
-    if score[0] > deliveries.cost_lower_bound and time_limit_s > 0:
+    at_bounds = score[0] == deliveries.cost_lower_bound and score[1] == deliveries.trucks_at_bound
+    if not at_bounds and time_limit_s > 0:
         small = sum(1 for i in range(len(qs)) if packer.outside[i] % cap or qs[i] % cap) <= _EXACT_MAX_ITEMS
         if small:
             improved = _exact_whole(

@@ -1,10 +1,12 @@
-"""The chain packer behind :mod:`usda_foods.shipping.planner` (pure, no Django).
+"""Step 2 of the planner: the chain packer (pure, no Django).
 
 Input: for each location the cases it must receive on split trucks (its "item"). Output: trucks of
-exactly ``cap`` cases, at most ``s`` stops, every drop at least ``m`` cases. See the planner's
-docstring for the method; in short, a Hilbert-order sweep builds a chain of trucks closed either
-exactly or by a crossing item cut across two trucks, a depth-first search finishes what the sweep
-cannot, and CP-SAT (``exact.py``) settles what has no exact answer with the fewest adjusted cases.
+exactly ``cap`` cases, at most ``s`` stops, every drop at least ``m`` cases. A Hilbert-order sweep
+builds a chain of trucks, each closed either exactly (one or two items that fill it) or by a
+crossing item cut across two trucks; a bounded depth-first search (``search.chain_search``)
+finishes what the sweep cannot; where nothing exact exists, the truck is closed by adjusting the
+item nearest in size, and at the end of the sweep CP-SAT (``exact.py``) finds the fewest extra
+adjusted cases. See :mod:`usda_foods.shipping.planner` for why.
 """
 
 from __future__ import annotations
@@ -16,23 +18,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import exact
+from .search import adjusting_pack, chain_search
 
-#: The chain hands the last items of the sweep to CP-SAT when this few are left.
+#: The chain hands the last items of the sweep to the end-game repair when this few are left.
 _ENDGAME_ITEMS = 14
 #: Closed trucks reopened for a CP-SAT repair.
 _UNWIND_TRUCKS = 3
-#: Closed trucks reopened, in turn, by the depth-first repair; its node limit; pool items it may use.
+#: Closed trucks reopened, in turn, by the depth-first repair; its node limits (end of the sweep,
+#: mid-sweep); pool items a mid-sweep search may use.
 _UNWIND_STEPS = (0, 3, 6)
 _SEARCH_NODES = 4000
 _MIDWAY_NODES = 1500
+_SEARCH_EXTRA = 12
 #: How far along the sweep a new truck may start.
 _SEED_SCAN = 80
-#: Trucks tried as partners of each truck when re-pairing to lower adjustments.
-_PARTNERS = 25
-_SEARCH_EXTRA = 12
 #: Extra pool items offered to a mid-sweep CP-SAT repair.
 _OPTIONAL_ITEMS = 10
-#: Largest single CP-SAT repair (deterministic seconds) and its distance pass.
+#: Largest single mid-sweep CP-SAT repair and its distance pass (deterministic seconds).
 _REPAIR_CAP_S = 1.0
 _DISTANCE_PASS_S = 0.2
 
@@ -75,13 +77,16 @@ class Packer:
     flexed: set[int] = field(default_factory=set)
     #: Search nodes left for repairs in mid-sweep (instances where nothing fits exactly would
     #: otherwise search in vain at every truck).
-    midway_nodes: int = 40000
-    cpsat_cost: int = 0
+    midway_nodes: int = 15000
 
     # -- pool bookkeeping --------------------------------------------------------------------
     def add(self, loc: int, amount: int) -> None:
         if amount <= 0:
             return
+        if loc == self.wh and amount < self.m:
+            # The warehouse takes any quantity at or above its request: a remainder smaller than a
+            # drop becomes a full drop rather than a stop that breaks the rule.
+            amount = self.m
         assert loc not in self.size
         self.size[loc] = amount
         insort(self.by_size, (amount, self.ranks[loc], loc))
@@ -117,7 +122,9 @@ class Packer:
         return sum(c for _, c in self.open)
 
     # -- moves -------------------------------------------------------------------------------
-    def closable(self, room: int, stops: int, skip: set[int], *, pairs: bool = False) -> bool:
+    def closable(
+        self, room: int, stops: int, skip: set[int], *, pairs: bool = False, sizes: list[int] | None = None
+    ) -> bool:
         """Can a truck with ``room`` cases and ``stops`` stops left still be finished, by one item
         that fills it or crosses it (or, with ``pairs``, by two items that fill it)?"""
         if stops < 1 or room < self.m:
@@ -129,7 +136,7 @@ class Packer:
             if loc not in skip:
                 return True
         if pairs and stops >= 2:
-            for size in sorted(self.size_index):
+            for size in sizes if sizes is not None else sorted(k for k, v in self.size_index.items() if v):
                 if size > room - self.m:
                     break
                 firsts = [a for a in self.size_index[size] if a not in skip][:2]
@@ -243,10 +250,13 @@ class Packer:
 
     def seed(self) -> bool:
         cap, m = self.cap, self.m
+        sizes = sorted(k for k, v in self.size_index.items() if v)
         for pairs in (False, True):
-            for _, loc in self.by_rank[:_SEED_SCAN]:
+            for _, loc in self.by_rank[: _SEED_SCAN // (4 if pairs else 1)]:
                 amount = self.size[loc]
-                if amount <= cap - m and self.closable(cap - amount, self.s - 1, {loc}, pairs=pairs):
+                if amount <= cap - m and self.closable(
+                    cap - amount, self.s - 1, {loc}, pairs=pairs, sizes=sizes
+                ):
                     self.place(loc, amount)
                     return True
         for _, loc in self.by_rank:
@@ -556,7 +566,6 @@ class Packer:
             self.budget.spend(spend)
             if found is not None and (found.cost, len(found.trucks)) <= (sol.cost, len(sol.trucks)):
                 sol = found
-        self.cpsat_cost += sol.cost
         for truck in sol.trucks:
             self.closed.append(list(truck))
             for loc, cases in truck:
@@ -597,502 +606,3 @@ class Packer:
             if not self.step():
                 self.release(held)
                 self.repair(endgame=len(self.size) <= _ENDGAME_ITEMS)
-
-
-class _Abort(Exception):
-    pass
-
-
-@dataclass
-class ChainResult:
-    trucks: list[list[tuple[int, int]]]
-    open: list[tuple[int, int]]
-    remaining: dict[int, int]
-    flex_left: int = 0
-    flexed: set[int] = field(default_factory=set)
-
-
-def chain_search(
-    *,
-    items: dict[int, int],
-    mandatory: set[int],
-    cap: int,
-    m: int,
-    s: int,
-    xy: Sequence[tuple[float, float]],
-    wh: int | None,
-    node_limit: int,
-    flex: int = 0,
-    flexible: set[int] | frozenset[int] = frozenset(),
-    spend_all: bool = False,
-) -> ChainResult | None:
-    """Depth-first search for trucks that deliver every ``mandatory`` item exactly.
-
-    Other items may be used, whole or in part (what is left of them stays at least ``m``). The
-    warehouse ``wh``, if given, may take more than its item (it finishes any truck with room for a
-    drop), tried last so that it only grows when nothing else works. Moves mirror the chain: fill the
-    truck exactly, add a whole item, cross with an item cut across this truck and the next, or add a
-    piece of an item. Interchangeable items (same cases, same role) are tried once, failed states
-    are remembered, and the search gives up after ``node_limit`` nodes. Returns the closed trucks,
-    a possibly open last truck (a crossing tail of a non-mandatory item) and what is left of the
-    items, or None.
-
-    ``flex`` cases (to add if > 0, remove if < 0) may be spent on the ``flexible`` items to fill a
-    truck exactly; with ``spend_all`` the search only succeeds once all of it is spent.
-    """
-    rem = dict(items)
-    budget = [flex]
-    flexed: list[int] = []
-    if wh is not None:
-        rem.setdefault(wh, 0)
-    failed: set[tuple] = set()
-    nodes = 0
-    trucks: list[list[tuple[int, int]]] = []
-    open_: list[tuple[int, int]] = []
-
-    def dist(j: int) -> float:
-        if not open_:
-            return 0.0
-        x, y = xy[j]
-        return min(math.hypot(x - xy[o][0], y - xy[o][1]) for o, _ in open_)
-
-    def done() -> bool:
-        return all(rem[j] <= 0 for j in mandatory) and not (spend_all and budget[0])
-
-    def key() -> tuple:
-        on = {j for j, _ in open_}
-        state = tuple(
-            sorted((rem[j], j in mandatory, j in on, j == wh) for j in rem if rem[j] > 0 or j == wh)
-        )
-        return (sum(c for _, c in open_), len(open_), budget[0], state)
-
-    def distinct(cands: Iterable[int]) -> list[int]:
-        seen: dict[tuple, int] = {}
-        for j in sorted(cands, key=lambda j: (dist(j), j)):
-            seen.setdefault((rem[j], j in mandatory, j == wh), j)
-        return sorted(seen.values(), key=lambda j: (j not in mandatory, dist(j), j))
-
-    def push(j: int, cases: int) -> None:
-        open_.append((j, cases))
-        rem[j] -= cases
-
-    def pop() -> None:
-        j, cases = open_.pop()
-        rem[j] += cases
-
-    def close_and(recurse_tail: tuple[int, int] | None) -> bool:
-        nonlocal open_
-        trucks.append(open_)
-        saved = open_
-        open_ = []
-        if recurse_tail is not None:
-            push(*recurse_tail)
-        if go():
-            return True
-        if recurse_tail is not None:
-            pop()
-        open_ = saved
-        trucks.pop()
-        return False
-
-    def go() -> bool:
-        nonlocal nodes
-        nodes += 1
-        if nodes > node_limit:
-            raise _Abort
-        load = sum(c for _, c in open_)
-        if not open_ and done():
-            return True
-        if open_ and done() and len(open_) == 1 and open_[0][0] not in mandatory and load <= cap - m:
-            return True
-        k = key()
-        if k in failed:
-            return False
-        room = cap - load
-        left = s - len(open_)
-        on = {j for j, _ in open_}
-        avail = [j for j in rem if rem[j] > 0 and j not in on and j != wh]
-        if open_:
-            # 1. fill exactly
-            for j in distinct(x for x in avail if rem[x] == room):
-                push(j, room)
-                if close_and(None):
-                    return True
-                pop()
-            # 1b. fill exactly with an item a little too big or small, paid from the budget
-            if budget[0]:
-                f = budget[0]
-                for j in distinct(
-                    x for x in avail if x in flexible and 0 < (room - rem[x]) * (1 if f > 0 else -1) <= abs(f)
-                ):
-                    was = rem[j]
-                    open_.append((j, room))
-                    rem[j] = 0
-                    budget[0] = f - (room - was)
-                    flexed.append(j)
-                    if close_and(None):
-                        return True
-                    flexed.pop()
-                    budget[0] = f
-                    rem[j] = was
-                    open_.pop()
-            if left >= 2:
-                # 2. whole item, largest first (hard items first)
-                whole = [x for x in avail if m <= rem[x] <= min(room - m, cap - m)]
-                for j in sorted(distinct(whole), key=lambda j: (-rem[j], dist(j), j)):
-                    push(j, rem[j])
-                    if go():
-                        return True
-                    pop()
-            # 3. cross: cut an item across this truck and the next
-            cross = [x for x in avail if room + m <= rem[x] <= room + cap - m]
-            for j in sorted(distinct(cross), key=lambda j: (rem[j], dist(j), j)):
-                tail = rem[j] - room
-                push(j, room)
-                rem[j] -= tail
-                if close_and((j, tail)):
-                    return True
-                rem[j] += tail
-                pop()
-        else:
-            for j in distinct(x for x in avail if rem[x] == cap):
-                push(j, cap)
-                if close_and(None):
-                    return True
-                pop()
-            for j in sorted(
-                distinct(x for x in avail if rem[x] <= cap - m),
-                key=lambda j: (j not in mandatory, -rem[j], j),
-            ):
-                push(j, rem[j])
-                if go():
-                    return True
-                pop()
-        if left >= 2:
-            # 4. a piece of a cuttable item, sized so that something in the pool can finish the truck
-            sizes = sorted({rem[x] for x in avail})
-            for j in distinct(x for x in avail if rem[x] >= 2 * m):
-                top = min(room - m, rem[j] - m)
-                pieces = sorted({p for p in [top, *(room - z for z in sizes)] if m <= p <= top}, reverse=True)
-                for p in pieces[:6]:
-                    push(j, p)
-                    if go():
-                        return True
-                    pop()
-        if wh is not None and wh not in on and left >= 1 and open_:
-            # 5. the warehouse: fill the truck, or take a drop and leave room for one more stop
-            if room >= m:
-                push(wh, room)
-                if close_and(None):
-                    return True
-                pop()
-            need = max(m, rem[wh])
-            if left >= 2 and rem[wh] > 0 and need <= room - m:
-                push(wh, need)
-                if go():
-                    return True
-                pop()
-        failed.add(k)
-        return False
-
-    try:
-        ok = go()
-    except _Abort:
-        return None
-    if not ok:
-        return None
-    remaining = {j: a for j, a in rem.items() if a > 0}
-    return ChainResult(
-        trucks=[list(t) for t in trucks],
-        open=list(open_),
-        remaining=remaining,
-        flex_left=budget[0],
-        flexed=set(flexed),
-    )
-
-
-def adjusting_pack(*, parties: Sequence[exact.Party], cap: int, m: int, s: int) -> exact.SubSolution:
-    """A valid packing of the non-optional ``parties`` that always exists: a next-fit chain that
-    cuts items across trucks and, where a drop or a truck cannot come out right, adjusts cases
-    (or lets the warehouse take the room). Used when nothing exact is found, and as CP-SAT's hint.
-    Optional parties are left out (their cases go back to the pool)."""
-    trucks: list[tuple[tuple[int, int], ...]] = []
-    cur: list[tuple[int, int]] = []
-    delivered: dict[int, int] = defaultdict(int)
-    wh = next((p for p in parties if p.warehouse and not p.optional), None)
-
-    def close() -> None:
-        nonlocal cur
-        for key, cases in cur:
-            delivered[key] += cases
-        trucks.append(tuple(cur))
-        cur = []
-
-    def fill(room: int) -> None:
-        """Finish the current truck: the warehouse takes the room if it can, else the largest stop grows."""
-        keys = [k for k, _ in cur]
-        if wh is not None and wh.key not in keys and room >= m and len(cur) < s:
-            cur.append((wh.key, room))
-        else:
-            big = max(range(len(cur)), key=lambda i: (cur[i][1], -i))
-            cur[big] = (cur[big][0], cur[big][1] + room)
-        close()
-
-    for p in parties:
-        if p.optional or p.warehouse:
-            continue
-        amount = max(0, p.want)
-        while amount > 0:
-            room = cap - sum(c for _, c in cur)
-            if any(k == p.key for k, _ in cur):
-                fill(room)
-                continue
-            if amount >= room:
-                rest = amount - room
-                if 0 < rest < m:
-                    rest = 0 if rest * 2 < m else m
-                if room < m and cur:
-                    fill(room)
-                    continue
-                cur.append((p.key, room))
-                close()
-                amount = rest
-            elif len(cur) + 1 < s and room - amount >= m and amount >= m:
-                cur.append((p.key, amount))
-                amount = 0
-            elif amount < m and not cur:
-                amount = 0 if amount * 2 < m else m
-                if amount:
-                    cur.append((p.key, amount))
-                    amount = 0
-            else:
-                cur.append((p.key, max(amount, m if cur else amount)))
-                fill(cap - sum(c for _, c in cur))
-                amount = 0
-    if cur:
-        load = sum(c for _, c in cur)
-        if cap - load <= load or (wh is not None and len(cur) < s):
-            fill(cap - load)
-        else:
-            cur = []
-    if wh is not None:
-        short = max(0, wh.want) - delivered.get(wh.key, 0)
-        while short > 0:
-            trucks.append(((wh.key, cap),))
-            delivered[wh.key] += cap
-            short -= cap
-    cost = sum(abs(delivered.get(p.key, 0) - p.want) for p in parties if not p.optional and not p.warehouse)
-    leftover = {p.key: p.planned for p in parties if p.optional and p.planned > 0}
-    return exact.SubSolution(
-        trucks=tuple(trucks), delivered=dict(delivered), leftover=leftover, cost=cost, optimal=False
-    )
-
-
-def improve_routes(
-    *,
-    trucks: list[list[tuple[int, int]]],
-    points: Sequence[tuple[float, float]],
-    xy: Sequence[tuple[float, float]],
-    cap: int,
-    m: int,
-    s: int,
-    max_pairs: int = 20000,
-    neighbours: int = 6,
-) -> list[list[tuple[int, int]]]:
-    """Shorten routes without changing what any location receives: repeatedly take two split
-    trucks close to each other and re-pack their stops (every way of giving each location to one
-    truck, the other, or both) if that shortens the two routes. Adjusted cases and the number of
-    trucks stay as they are. ``max_pairs`` bounds the work (deterministically)."""
-
-    from .geo import haversine_km
-
-    edge: dict[tuple[int, int], float] = {}
-
-    def d(a: int, b: int) -> float:
-        key = (a, b) if a < b else (b, a)
-        if key not in edge:
-            edge[key] = haversine_km(*points[a], *points[b])
-        return edge[key]
-
-    def route(locs: Sequence[int]) -> float:
-        if len(locs) <= 1:
-            return 0.0
-        if len(locs) == 2:
-            return d(locs[0], locs[1])
-        if len(locs) == 3:
-            a, b, c = locs
-            ab, bc, ac = d(a, b), d(b, c), d(a, c)
-            return ab + bc + ac - max(ab, bc, ac)
-        from .geo import best_order
-
-        return best_order(points=[points[i] for i in locs], names=[str(i) for i in sorted(locs)])[1]
-
-    out = [list(t) for t in trucks]
-    split = [i for i, t in enumerate(out) if len(t) > 1]
-    if len(split) < 2:
-        return out
-
-    def centre(t: list[tuple[int, int]]) -> tuple[float, float]:
-        return (sum(xy[i][0] for i, _ in t) / len(t), sum(xy[i][1] for i, _ in t) / len(t))
-
-    centres = {i: centre(out[i]) for i in split}
-    near: dict[int, list[int]] = {}
-    for i in split:
-        ci = centres[i]
-        near[i] = sorted(
-            (j for j in split if j != i),
-            key=lambda j: ((centres[j][0] - ci[0]) ** 2 + (centres[j][1] - ci[1]) ** 2, j),
-        )[:neighbours]
-    checked = 0
-    for _ in range(3):
-        improved = False
-        for t1 in split:
-            for t2 in near[t1]:
-                if checked >= max_pairs:
-                    return out
-                checked += 1
-                better = _repack_pair(out[t1], out[t2], cap=cap, m=m, s=s, route=route)
-                if better is not None:
-                    out[t1], out[t2] = better
-                    improved = True
-        if not improved:
-            break
-    return out
-
-
-def _repack_pair(
-    one: list[tuple[int, int]], two: list[tuple[int, int]], *, cap: int, m: int, s: int, route
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
-    """The shortest way to carry the same cases per location on two trucks, if shorter than now:
-    the first truck takes a set of locations, the second the rest plus any of the first's that
-    are shared (cut in two drops of at least ``m``)."""
-    from itertools import combinations
-
-    amounts: dict[int, int] = defaultdict(int)
-    for i, c in one + two:
-        amounts[i] += c
-    locs = sorted(amounts)
-    k = len(locs)
-    if k > 2 * s:
-        return None
-    now = route([i for i, _ in one]) + route([i for i, _ in two])
-    best: tuple[float, tuple[int, ...], tuple[int, ...]] | None = None
-    for size in range(max(1, k - s), min(s, k) + 1):
-        for first in combinations(locs, size):
-            rest = [loc for loc in locs if loc not in first]
-            whole_first = sum(amounts[loc] for loc in first)
-            for n_shared in range(0, s - len(rest) + 1):
-                for shared in combinations(first, n_shared):
-                    if not rest and not shared:
-                        continue
-                    need = cap - (whole_first - sum(amounts[loc] for loc in shared))
-                    if shared:
-                        if not m * len(shared) <= need <= sum(amounts[loc] - m for loc in shared):
-                            continue
-                    elif need != 0:
-                        continue
-                    length = route(list(first)) + route(rest + list(shared))
-                    if length < now - 1e-6 and (best is None or length < best[0] - 1e-9):
-                        best = (length, first, shared)
-    if best is None:
-        return None
-    _, first, shared = best
-    need = cap - sum(amounts[loc] for loc in first if loc not in shared)
-    pieces = {loc: m for loc in shared}
-    left = need - m * len(shared)
-    for loc in shared:
-        add = min(left, amounts[loc] - 2 * m)
-        pieces[loc] += add
-        left -= add
-    first_t = [(loc, pieces.get(loc, amounts[loc])) for loc in first]
-    second_t = [(loc, amounts[loc]) for loc in locs if loc not in first]
-    second_t += [(loc, amounts[loc] - pieces[loc]) for loc in shared]
-    return first_t, second_t
-
-
-def improve_adjustments(
-    *,
-    trucks: list[list[tuple[int, int]]],
-    qs: Sequence[int],
-    anchors: Sequence[int],
-    wh: int | None,
-    cap: int,
-    m: int,
-    s: int,
-    max_pairs: int = 30000,
-) -> list[list[tuple[int, int]]]:
-    """Lower the adjusted cases by re-pairing trucks: a truck that had to be filled up (its
-    locations' deliverable amounts add up to less than a truck) and one that had to be cut down
-    can often swap locations so that both come out nearer a full truck. Only trucks whose
-    locations are delivered whole on that one truck take part; each new truck puts its whole
-    deviation on the one location where it costs least. Never increases adjusted cases."""
-    pieces: dict[int, int] = defaultdict(int)
-    for truck in trucks:
-        for loc, _ in truck:
-            pieces[loc] += 1
-    out = [list(t) for t in trucks]
-
-    def eligible(truck: list[tuple[int, int]]) -> bool:
-        return len(truck) > 1 and all(pieces[loc] == 1 and loc != wh for loc, _ in truck)
-
-    def cost(truck: Sequence[tuple[int, int]]) -> int:
-        return sum(abs(c - qs[loc]) for loc, c in truck)
-
-    def best_fill(locs: Sequence[int]) -> tuple[int, list[tuple[int, int]]] | None:
-        if len(locs) < 2 or len(locs) > s:
-            return None
-        base = sum(anchors[i] for i in locs)
-        delta = cap - base
-        best = None
-        for j in locs:
-            final = anchors[j] + delta
-            if final < m:
-                continue
-            total = sum(abs(anchors[i] - qs[i]) for i in locs if i != j) + abs(final - qs[j])
-            if best is None or total < best[0]:
-                best = (total, [(i, final if i == j else anchors[i]) for i in locs])
-        return best
-
-    def deviation(truck: Sequence[tuple[int, int]]) -> int:
-        return cap - sum(anchors[loc] for loc, _ in truck)
-
-    from itertools import combinations
-
-    checked = 0
-    for _ in range(4):
-        improved = False
-        idx = [i for i, t in enumerate(out) if eligible(t) and deviation(t) != 0]
-        ups = sorted((i for i in idx if deviation(out[i]) > 0), key=lambda i: (-deviation(out[i]), i))
-        downs = sorted((i for i in idx if deviation(out[i]) < 0), key=lambda i: (deviation(out[i]), i))
-        used: set[int] = set()
-        for a in ups:
-            if a in used:
-                continue
-            # Partners whose deviation best cancels this one's first.
-            partners = sorted(downs, key=lambda b: (abs(deviation(out[a]) + deviation(out[b])), b))
-            for b in partners[:_PARTNERS]:
-                if b in used:
-                    continue
-                if checked >= max_pairs:
-                    return out
-                checked += 1
-                locs = sorted({loc for loc, _ in out[a]} | {loc for loc, _ in out[b]})
-                now = cost(out[a]) + cost(out[b])
-                best = None
-                for size in range(2, min(s, len(locs) - 2) + 1):
-                    for first in combinations(locs, size):
-                        rest = [loc for loc in locs if loc not in first]
-                        one, two = best_fill(first), best_fill(rest)
-                        if one is None or two is None:
-                            continue
-                        total = one[0] + two[0]
-                        if total < now and (best is None or total < best[0]):
-                            best = (total, one[1], two[1])
-                if best is not None:
-                    out[a], out[b] = best[1], best[2]
-                    used |= {a, b}
-                    improved = True
-                    break
-        if not improved:
-            break
-    return out
