@@ -134,9 +134,9 @@ def test_rules_options_are_applied(tmp_path):
         (
             "food,location,lat,lon,cases\npeaches,A,44,-93,10\n",
             [],
-            r"line 2: unknown truckload for food 'peaches'",
+            r"line 2: unknown food 'peaches': no truckload capacity",
         ),
-        ("location,lat,lon,cases\nA,44,-93,10\n", [], r"line 2: unknown truckload"),
+        ("location,lat,lon,cases\nA,44,-93,10\n", [], r"line 2: unknown food 'demands'"),
         (
             "food,capacity,location,lat,lon,cases\npeaches,100,A,44,-93,10\npeaches,0,B,44,-93,10\n",
             [],

@@ -40,6 +40,8 @@ _DISTANCE_PASS_S = 0.2
 
 
 class Budget:
+    """CP-SAT time for one food, in deterministic seconds, shared by its repairs."""
+
     def __init__(self, seconds: float) -> None:
         self.left = seconds
 
@@ -52,11 +54,17 @@ class Budget:
 
 @dataclass
 class Packer:
+    """One run of the chain over one food. Locations are indices; ``closed`` collects finished
+    trucks as lists of (location, cases), ``open`` is the truck being loaded, and the pool of
+    items still to place is kept sorted by size and by sweep rank for quick look-ups."""
+
     cap: int
     m: int
     s: int
     xy: list[tuple[float, float]]
+    #: Position of each location along the sweep.
     ranks: list[int]
+    #: Requests, for measuring adjustments.
     qs: Sequence[int]
     wh: int | None
     budget: Budget
@@ -66,9 +74,12 @@ class Packer:
     by_size: list[tuple[int, int, int]] = field(default_factory=list)
     by_rank: list[tuple[int, int]] = field(default_factory=list)
     size_index: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: Cases each location receives outside the pool and the open truck (direct, closed trucks).
     outside: list[int] = field(default_factory=list)
+    #: Locations whose cases a repair changed.
     repaired: set[int] = field(default_factory=set)
     use_cpsat: bool = True
+    #: How many of the nearest candidates are weighed by fit rather than by distance.
     near: int = 3
     #: Cases still to add (> 0) or remove (< 0) for whole truckloads, spent to close trucks.
     flex: int = 0
@@ -384,25 +395,25 @@ class Packer:
         room = self.cap - self.load
         on_truck = {loc for loc, _ in self.open}
         pool = sorted(
-            (amount, self.ranks[loc], loc)
-            for loc, amount in self.size.items()
-            if loc not in on_truck and loc != self.wh
+            (amount, self.ranks[loc], loc) for loc, amount in self.size.items() if loc not in on_truck
         )
         if not pool:
             return False
 
-        def extra(delta: int) -> int:
+        def extra(delta: int, loc: int | None = None) -> int:
+            if loc is not None and loc == self.wh:
+                return 0 if delta >= 0 else 2 * self.cap  # more for the warehouse is free, less never
             return abs(delta) + abs(self.flex - delta) - abs(self.flex)
 
         best: tuple | None = None
         for amount, _, loc in pool:
             delta = room - amount
-            key = (extra(delta), abs(delta), 1, self.dist(loc), loc)
+            key = (extra(delta, loc), abs(delta), 1, self.dist(loc), loc)
             if best is None or key < best[0]:
                 best = (key, [(loc, amount)])
         if len(self.open) + 2 <= self.s:
             # Two items: the classic two-pointer walk over sizes for the pair nearest the room.
-            whole = [p for p in pool if p[0] <= self.cap - self.m]
+            whole = [p for p in pool if p[0] <= self.cap - self.m and p[2] != self.wh]
             lo, hi = 0, len(whole) - 1
             while lo < hi:
                 a, b = whole[lo], whole[hi]
@@ -424,8 +435,9 @@ class Packer:
         for i, (loc, amount) in enumerate(chosen):
             self.remove(loc)
             self.open.append((loc, amount + delta if i == big else amount))
-        self.flex -= delta
-        (self.flexed if key[0] == 0 else self.repaired).add(chosen[big][0])
+        if chosen[big][0] != self.wh:
+            self.flex -= delta
+            (self.flexed if key[0] == 0 else self.repaired).add(chosen[big][0])
         self.close()
         return True
 
@@ -473,19 +485,24 @@ class Packer:
         items = dict(planned)
         for loc in extra:
             items[loc] = self.size[loc]
-        found = chain_search(
-            items=items,
-            mandatory=mandatory,
-            cap=self.cap,
-            m=self.m,
-            s=self.s,
-            xy=self.xy,
-            wh=self.wh,
-            node_limit=nodes,
-            flex=self.flex,
-            flexible={j for j in items if self.flex_eligible(j, 1 if self.flex > 0 else -1)},
-            spend_all=endgame,
-        )
+        found = None
+        # First without giving the warehouse more than it holds (no extra truck), then with.
+        for wh in (None, self.wh) if self.wh is not None else (None,):
+            found = chain_search(
+                items=items,
+                mandatory=mandatory,
+                cap=self.cap,
+                m=self.m,
+                s=self.s,
+                xy=self.xy,
+                wh=wh,
+                node_limit=nodes,
+                flex=self.flex,
+                flexible={j for j in items if self.flex_eligible(j, 1 if self.flex > 0 else -1)},
+                spend_all=endgame,
+            )
+            if found is not None:
+                break
         if found is None:
             # Put everything back as it was.
             for loc, amount in taken.items():

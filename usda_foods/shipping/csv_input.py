@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-from .planner import FoodDemand, Location, PlanningInputError, PlanRules
+from .model import FoodDemand, Location, PlanningInputError, PlanRules
 
 REQUIRED_COLUMNS = ("location", "lat", "lon", "cases")
 OPTIONAL_COLUMNS = ("warehouse", "food", "capacity")
@@ -163,7 +163,7 @@ def parse_demand_rows(
             cap = capacity
         else:
             raise DemandRowError(
-                f"unknown truckload for food {food!r}: give a capacity column or --capacity",
+                f"unknown food {food!r}: no truckload capacity (give a capacity column or --capacity)",
                 line=first_seen[food],
             )
         rules = PlanRules(capacity=cap, max_stops=max_stops, min_drop=min_drop)

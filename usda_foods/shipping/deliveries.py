@@ -91,17 +91,31 @@ class _Choice:
 
 @dataclass
 class DeliveryPlan:
+    """What :func:`choose_deliveries` decided, and the bounds it proves."""
+
     #: Deliveries with each request moved to a deliverable amount, before ``shift``.
     amounts: list[int]
     #: Cases still to add (> 0) or remove (< 0) to make whole truckloads, at one case per case:
     #: the packer spends it where it helps close a truck (any location whose amount is not already
     #: adjusted the other way), rather than on one location chosen in advance.
     shift: int
+    #: No plan adjusts fewer cases (non-warehouse locations).
     cost_lower_bound: int
+    #: No plan adjusting only ``cost_lower_bound`` cases uses fewer trucks.
     trucks_at_bound: int
 
 
 def choose_deliveries(*, qs: Sequence[int], wh: int | None, dv: Deliverable) -> DeliveryPlan:
+    """Deliveries at the fewest adjusted cases, then fewest trucks, ignoring how trucks are packed.
+
+    Each location's cost is exact on its own: |d - q| with ``d`` deliverable. The relaxation's
+    optimum puts every location at its request or at the nearest deliverable amount below or above
+    it, except that some cases may be moved anywhere at one case per case (merging such moves onto
+    one location never costs more). So the DP runs over the two anchors of each location whose
+    request cannot be delivered, keyed by the total modulo ``Q`` and valued by (cost, cases), and a
+    last step closes the total to a whole number of trucks (or, with a warehouse, adds to it for
+    free). The warehouse is never given less than it asked for.
+    """
     cap = dv.q
     choices: list[_Choice] = []
     base = 0
@@ -162,8 +176,8 @@ def choose_deliveries(*, qs: Sequence[int], wh: int | None, dv: Deliverable) -> 
         return DeliveryPlan(
             amounts=trial, shift=shift, cost_lower_bound=lower_bound, trucks_at_bound=trucks_at_bound
         )
-    # Only reachable when no location has any case to move: deliver what can be delivered.
-    amounts = [q if dv.ok(q) else dv.anchors(q)[0] for q in qs]  # pragma: no cover
+    # No single location can take the last cases: let the packer's repairs settle them.
+    amounts = [q if dv.ok(q) else dv.anchors(q)[0] for q in qs]
     return DeliveryPlan(amounts=amounts, shift=0, cost_lower_bound=lower_bound, trucks_at_bound=0)
 
 

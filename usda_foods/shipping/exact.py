@@ -12,7 +12,10 @@ at most ``max_stops`` stops. A one-stop truck is then a full direct truck, and t
 applies to every stop of a split truck. Each party's adjustment is ``|sum_t x[p,t] - want|``; a
 warehouse party takes any quantity ``>= want`` for free. The objective is lexicographic: adjusted
 cases, then trucks (and, in an optional second pass with those two fixed, a distance proxy: the sum
-of pairwise distances between stops sharing a truck).
+of pairwise distances between stops sharing a truck). Trucks are interchangeable, so they are
+ordered by their set of stops read as a binary number (symmetry breaking: one 9-party end game
+was proved optimal in 0.5 s with it, 38 s without), and a known lower bound on adjusted cases may be
+added as a constraint so that CP-SAT can stop as soon as it meets it.
 
 Determinism: one worker and a *deterministic* time budget (``max_deterministic_time``), so the same
 input gives the same answer however busy the machine is. The wall-clock limit is only a safety net
@@ -26,7 +29,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-SYMMETRY = True
+#: Symmetry breaking weighs stops by powers of two: only for models this small.
+_SYMMETRY_MAX_PARTIES = 40
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def solve_parties(
         model.add(sum(y[p][t] for p in idx) <= s_max * u[t])
         if t:
             model.add(u[t - 1] >= u[t])
-    if SYMMETRY and len(parties) <= 40:
+    if len(parties) <= _SYMMETRY_MAX_PARTIES:
         # Trucks are interchangeable: order them by their set of stops, read as a binary number.
         weights = [1 << (len(parties) - 1 - p) for p in idx]
         keys = [sum(w * y[p][t] for p, w in zip(idx, weights, strict=True)) for t in range(n_t)]

@@ -223,3 +223,108 @@ def improve_adjustments(
         if not improved:
             break
     return out
+
+
+def regroup_nearby(
+    *,
+    trucks: list[list[tuple[int, int]]],
+    qs: Sequence[int],
+    anchors: Sequence[int],
+    wh: int | None,
+    points: Sequence[tuple[float, float]],
+    xy: Sequence[tuple[float, float]],
+    cap: int,
+    m: int,
+    s: int,
+    neighbours: int = 6,
+    max_pairs: int = 20000,
+) -> list[list[tuple[int, int]]]:
+    """Like :func:`improve_adjustments`, but between trucks close on the map and also accepting
+    equal adjusted cases with shorter routes: after trucks were formed by size alone, this makes
+    them local again without costing a case."""
+    pieces: dict[int, int] = defaultdict(int)
+    for truck in trucks:
+        for loc, _ in truck:
+            pieces[loc] += 1
+    out = [list(t) for t in trucks]
+
+    def eligible(truck: list[tuple[int, int]]) -> bool:
+        return len(truck) > 1 and all(
+            pieces[loc] == 1 and loc != wh and anchors[loc] >= m for loc, _ in truck
+        )
+
+    def d(a: int, b: int) -> float:
+        return haversine_km(*points[a], *points[b])
+
+    def route(locs: Sequence[int]) -> float:
+        if len(locs) <= 1:
+            return 0.0
+        if len(locs) == 2:
+            return d(locs[0], locs[1])
+        if len(locs) == 3:
+            a, b, c = locs
+            ab, bc, ac = d(a, b), d(b, c), d(a, c)
+            return ab + bc + ac - max(ab, bc, ac)
+        return best_order(points=[points[i] for i in locs], names=[str(i) for i in sorted(locs)])[1]
+
+    def fill(locs: Sequence[int]) -> tuple[int, list[tuple[int, int]]] | None:
+        if len(locs) < 2 or len(locs) > s:
+            return None
+        delta = cap - sum(anchors[i] for i in locs)
+        best = None
+        for j in locs:
+            final = anchors[j] + delta
+            if final < m:
+                continue
+            total = sum(abs(anchors[i] - qs[i]) for i in locs if i != j) + abs(final - qs[j])
+            if best is None or total < best[0]:
+                best = (total, [(i, final if i == j else anchors[i]) for i in locs])
+        return best
+
+    def cost(truck: Sequence[tuple[int, int]]) -> int:
+        return sum(abs(c - qs[loc]) for loc, c in truck)
+
+    idx = [i for i, t in enumerate(out) if eligible(t)]
+    if len(idx) < 2:
+        return out
+
+    def centre(t: list[tuple[int, int]]) -> tuple[float, float]:
+        return (sum(xy[i][0] for i, _ in t) / len(t), sum(xy[i][1] for i, _ in t) / len(t))
+
+    checked = 0
+    for _ in range(3):
+        improved = False
+        centres = {i: centre(out[i]) for i in idx}
+        for a in idx:
+            ca = centres[a]
+            near = sorted(
+                (b for b in idx if b != a),
+                key=lambda b: ((centres[b][0] - ca[0]) ** 2 + (centres[b][1] - ca[1]) ** 2, b),
+            )[:neighbours]
+            for b in near:
+                if checked >= max_pairs:
+                    return out
+                checked += 1
+                locs = sorted({loc for loc, _ in out[a]} | {loc for loc, _ in out[b]})
+                now = (
+                    cost(out[a]) + cost(out[b]),
+                    route([i for i, _ in out[a]]) + route([i for i, _ in out[b]]),
+                )
+                best = None
+                for size in range(2, min(s, len(locs) - 2) + 1):
+                    for first in combinations(locs, size):
+                        rest = [loc for loc in locs if loc not in first]
+                        one, two = fill(first), fill(rest)
+                        if one is None or two is None:
+                            continue
+                        key = (one[0] + two[0], route(list(first)) + route(rest))
+                        if key[0] < now[0] or (key[0] == now[0] and key[1] < now[1] - 1e-6):
+                            if best is None or key < best[0]:
+                                best = (key, one[1], two[1])
+                if best is not None:
+                    out[a], out[b] = best[1], best[2]
+                    centres[a], centres[b] = centre(out[a]), centre(out[b])
+                    improved = True
+        if not improved:
+            break
+    return out

@@ -71,8 +71,8 @@ from typing import Any
 
 from . import exact, geo
 from .chain import Budget, Packer
-from .deliveries import Deliverable, choose_deliveries
-from .improve import improve_adjustments, improve_routes
+from .deliveries import Deliverable, DeliveryPlan, choose_deliveries
+from .improve import improve_adjustments, improve_routes, regroup_nearby
 from .model import (
     Adjustment,
     FoodDemand,
@@ -85,6 +85,7 @@ from .model import (
     Stop,
     Truck,
 )
+from .whole import pack_whole
 
 #: Instances with at most this many split items are re-planned whole by CP-SAT when the chain
 #: misses the lower bound.
@@ -125,106 +126,181 @@ def plan_food(
 ) -> Plan:
     """Plan one food's full trucks and the adjustments they need.
 
-    ``time_limit_s`` is the CP-SAT budget in *deterministic* seconds (roughly wall seconds on a
-    current CPU), shared by all repairs; the constructive part adds well under a second for 1,000
-    locations. Equal inputs give equal plans.
+    ``time_limit_s`` is the CP-SAT budget in *deterministic* seconds (about 1-1.5 wall seconds
+    each on the development machine), shared by all repairs of this food; CP-SAT only runs when the
+    constructive plan misses a lower bound. Equal inputs give equal plans.
     """
     started = time.perf_counter()
     _check_food(food=food, locations=locations)
-    cap, m, s = rules.capacity, rules.min_drop_cases, rules.max_stops
-    dv = Deliverable(cap, m, s)
-    qs = [loc.cases for loc in locations]
-    wh = next((i for i, loc in enumerate(locations) if loc.warehouse), None)
-    deliveries = choose_deliveries(qs=qs, wh=wh, dv=dv)
-    points = [(loc.lat, loc.lon) for loc in locations]
-    keys = geo.hilbert_keys(points)
-    order = sorted(range(len(locations)), key=lambda i: (keys[i], locations[i].name))
-    ranks = [0] * len(locations)
-    for r, i in enumerate(order):
-        ranks[i] = r
-    xy = geo.planar_km(points)
-    budget = Budget(time_limit_s)
-
-    def run(variant: _Variant, *, use_cpsat: bool) -> tuple[tuple[int, int, float], list[int], Packer]:
-        packer = Packer(
-            cap=cap,
-            m=m,
-            s=s,
-            xy=xy,
-            ranks=[len(ranks) - 1 - r for r in ranks] if variant.reverse else ranks,
-            qs=qs,
-            wh=wh,
-            budget=budget,
-            outside=[0] * len(locations),
-            use_cpsat=use_cpsat,
-            near=variant.near,
-            flex=deliveries.shift,
-            anchor=list(deliveries.amounts),
-        )
-        direct: list[int] = []
-        for i, amount in enumerate(deliveries.amounts):
-            part = dv.split_part(amount)
-            direct.extend([i] * ((amount - part) // cap))
-            packer.outside[i] += amount - part
-            packer.add(i, part)
-        packer.run(reserve=variant.reserve)
-        cost = sum(abs(packer.outside[i] - q) for i, q in enumerate(qs) if i != wh)
-        km = sum(
-            geo.best_order(points=[points[i] for i, _ in t], names=[locations[i].name for i, _ in t])[1]
-            for t in packer.closed
-        )
-        return (cost, len(direct) + len(packer.closed), round(km, 6)), direct, packer
-
-    best = None
-    for variant in _VARIANTS:
-        result = run(variant, use_cpsat=False)
-        if best is None or result[0] < best[1][0]:
-            best = (variant, result)
-    assert best is not None
-    variant, (score, direct, packer) = best
-    raw_trucks = [[(i, cap)] for i in direct] + packer.closed
-    repaired = set(packer.repaired)
-    flexed = set(packer.flexed)
-    at_bounds = score[0] == deliveries.cost_lower_bound and score[1] == deliveries.trucks_at_bound
-    if not at_bounds and time_limit_s > 0:
-        small = sum(1 for i in range(len(qs)) if packer.outside[i] % cap or qs[i] % cap) <= _EXACT_MAX_ITEMS
-        if small:
-            improved = _exact_whole(
-                qs=qs,
-                wh=wh,
-                raw_trucks=raw_trucks,
-                xy=xy,
-                rules=rules,
-                score=score,
-                lower_bound=deliveries.cost_lower_bound,
-                budget=budget,
-            )
-            if improved is not None:
-                raw_trucks, changed = improved
-                repaired |= changed
-        else:
-            again = run(variant, use_cpsat=True)
-            if again[0] < score:
-                score, direct, packer = again
-                raw_trucks = [[(i, cap)] for i in direct] + packer.closed
-                repaired = set(packer.repaired)
-                flexed = set(packer.flexed)
-    raw_trucks = improve_adjustments(
-        trucks=raw_trucks, qs=qs, anchors=deliveries.amounts, wh=wh, cap=cap, m=m, s=s
+    ctx = _Food.build(locations=locations, rules=rules, time_limit_s=time_limit_s)
+    best = min(
+        (_chain_candidate(ctx, variant, use_cpsat=False) for variant in _VARIANTS), key=lambda c: c.score
     )
-    raw_trucks = improve_routes(trucks=raw_trucks, points=points, xy=xy, cap=cap, m=m, s=s)
+    if not ctx.at_bounds(best) and ctx.wh is None:
+        whole = _whole_candidate(ctx)
+        if whole is not None and whole.score[:2] < best.score[:2]:
+            best = whole
+    if not ctx.at_bounds(best) and time_limit_s > 0:
+        if ctx.split_items <= _EXACT_MAX_ITEMS:
+            better = _exact_whole(ctx, best)
+        elif best.variant is not None:
+            better = _chain_candidate(ctx, best.variant, use_cpsat=True)
+        else:
+            better = None
+        if better is not None and better.score[:2] < best.score[:2]:
+            best = better
+    cap, m, s = rules.capacity, rules.min_drop_cases, rules.max_stops
+    anchors = ctx.deliveries.amounts
+    trucks = improve_adjustments(trucks=best.trucks, qs=ctx.qs, anchors=anchors, wh=ctx.wh, cap=cap, m=m, s=s)
+    trucks = regroup_nearby(
+        trucks=trucks, qs=ctx.qs, anchors=anchors, wh=ctx.wh, points=ctx.points, xy=ctx.xy, cap=cap, m=m, s=s
+    )
+    trucks = improve_routes(trucks=trucks, points=ctx.points, xy=ctx.xy, cap=cap, m=m, s=s)
     return _assemble(
         food=food,
         locations=locations,
         rules=rules,
-        raw_trucks=raw_trucks,
+        raw_trucks=trucks,
         reasons=_reason_codes(
-            qs=qs, wh=wh, raw_trucks=raw_trucks, anchors=deliveries.amounts, flexed=flexed - repaired
+            qs=ctx.qs, wh=ctx.wh, raw_trucks=trucks, anchors=anchors, flexed=best.flexed - best.repaired
         ),
-        cost_lower_bound=deliveries.cost_lower_bound,
-        trucks_at_bound=deliveries.trucks_at_bound,
+        cost_lower_bound=ctx.deliveries.cost_lower_bound,
+        trucks_at_bound=ctx.deliveries.trucks_at_bound,
         started=started,
     )
+
+
+@dataclass
+class _Food:
+    """Everything the candidates of one food share."""
+
+    locations: Sequence[Location]
+    rules: PlanRules
+    qs: list[int]
+    wh: int | None
+    dv: Deliverable
+    deliveries: DeliveryPlan
+    points: list[tuple[float, float]]
+    xy: list[tuple[float, float]]
+    ranks: list[int]
+    budget: Budget
+
+    @classmethod
+    def build(cls, *, locations: Sequence[Location], rules: PlanRules, time_limit_s: float) -> _Food:
+        dv = Deliverable(rules.capacity, rules.min_drop_cases, rules.max_stops)
+        qs = [loc.cases for loc in locations]
+        wh = next((i for i, loc in enumerate(locations) if loc.warehouse), None)
+        points = [(loc.lat, loc.lon) for loc in locations]
+        keys = geo.hilbert_keys(points)
+        ranks = [0] * len(locations)
+        for r, i in enumerate(sorted(range(len(locations)), key=lambda i: (keys[i], locations[i].name))):
+            ranks[i] = r
+        return cls(
+            locations=locations,
+            rules=rules,
+            qs=qs,
+            wh=wh,
+            dv=dv,
+            deliveries=choose_deliveries(qs=qs, wh=wh, dv=dv),
+            points=points,
+            xy=geo.planar_km(points),
+            ranks=ranks,
+            budget=Budget(time_limit_s),
+        )
+
+    @property
+    def split_items(self) -> int:
+        return sum(1 for amount in self.deliveries.amounts if self.dv.split_part(amount))
+
+    def at_bounds(self, candidate: _Candidate) -> bool:
+        cost, trucks = candidate.score[:2]
+        return cost == self.deliveries.cost_lower_bound and trucks == self.deliveries.trucks_at_bound
+
+    def cost(self, trucks: Sequence[Sequence[tuple[int, int]]]) -> int:
+        got = [0] * len(self.qs)
+        for truck in trucks:
+            for i, cases in truck:
+                got[i] += cases
+        return sum(abs(got[i] - q) for i, q in enumerate(self.qs) if i != self.wh)
+
+    def km(self, trucks: Sequence[Sequence[tuple[int, int]]]) -> float:
+        names = [loc.name for loc in self.locations]
+        total = sum(
+            geo.best_order(points=[self.points[i] for i, _ in t], names=[names[i] for i, _ in t])[1]
+            for t in trucks
+            if len(t) > 1
+        )
+        return round(total, 6)
+
+    def score(self, trucks: Sequence[Sequence[tuple[int, int]]]) -> tuple[int, int, float]:
+        return (self.cost(trucks), len(trucks), self.km(trucks))
+
+
+@dataclass
+class _Candidate:
+    """A complete plan as raw trucks of (location index, cases), with how it was made."""
+
+    trucks: list[list[tuple[int, int]]]
+    score: tuple[int, int, float]
+    repaired: set[int]
+    flexed: set[int]
+    variant: _Variant | None = None
+
+
+def _chain_candidate(ctx: _Food, variant: _Variant, *, use_cpsat: bool) -> _Candidate:
+    cap = ctx.rules.capacity
+    ranks = [len(ctx.ranks) - 1 - r for r in ctx.ranks] if variant.reverse else ctx.ranks
+    packer = Packer(
+        cap=cap,
+        m=ctx.rules.min_drop_cases,
+        s=ctx.rules.max_stops,
+        xy=ctx.xy,
+        ranks=ranks,
+        qs=ctx.qs,
+        wh=ctx.wh,
+        budget=ctx.budget,
+        outside=[0] * len(ctx.qs),
+        use_cpsat=use_cpsat,
+        near=variant.near,
+        flex=ctx.deliveries.shift,
+        anchor=list(ctx.deliveries.amounts),
+    )
+    direct: list[list[tuple[int, int]]] = []
+    for i, amount in enumerate(ctx.deliveries.amounts):
+        part = ctx.dv.split_part(amount)
+        direct.extend([[(i, cap)] for _ in range((amount - part) // cap)])
+        packer.outside[i] += amount - part
+        packer.add(i, part)
+    packer.run(reserve=variant.reserve)
+    trucks = direct + packer.closed
+    return _Candidate(
+        trucks=trucks,
+        score=ctx.score(trucks),
+        repaired=set(packer.repaired),
+        flexed=set(packer.flexed),
+        variant=variant,
+    )
+
+
+def _whole_candidate(ctx: _Food) -> _Candidate | None:
+    """:func:`whole.pack_whole` on the split parts, beside the direct trucks; None where some split
+    part must be cut."""
+    cap = ctx.rules.capacity
+    direct: list[list[tuple[int, int]]] = []
+    items = []
+    wants = {}
+    for i, amount in enumerate(ctx.deliveries.amounts):
+        part = ctx.dv.split_part(amount)
+        full = (amount - part) // cap
+        direct.extend([[(i, cap)] for _ in range(full)])
+        if part:
+            items.append((i, part))
+            wants[i] = ctx.qs[i] - full * cap
+    found = pack_whole(items=items, wants=wants, cap=cap, m=ctx.dv.m, s=ctx.dv.s)
+    if found is None:
+        return None
+    trucks = direct + found[1]
+    return _Candidate(trucks=trucks, score=ctx.score(trucks), repaired={i for i, _ in items}, flexed=set())
 
 
 def _reason_codes(
@@ -256,23 +332,13 @@ def _reason_codes(
     return codes
 
 
-def _exact_whole(
-    *,
-    qs: Sequence[int],
-    wh: int | None,
-    raw_trucks: list[list[tuple[int, int]]],
-    xy: Sequence[tuple[float, float]],
-    rules: PlanRules,
-    score: tuple[int, int, float],
-    lower_bound: int,
-    budget: Budget,
-) -> tuple[list[list[tuple[int, int]]], set[int]] | None:
-    """Small instances: let CP-SAT re-plan everything (seeded with the chain's plan), keeping all
-    but one of each location's direct trucks out of the model. Returns better trucks, or None."""
-    cap = rules.capacity
-    direct = defaultdict(int)
-    got = defaultdict(int)
-    for truck in raw_trucks:
+def _exact_whole(ctx: _Food, best: _Candidate) -> _Candidate | None:
+    """Small instances: CP-SAT re-plans everything, seeded with the best plan so far, keeping all
+    but one of each location's direct trucks out of the model. None if it finds nothing better."""
+    cap = ctx.rules.capacity
+    direct: dict[int, int] = defaultdict(int)
+    got: dict[int, int] = defaultdict(int)
+    for truck in best.trucks:
         for i, cases in truck:
             got[i] += cases
         if len(truck) == 1:
@@ -283,38 +349,40 @@ def _exact_whole(
             key=i,
             want=q - kept.get(i, 0) * cap,
             planned=got.get(i, 0) - kept.get(i, 0) * cap,
-            xy=xy[i],
-            warehouse=i == wh,
+            xy=ctx.xy[i],
+            warehouse=i == ctx.wh,
         )
-        for i, q in enumerate(qs)
+        for i, q in enumerate(ctx.qs)
     ]
     hint = []
     dropped = dict(kept)
-    for truck in raw_trucks:
+    for truck in best.trucks:
         if len(truck) == 1 and dropped.get(truck[0][0], 0) > 0:
             dropped[truck[0][0]] -= 1
             continue
         hint.append(truck)
-    spend = budget.take(budget.left)
+    spend = ctx.budget.take(ctx.budget.left)
     distance_s = min(0.2, spend / 4)
     found = exact.solve_parties(
         parties=parties,
         capacity=cap,
-        min_drop=rules.min_drop_cases,
-        max_stops=rules.max_stops,
+        min_drop=ctx.rules.min_drop_cases,
+        max_stops=ctx.rules.max_stops,
         max_trucks=len(hint) + 2,
         deterministic_s=spend - distance_s,
-        cost_lower_bound=lower_bound,
+        cost_lower_bound=ctx.deliveries.cost_lower_bound,
         distance_pass_s=distance_s,
         hint=hint,
     )
-    budget.spend(spend)
-    if found is None or (found.cost, len(found.trucks)) >= (score[0], len(hint)):
+    ctx.budget.spend(spend)
+    if found is None:
         return None
     trucks = [[(i, cap)] for i, n in sorted(kept.items()) for _ in range(n)]
     trucks += [list(t) for t in found.trucks]
     changed = {p.key for p in parties if found.delivered.get(p.key, 0) != p.planned}
-    return trucks, changed
+    return _Candidate(
+        trucks=trucks, score=ctx.score(trucks), repaired=best.repaired | changed, flexed=best.flexed - changed
+    )
 
 
 def plan_many(

@@ -21,6 +21,8 @@ class _Abort(Exception):
 
 @dataclass
 class ChainResult:
+    """Closed trucks, an open last truck (or none), what is left of each item, and the budget."""
+
     trucks: list[list[tuple[int, int]]]
     open: list[tuple[int, int]]
     remaining: dict[int, int]

@@ -13,9 +13,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from usda_foods.shipping import plan_many, plan_to_json, validate_plan
+from usda_foods.shipping import (
+    DEFAULT_TIME_LIMIT_S,
+    PlanningInputError,
+    plan_many,
+    plan_to_json,
+    validate_plan,
+)
 from usda_foods.shipping.csv_input import read_demands_csv
-from usda_foods.shipping.planner import DEFAULT_TIME_LIMIT_S, PlanningInputError
 
 
 class Command(BaseCommand):
