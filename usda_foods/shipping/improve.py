@@ -168,19 +168,7 @@ def improve_adjustments(
         return sum(abs(c - qs[loc]) for loc, c in truck)
 
     def best_fill(locs: Sequence[int]) -> tuple[int, list[tuple[int, int]]] | None:
-        if len(locs) < 2 or len(locs) > s:
-            return None
-        base = sum(anchors[i] for i in locs)
-        delta = cap - base
-        best = None
-        for j in locs:
-            final = anchors[j] + delta
-            if final < m:
-                continue
-            total = sum(abs(anchors[i] - qs[i]) for i in locs if i != j) + abs(final - qs[j])
-            if best is None or total < best[0]:
-                best = (total, [(i, final if i == j else anchors[i]) for i in locs])
-        return best
+        return _fill_exactly(locs, anchors=anchors, qs=qs, cap=cap, max_stops=s, min_drop=m)
 
     def deviation(truck: Sequence[tuple[int, int]]) -> int:
         return cap - sum(anchors[loc] for loc, _ in truck)
@@ -268,18 +256,7 @@ def regroup_nearby(
         return best_order(points=[points[i] for i in locs], names=[str(i) for i in sorted(locs)])[1]
 
     def fill(locs: Sequence[int]) -> tuple[int, list[tuple[int, int]]] | None:
-        if len(locs) < 2 or len(locs) > s:
-            return None
-        delta = cap - sum(anchors[i] for i in locs)
-        best = None
-        for j in locs:
-            final = anchors[j] + delta
-            if final < m:
-                continue
-            total = sum(abs(anchors[i] - qs[i]) for i in locs if i != j) + abs(final - qs[j])
-            if best is None or total < best[0]:
-                best = (total, [(i, final if i == j else anchors[i]) for i in locs])
-        return best
+        return _fill_exactly(locs, anchors=anchors, qs=qs, cap=cap, max_stops=s, min_drop=m)
 
     def cost(truck: Sequence[tuple[int, int]]) -> int:
         return sum(abs(c - qs[loc]) for loc, c in truck)
@@ -328,3 +305,22 @@ def regroup_nearby(
         if not improved:
             break
     return out
+
+
+def _fill_exactly(
+    locs: Sequence[int], *, anchors: Sequence[int], qs: Sequence[int], cap: int, max_stops: int, min_drop: int
+) -> tuple[int, list[tuple[int, int]]] | None:
+    """Make ``locs`` fill one truck exactly by moving a single location off its anchor amount:
+    the cheapest such choice as (cases adjusted, [(location, cases)]), or None if none is valid."""
+    if len(locs) < 2 or len(locs) > max_stops:
+        return None
+    delta = cap - sum(anchors[i] for i in locs)
+    best = None
+    for j in locs:
+        final = anchors[j] + delta
+        if final < min_drop:
+            continue
+        total = sum(abs(anchors[i] - qs[i]) for i in locs if i != j) + abs(final - qs[j])
+        if best is None or total < best[0]:
+            best = (total, [(i, final if i == j else anchors[i]) for i in locs])
+    return best
