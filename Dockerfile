@@ -40,5 +40,6 @@ USER app
 EXPOSE 8000
 
 # docker-compose.yml runs migrate and collectstatic before this; worker and beat override it.
+# Forwarded headers are trusted from gunicorn's default (loopback) only; compose names its proxy.
 CMD ["gunicorn", "focus_lab.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+     "--access-logfile", "-"]

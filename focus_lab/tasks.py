@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+
+# An email is sent at most once per message id, however often the task runs (a retry after the
+# SMTP server accepted it, a redelivered message): the id is claimed in the cache first.
+SENT_KEY = "email:sent:{message_id}"
+SENT_TTL = 7 * 24 * 3600
 
 
 @shared_task
@@ -17,3 +26,24 @@ def heartbeat() -> str:
 def ping(value: str) -> str:
     """A round trip through the broker and a worker, used by the health check and tests."""
     return value
+
+
+@shared_task(bind=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, retry_jitter=True,
+             max_retries=5)  # fmt: skip
+def send_email(
+    self, message_id: str, subject: str, body: str, to: list[str], html_body: str | None = None
+) -> bool:
+    """Send one rendered email. Idempotent per ``message_id``; the claim is given back when the
+    send fails, so the retry sends it."""
+    key = SENT_KEY.format(message_id=message_id)
+    if not cache.add(key, "1", timeout=SENT_TTL):
+        return False
+    try:
+        message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+        if html_body:
+            message.attach_alternative(html_body, "text/html")
+        message.send()
+    except Exception:
+        cache.delete(key)
+        raise
+    return True

@@ -4,6 +4,7 @@ runs here, so the files are checked by reading them.)"""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -121,3 +122,23 @@ def test_dockerfile_copies_every_package_and_installs_it():
     assert packages | {"templates", "static"} <= copied
     for path in copied:
         assert (ROOT / path).exists(), path
+
+
+def test_web_is_reached_only_through_the_proxy(compose):
+    """Only the proxy publishes ports; gunicorn and Django trust forwarded headers from the
+    proxy's fixed address alone, so a client cannot pose as another address to the lock-out."""
+    services = compose["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert "ports" not in services["web"]
+    proxy_ip = proxy["networks"]["default"]["ipv4_address"]
+    subnet = compose["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(proxy_ip) in ipaddress.ip_network(subnet)
+    web = " ".join(services["web"]["command"])
+    assert re.search(rf"--forwarded-allow-ips {re.escape(proxy_ip)}(\s|$)", web)
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["DJANGO_TRUSTED_PROXIES"] == proxy_ip, name
+    mounted = {volume.split(":")[0] for volume in proxy["volumes"]}
+    assert "./deploy/Caddyfile" in mounted
+    assert "reverse_proxy web:8000" in (ROOT / "deploy" / "Caddyfile").read_text()

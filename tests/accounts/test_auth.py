@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.core import mail
@@ -44,10 +45,14 @@ def test_repeated_failures_lock_the_account_out(client, manager, settings):
     assert client.get(reverse("dashboard")).status_code == 302  # still logged out
 
 
-def test_password_reset_by_email(client, manager):
-    response = client.post(reverse("password_reset"), {"email": manager.email})
+def test_password_reset_by_email(client, manager, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(reverse("password_reset"), {"email": manager.email})
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
+    # The request only queued the email (Celery, after commit); it sent nothing itself.
+    assert len(queued) == 1 and mail.outbox == []
+    queued[0]()  # the worker's turn (tasks run eagerly in tests)
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [manager.email]
     link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
     form_url = client.get(link).url  # Django swaps the token for a session-held one
     response = client.post(form_url, {"new_password1": "a-new-Passw0rd!", "new_password2": "a-new-Passw0rd!"})
@@ -55,10 +60,20 @@ def test_password_reset_by_email(client, manager):
     assert login(client, manager.email, "a-new-Passw0rd!").status_code == 302
 
 
-def test_password_reset_for_unknown_email_reveals_nothing(client):
-    response = client.post(reverse("password_reset"), {"email": "nobody@nowhere.example"})
+def test_password_reset_for_unknown_email_reveals_nothing(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(reverse("password_reset"), {"email": "nobody@nowhere.example"})
     assert response.status_code == 302
-    assert mail.outbox == []
+    assert queued == [] and mail.outbox == []
+
+
+def test_password_reset_task_sends_once_per_message(manager):
+    from focus_lab.tasks import send_email
+
+    args = (f"test-reset:{uuid.uuid4()}", "Reset", "Follow the link", [manager.email])
+    assert send_email.delay(*args).get() is True
+    assert send_email.delay(*args).get() is False  # a redelivered message sends nothing more
+    assert len(mail.outbox) == 1
 
 
 def test_logout(client_for, manager):

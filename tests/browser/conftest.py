@@ -51,10 +51,15 @@ def page(browser, live_server, transactional_db) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Anything the Content-Security-Policy blocks is a broken page: collect it and fail the test.
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)  # fmt: skip
     try:
         yield page
     finally:
         context.close()
+    assert blocked == [], f"The Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.fixture(scope="session")

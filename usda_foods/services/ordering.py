@@ -337,7 +337,11 @@ def order_create(
 
 
 def _lock_editable(order_id: int, now: datetime | None) -> Order:
-    order = Order.objects.select_for_update().select_related("window", "district").get(pk=order_id)
+    # ``of=("self",)``: lock the order row only. Without it PostgreSQL also locks the joined window
+    # and district rows, so every district's edits in one window would queue behind each other.
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("window", "district").get(pk=order_id)
+    )
     if order.locked:
         raise DomainError(LOCKED)
     if not order.is_editable:
@@ -437,7 +441,9 @@ def order_submit(*, order_id: int, user: User, now: datetime | None = None) -> O
 def _lock_submitted(order_id: int, verb: str, user: User) -> Order:
     from districts import access
 
-    order = access.reviewable_orders(user, Order.objects.select_for_update()).filter(pk=order_id).first()
+    # The reviewer filter joins the district and its state: lock only the order row (see above).
+    locked = Order.objects.select_for_update(of=("self",))
+    order = access.reviewable_orders(user, locked).filter(pk=order_id).first()
     if order is None:
         raise DomainError("You cannot review this order.")
     if order.status != OrderStatus.SUBMITTED:

@@ -278,7 +278,8 @@ def shipment_adjustments_accept(*, plan: ShipmentPlan, adjustment_ids: Iterable[
 def _apply_adjustment(plan: ShipmentPlan, adjustment: PlanAdjustment, user: User) -> None:
     from usda_foods.services.ordering import _email_district_later
 
-    lines = list(OrderLine.objects.select_for_update().select_related("order")
+    # The lines and their orders are changed (cases, drawdown); the window is not: lock just those.
+    lines = list(OrderLine.objects.select_for_update(of=("self", "order")).select_related("order")
                  .filter(order__window=plan.window, order__status=OrderStatus.APPROVED,
                          catalog_item=adjustment.food, delivery_site=adjustment.site)
                  .order_by("-cases", "id"))  # fmt: skip
