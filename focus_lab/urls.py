@@ -26,3 +26,7 @@ urlpatterns = [
         name="api-docs",
     ),  # fmt: skip
 ]
+
+handler403 = "focus_lab.error_views.permission_denied"
+handler404 = "focus_lab.error_views.page_not_found"
+handler500 = "focus_lab.error_views.server_error"
