@@ -25,8 +25,7 @@ def test_pages_send_a_strict_content_security_policy(client_for, manager, url_na
     policy = _directives(response["Content-Security-Policy"])
     assert policy["default-src"] == ["'self'"]
     assert policy["script-src"] == ["'self'"]  # no inline script, no eval, no CDN
-    # Swagger UI injects its own <style>: allowed on the API docs page only.
-    assert policy["style-src"] == (["'self'", "'unsafe-inline'"] if url_name == "api-docs" else ["'self'"])
+    assert policy["style-src"] == ["'self'"]
     assert policy["frame-ancestors"] == ["'none'"] and policy["object-src"] == ["'none'"]
 
 
@@ -57,3 +56,11 @@ def test_api_docs_load_their_script_from_a_file(client_for, manager):
     scripts = re.findall(r"<script\b[^>]*>", html)
     assert scripts and all("src=" in tag for tag in scripts)
     assert "googleapis" not in html and "cdn" not in html.lower()
+
+
+def test_every_page_has_a_favicon_served_from_here(client):
+    html = client.get(reverse("login")).content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.url == "/static/img/favicon.svg"
+    assert client.get(response.url).status_code == 200

@@ -41,25 +41,62 @@ def browser() -> Iterator[object]:
             browser.close()
 
 
+# axe-core's impacts that fail a page (WCAG problems that block or seriously hinder people).
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def axe_violations(page, exclude: tuple[str, ...] = ()) -> list[str]:
+    """axe-core (shipped in axe-playwright-python's wheel) on the page as it is now: the serious
+    and critical violations, one line each with the elements at fault. ``exclude`` names regions
+    of third-party markup the project does not write (see the ``axe_exclude`` marker)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = {"exclude": [[selector] for selector in exclude]} if exclude else None
+    results = Axe().run(page, context=context)
+    return [
+        f"{page.url} {violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
+
+
 @pytest.fixture
-def page(browser, live_server, transactional_db) -> Iterator[object]:
+def page(browser, live_server, transactional_db, request) -> Iterator[object]:
     """A fresh context (no cookies) per test, with the live server as base URL. The published
-    reference values are put back first: transactional tests empty the tables when they end."""
+    reference values are put back first: transactional tests empty the tables when they end.
+
+    Every test checks, for every page it visits: nothing blocked by the Content-Security-Policy,
+    and no serious or critical axe-core violation (the page as the test leaves it, then each other
+    page it visited, opened again as the same user)."""
     from tests.usda_foods.ordering_fixtures import ensure_reference_values
 
     ensure_reference_values()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
-    # Anything the Content-Security-Policy blocks is a broken page: collect it and fail the test.
     blocked: list[str] = []
     page.on("console", lambda message: blocked.append(message.text)
             if "Content Security Policy" in message.text else None)  # fmt: skip
+    visited: list[str] = []
+    page.on("framenavigated", lambda frame: visited.append(frame.url)
+            if frame == page.main_frame and frame.url.startswith(live_server.url) else None)  # fmt: skip
+    violations: list[str] = []
+    marker = request.node.get_closest_marker("axe_exclude")
+    exclude = tuple(marker.args) if marker else ()
     try:
         yield page
+        if page.url.startswith(live_server.url):
+            violations += axe_violations(page, exclude)
+        last = page.url
+        for url in dict.fromkeys(visited):
+            if url != last:
+                page.goto(url)
+                violations += axe_violations(page, exclude)
     finally:
         context.close()
     assert blocked == [], f"The Content-Security-Policy blocked: {blocked}"
+    assert violations == [], "axe-core found serious or critical violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture(scope="session")
