@@ -22,7 +22,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from usda_foods.models import PlanStop, PlanTruck, ShipmentPlan
-from usda_foods.views import _csv_text
 
 # Colour-blind-safe categorical palette (Okabe-Ito, then Tableau's), one colour per truck, cycling.
 PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8c564b", "#7f7f7f",
@@ -131,18 +130,14 @@ def plan_map(trucks: Sequence[PlanTruck], *, width: int = 800, height: int = 460
 # --- CSV ------------------------------------------------------------------------------------------
 
 
-def plan_csv_rows(trucks: Sequence[PlanTruck]) -> Iterator[list[object]]:
-    """One row per stop, trucks in number order and stops in visiting order (header first).
-    Text cells that a spreadsheet would read as a formula are neutralised."""
-    yield CSV_HEADER
+def plan_rows(trucks: Sequence[PlanTruck]) -> Iterator[list[object]]:
+    """One row per stop (see ``CSV_HEADER``), trucks in number order and stops in visiting order."""
     for truck in trucks:
         for stop in truck.stops.all():
             site = stop.site
-            yield [truck.number, _csv_text(truck.food.description), _csv_text(truck.food.material_code),
-                   truck.delivery_date.isoformat(), stop.sequence, _csv_text(site.name),
-                   _csv_text(site.district.name), _csv_text(site.street), _csv_text(site.city), site.state,
-                   _csv_text(site.postal_code), f"{site.latitude:f}", f"{site.longitude:f}", stop.cases,
-                   f"{truck.distance_km:f}"]  # fmt: skip
+            yield [truck.number, truck.food.description, truck.food.material_code, truck.delivery_date,
+                   stop.sequence, site.name, site.district.name, site.street, site.city, site.state,
+                   site.postal_code, site.latitude, site.longitude, stop.cases, truck.distance_km]  # fmt: skip
 
 
 # --- PDF ------------------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ error on the field it names, or a message.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,7 +22,6 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -38,6 +35,7 @@ from accounts.models import Membership, Role
 from districts import access
 from districts.mixins import ScopedCreateView, ScopedListView, ScopedUpdateView
 from districts.models import US_STATES, Collaborative, District
+from focus_lab import exports
 from focus_lab.errors import DomainError
 from usda_foods import entitlements, selectors, services
 from usda_foods.filters import LunchCountFilter
@@ -303,22 +301,6 @@ CSV_HEADER = ["state", "agency_code", "district", "school_year", "commodity_offe
               "missing"]  # fmt: skip
 
 
-class _Echo:
-    """A file-like object whose ``write`` returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_text(value: str) -> str:
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _plain(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:f}"
-
-
 class EntitlementTable(LoginRequiredMixin, ListView):
     """Entitlements of a scope (a state's SFAs or a collaborative's districts) for one year:
     sortable, filtered, paginated, with totals, a CSV export and a Recompute button. The page
@@ -373,8 +355,8 @@ class EntitlementTable(LoginRequiredMixin, ListView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self._load(request.GET)
-        if request.GET.get("format") == "csv":
-            return self.csv_response()
+        if request.GET.get("format") in exports.FORMATS:
+            return self.export_response(request.GET["format"])
         return super().get(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -389,25 +371,17 @@ class EntitlementTable(LoginRequiredMixin, ListView):
         messages.info(request, f"Recomputing the SY {self.school_year} entitlements of {self.title}.")
         return redirect(job)
 
-    def csv_response(self) -> StreamingHttpResponse:
-        """Every row (not just the page), streamed; money as plain decimals."""
-        rows = self.get_queryset()
-        writer = csv.writer(_Echo())
-
-        def lines() -> Iterator[str]:
-            yield writer.writerow(CSV_HEADER)
-            for e in rows.iterator(chunk_size=1000):
-                yield writer.writerow([
-                    e.district.state_agency.state, _csv_text(e.district.agency_code), _csv_text(e.district.name),
-                    e.school_year, _plain(e.commodity_offer_value), _plain(e.planned_assistance_level),
-                    "yes" if e.pal_overridden else "no", _plain(e.drawn), _plain(e.remaining_amount),
-                    _plain(e.utilisation), _csv_text("; ".join(e.missing)),
-                ])  # fmt: skip
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    def export_response(self, fmt: str) -> HttpResponse:
+        """Every row (not just the page), streamed as CSV or written as XLSX; money as numbers."""
+        rows = (
+            [e.district.state_agency.state, e.district.agency_code, e.district.name, e.school_year,
+             e.commodity_offer_value, e.planned_assistance_level, "yes" if e.pal_overridden else "no", e.drawn,
+             e.remaining_amount, e.utilisation, "; ".join(e.missing)]
+            for e in self.get_queryset().iterator(chunk_size=1000)
+        )  # fmt: skip
         slug = "-".join(str(v) for v in self.scope_kwargs.values())
-        response["Content-Disposition"] = f'attachment; filename="entitlements-{slug}-{self.school_year}.csv"'
-        return response
+        return exports.table_response(fmt=fmt, filename=f"entitlements-{slug}-{self.school_year}",
+                                      header=CSV_HEADER, rows=rows)  # fmt: skip
 
     def _sort_links(self) -> list[dict[str, str]]:
         links = []
@@ -444,7 +418,7 @@ class EntitlementTable(LoginRequiredMixin, ListView):
         context.update(
             title=self.title, school_year=self.school_year, years=self.years, filter_form=self.filter_form,
             sort=self.sort, sort_links=self._sort_links(), totals=selectors.entitlement_totals(self.object_list),
-            csv_url=self._query(format="csv", page=None), can_recompute=can_recompute, show_state=self.show_state,
+            csv_url=self._query(format="csv", page=None), xlsx_url=self._query(format="xlsx", page=None), can_recompute=can_recompute, show_state=self.show_state,
             page_url=self.page_url(),
         )  # fmt: skip
         return context

@@ -8,7 +8,6 @@ on writes), bind the form, call the ordering service, then add a message and red
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django_filters.views import FilterView
 
 from accounts.models import Role
 from districts import access
+from focus_lab import exports
 from focus_lab.errors import DomainError
 from usda_foods import selectors_orders as selectors
 from usda_foods import services
@@ -40,7 +40,6 @@ from usda_foods.forms_orders import (
 )
 from usda_foods.models import Order, OrderStatus
 from usda_foods.models.ordering import EDITABLE_STATUSES
-from usda_foods.views import _csv_text, _Echo
 
 PAGE = "usda_foods/orders/order_detail.html"
 EDITOR = "usda_foods/orders/_order_editor.html"
@@ -310,27 +309,22 @@ class ApprovedLinesCsv(ReviewerRequiredMixin, View):
     """The approved orders' lines, for the queue's filters (the status filter aside: approved
     only; with a food, only that food's lines), streamed in one query."""
 
-    def get(self, request: HttpRequest) -> StreamingHttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponse:
         params = request.GET.copy()
         params["status"] = ""
+        fmt = exports.export_format(params.pop("format", [None])[-1])
         filterset = ReviewFilter(params, queryset=selectors.review_queue(user=request.user), request=request)
         orders = filterset.qs
         lines = selectors.approved_lines(orders=orders, catalog_item=filterset.form.cleaned_data.get("food"))
-        writer = csv.writer(_Echo())
 
-        def rows() -> Iterator[str]:
-            yield writer.writerow(CSV_HEADER)
+        def rows() -> Iterator[list[object]]:
             for line in lines.iterator(chunk_size=2000):
                 order, item, site = line.order, line.catalog_item, line.delivery_site
                 address = f"{site.street}, {site.city}, {site.state} {site.postal_code}"
-                yield writer.writerow([
-                    order.pk, _csv_text(order.district.name), _csv_text(order.district.agency_code),
-                    _csv_text(order.window.name), _csv_text(item.material_code), _csv_text(item.description),
-                    line.cases, _csv_text(site.name), _csv_text(address), f"{site.latitude:f}",
-                    f"{site.longitude:f}", f"{line.unit_price:f}", f"{line.value:f}",
-                ])  # fmt: skip
+                yield [order.pk, order.district.name, order.district.agency_code, order.window.name,
+                       item.material_code, item.description, line.cases, site.name, address, site.latitude,
+                       site.longitude, line.unit_price, line.value]  # fmt: skip
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="approved-order-lines-{stamp}.csv"'
-        return response
+        return exports.table_response(fmt=fmt, filename=f"approved-order-lines-{stamp}", header=CSV_HEADER,
+                                      rows=rows())  # fmt: skip

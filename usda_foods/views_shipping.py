@@ -11,7 +11,6 @@ the map, the CSV and the PDF name every site, so they are the reviewers'. Outsid
 
 from __future__ import annotations
 
-import csv
 import functools
 import itertools
 import operator
@@ -21,18 +20,18 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
 from districts import access
+from focus_lab import exports
 from focus_lab.errors import DomainError
 from usda_foods import services
 from usda_foods.forms import add_domain_error
 from usda_foods.models import AdjustmentStatus, JobStatus, OrderWindow, PlanAdjustment, ShipmentPlan
-from usda_foods.shipping_export import plan_csv_rows, plan_map, plan_pdf, plan_trucks, truck_colour
-from usda_foods.views import _Echo
+from usda_foods.shipping_export import CSV_HEADER, plan_map, plan_pdf, plan_rows, plan_trucks, truck_colour
 
 WINDOW_PLANS = "usda_foods/shipping/window_plans.html"
 PAGE = "usda_foods/shipping/plan_detail.html"
@@ -237,11 +236,9 @@ class PlanCsv(_DonePlanExport):
     """One row per stop, for a carrier's or a warehouse's system."""
 
     def export(self, plan: ShipmentPlan) -> HttpResponse:
-        writer = csv.writer(_Echo())
-        rows = (writer.writerow(row) for row in plan_csv_rows(plan_trucks(plan)))
-        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="shipment-plan-{plan.pk}.csv"'
-        return response
+        fmt = exports.export_format(self.request.GET.get("format"))
+        return exports.table_response(fmt=fmt, filename=f"shipment-plan-{plan.pk}", header=CSV_HEADER,
+                                      rows=plan_rows(plan_trucks(plan)))  # fmt: skip
 
 
 class PlanPdf(_DonePlanExport):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from tests.exports import XLSX, csv_body, xlsx_rows
 from tests.factories import CoopFactory, DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
 from usda_foods import services
@@ -435,7 +436,7 @@ def test_queue_of_another_states_reviewer_shows_none_of_these_orders(flow, clien
     response = client_for(wi_reviewer).get(QUEUE, {"status": ""})
     assert response.status_code == 200 and response.context["totals"].count == 0
     assert f"#{flow.order.pk}" not in text(response)
-    csv_text = b"".join(client_for(wi_reviewer).get(CSV).streaming_content).decode()
+    csv_text = csv_body(client_for(wi_reviewer).get(CSV))
     assert csv_text.count("\n") == 1  # the header only
 
 
@@ -477,7 +478,7 @@ def test_bulk_approve_reports_each_refusal(
 
 def parse_csv(response) -> list[dict[str, str]]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.DictReader(io.StringIO(csv_body(response))))
 
 
 def test_csv_of_approved_lines(flow, client_for, manager, sda_reviewer, mn_agency, district, site):
@@ -491,6 +492,11 @@ def test_csv_of_approved_lines(flow, client_for, manager, sda_reviewer, mn_agenc
     client = client_for(sda_reviewer)
 
     rows = parse_csv(client.get(CSV, {"status": "submitted"}))  # the status filter does not apply
+    workbook = client.get(CSV, {"status": "submitted", "format": "xlsx"})
+    assert workbook["Content-Type"] == XLSX
+    sheet = xlsx_rows(workbook)
+    assert [row[0] for row in sheet[1:]] == [flow.order.pk, flow.order.pk]
+    assert [row[-1] for row in sheet[1:]] == [250.0, 90.0] and sheet[1][1] == "Alpha Public Schools"
     assert rows == [
         {"order_id": str(flow.order.pk), "district": "Alpha Public Schools", "agency_code": district.agency_code,
          "window": "Fall window", "material_code": "100117", "description": "Beans, green, canned", "cases": "10",
@@ -565,7 +571,7 @@ def test_approved_lines_csv_costs_the_same_queries_for_5_or_50_orders(
     # windows, foods and sites, read through one server-side cursor
     with django_assert_num_queries(4):
         response = client.get(CSV)
-        rows = b"".join(response.streaming_content).decode().splitlines()
+        rows = csv_body(response).splitlines()
     assert len(rows) == 1 + 100 and with_five == 4
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import Role
+from tests.exports import XLSX, csv_body, xlsx_rows
 from tests.factories import CoopFactory, member
 from tests.usda_foods.ordering_fixtures import open_window
 from tests.usda_foods.shipping_fixtures import approve, build_lab, manager_of, run_plan, stored_plan
@@ -306,7 +307,7 @@ def test_csv_has_one_row_per_stop(lab, sda_reviewer, client_for):
     response = client_for(sda_reviewer).get(url("shipment-plan-csv", plan.pk))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert f'filename="shipment-plan-{plan.pk}.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(csv_body(response))))
     assert list(rows[0]) == CSV_HEADER
     assert len(rows) == PlanStop.objects.filter(truck__plan=plan).count()
     assert sum(int(r["cases"]) for r in rows) == 200 and {r["truck"] for r in rows} == {"1", "2"}
@@ -317,6 +318,13 @@ def test_csv_has_one_row_per_stop(lab, sda_reviewer, client_for):
                       "truck_km": "0.0"}  # fmt: skip
     split = [r for r in rows if r["truck"] != direct["truck"]]
     assert [r["stop_sequence"] for r in split] == ["1", "2", "3"]
+
+    workbook = client_for(sda_reviewer).get(url("shipment-plan-csv", plan.pk), {"format": "xlsx"})
+    assert workbook["Content-Type"] == XLSX
+    assert f'filename="shipment-plan-{plan.pk}.xlsx"' in workbook["Content-Disposition"]
+    sheet = xlsx_rows(workbook)
+    assert sheet[0] == CSV_HEADER and len(sheet) == len(rows) + 1
+    assert sum(row[CSV_HEADER.index("cases")] for row in sheet[1:]) == 200
     assert date.fromisoformat(split[0]["delivery_date"]) >= lab["window"].delivery_start
 
 

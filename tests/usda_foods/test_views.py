@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, Role
 from tests.conftest import ROLE_FIXTURES
+from tests.exports import XLSX, csv_body, xlsx_rows
 from tests.factories import CollaborativeFactory, DistrictFactory, PartnerFactory, UserFactory, member
 from tests.usda_foods.helpers import COV, PRIOR, YEAR, compute, entitlement, lunch_count
 from usda_foods import services
@@ -557,11 +558,17 @@ def test_state_page_paginates_totals_all_rows_and_exports_them_all(client_for, s
     export = client.get(state_url(format="csv"))
     assert export["Content-Type"].startswith("text/csv")
     assert "attachment" in export["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(csv_body(export))))
     assert rows[0][:5] == ["state", "agency_code", "district", "school_year", "commodity_offer_value"]
     assert len(rows) == 61
     assert rows[1][4] == "237500.00" and rows[1][5] == "237500.00" and rows[1][7] == "0.00"
     assert sum(Decimal(r[4]) for r in rows[1:]) == expected
+
+    workbook = client.get(state_url(format="xlsx"))
+    assert workbook["Content-Type"] == XLSX and ".xlsx" in workbook["Content-Disposition"]
+    sheet = xlsx_rows(workbook)
+    assert sheet[0] == rows[0] and len(sheet) == 61
+    assert sheet[1][4] == 237500.0 and sheet[1][2] == rows[1][2]  # money as numbers, names as text
 
 
 def test_state_page_sorts_by_clicking_headers(client_for, sda_reviewer, mn_agency):
