@@ -10,10 +10,11 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
-from districts.access import roles_for
+from accounts.models import DISTRICT_ROLES, Role, User
+from districts.access import reviewed_state_agencies, roles_for
 from districts.models import District, Site
 from partners.models import PartnerOrganisation, Partnership
+from usda_foods import todos as usda_todos
 
 
 @dataclass
@@ -55,6 +56,10 @@ def _districts(user: User, **filters: object) -> list[District]:
     )
 
 
+def _usda(todos: list[tuple[str, str, str]]) -> list[Todo]:
+    return [Todo(text, url, level) for text, url, level in todos]
+
+
 def dashboard_sections(user: User) -> list[Section]:
     roles = roles_for(user)
     sections: list[Section] = []
@@ -63,7 +68,13 @@ def dashboard_sections(user: User) -> list[Section]:
         section = Section("Your district", Role.DISTRICT_MANAGER)
         for district in districts:
             section.stats.append((district.name, f"{district.site_count} sites", district.get_absolute_url()))
-        section.todos = _district_todos(districts)
+        own = District.objects.filter(memberships__user=user, memberships__role__in=DISTRICT_ROLES).distinct()
+        managed = District.objects.filter(memberships__user=user, memberships__role=Role.DISTRICT_MANAGER)
+        section.todos = _usda(usda_todos.district_todos(districts=managed, can_act=True))
+        if Role.DISTRICT_VIEWER in roles:
+            viewed = own.exclude(pk__in=managed.values("pk"))
+            section.todos += _usda(usda_todos.district_todos(districts=viewed, can_act=False))
+        section.todos += _district_todos(districts)
         sections.append(section)
     if Role.PARTNER_STAFF in roles:
         soon = timezone.localdate() + timedelta(days=60)
@@ -92,7 +103,8 @@ def dashboard_sections(user: User) -> list[Section]:
         section.stats.append(
             ("Delivery sites", sum(d.site_count for d in districts), reverse("districts:site-list"))
         )
-        section.todos = [t for t in _district_todos(districts) if t.level == "warning"]
+        section.todos = _usda(usda_todos.reviewer_todos(user=user, states=reviewed_state_agencies(user)))
+        section.todos += [t for t in _district_todos(districts) if t.level == "warning"]
         sections.append(section)
     if Role.COLLABORATIVE_ADMIN in roles:
         districts = _districts(user, collaborative__memberships__user=user)
@@ -105,7 +117,10 @@ def dashboard_sections(user: User) -> list[Section]:
         section.stats.append(
             ("Delivery sites", Site.objects.for_user(user).count(), reverse("districts:site-list"))
         )
-        section.todos = _district_todos(districts)
+        lab = District.objects.filter(collaborative__memberships__user=user,
+                                      collaborative__memberships__role=Role.COLLABORATIVE_ADMIN)  # fmt: skip
+        section.todos = _usda(usda_todos.uncomputable_entitlements(districts=lab))
+        section.todos += _district_todos(districts)
         if counts["idle"]:
             section.todos.append(Todo(f"{counts['idle']} partner organisation(s) serve no district yet.",
                                       reverse("partners:partnership-create"), "info"))  # fmt: skip
