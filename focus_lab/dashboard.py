@@ -93,6 +93,7 @@ def dashboard_sections(user: User) -> list[Section]:
             ("Delivery sites", sum(d.site_count for d in districts), reverse("districts:site-list"))
         )
         section.todos = [t for t in _district_todos(districts) if t.level == "warning"]
+        section.todos += _corrections_to_review(user)
         sections.append(section)
     if Role.COLLABORATIVE_ADMIN in roles:
         districts = _districts(user, collaborative__memberships__user=user)
@@ -110,4 +111,25 @@ def dashboard_sections(user: User) -> list[Section]:
             section.todos.append(Todo(f"{counts['idle']} partner organisation(s) serve no district yet.",
                                       reverse("partners:partnership-create"), "info"))  # fmt: skip
         sections.append(section)
+    if Role.REFERENCE_DATA in roles:
+        section = Section("National reference data", Role.REFERENCE_DATA)
+        for label, name in [("Per-meal values", "per-meal-value-list"), ("Reimbursement rates", "reimbursement-rate-list"),
+                            ("Section 4 payments", "section4-payment-list"), ("USDA Foods available list", "catalog-list")]:  # fmt: skip
+            section.stats.append((label, "Cite each publication", reverse(f"usda_foods:{name}")))
+        sections.append(section)
     return sections
+
+
+def _corrections_to_review(user: User) -> list[Todo]:
+    """Districts' proposed corrections to the state's lunch counts or commodity status."""
+    from usda_foods.models import CorrectionStatus, DataCorrection
+
+    waiting = (
+        DataCorrection.objects.for_user(user)
+        .filter(status=CorrectionStatus.PENDING, district__state_agency__memberships__user=user)
+        .count()
+    )
+    if not waiting:
+        return []
+    return [Todo(f"{waiting} correction(s) to your SFAs' data wait for your decision.",
+                 reverse("usda_foods:correction-review"))]  # fmt: skip

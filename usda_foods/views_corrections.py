@@ -98,7 +98,7 @@ class CorrectionCreate(LoginRequiredMixin, FormView):
     template_name = "usda_foods/corrections/correction_form.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not access.can_create(request.user, DataCorrection):
+        if request.user.is_authenticated and not access.correction_districts(request.user).exists():
             raise PermissionDenied("Only district managers propose corrections to the state's data.")
         kind = request.GET.get("kind") or request.POST.get("kind")
         self.kind = kind if kind in CorrectionKind.values else CorrectionKind.LUNCH_COUNTS
@@ -204,7 +204,9 @@ class CorrectionDetail(LoginRequiredMixin, TemplateView):
                 if request.POST.get("next") == "queue":
                     return redirect("usda_foods:correction-review")
                 return redirect(self.correction)
-        messages.error(request, "Nothing was decided: see the form below.")
+        # Shown as a message too: a decided correction has no decision form to carry the error.
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Nothing was decided: {problems}")
         self._load()
         return self.render_to_response(self.get_context_data(decision_form=form))
 
