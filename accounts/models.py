@@ -121,9 +121,8 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         target = self.target
-        return f"{self.user} — {self.get_role_display()}" + (
-            f" of {target}" if target is not None else " (national)"
-        )
+        where = f"of {target}" if target is not None else "(national)"
+        return f"{self.user} — {self.get_role_display()} {where}"
 
     @property
     def target(self) -> models.Model | None:

@@ -422,6 +422,17 @@ def can_write(user: User, obj: Model) -> bool:
     return scope(model._default_manager.filter(pk=obj.pk), user, write=True).exists()
 
 
+# National reference data: one set for every state and lab, changed by reference-data editors.
+REFERENCE_MODELS = frozenset(
+    {
+        "usda_foods.PerMealValue",
+        "usda_foods.ReimbursementRate",
+        "usda_foods.Section4Payment",
+        "usda_foods.CatalogItem",
+    }
+)
+
+
 def can_create(user: User, model: type[Model]) -> bool:
     """Whether the user may create any object of ``model``: true when some parent it could attach
     the object to is writable (a district for a site, a collaborative for a district...)."""
@@ -446,13 +457,3 @@ def can_create(user: User, model: type[Model]) -> bool:
     if label == "usda_foods.DataCorrection":  # proposed by a district's managers
         return Role.DISTRICT_MANAGER in roles
     return False
-
-
-REFERENCE_MODELS = frozenset(
-    {
-        "usda_foods.PerMealValue",
-        "usda_foods.ReimbursementRate",
-        "usda_foods.Section4Payment",
-        "usda_foods.CatalogItem",
-    }
-)

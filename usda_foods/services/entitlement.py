@@ -111,8 +111,8 @@ def lunch_count_save(
 ) -> LunchCount:
     """Create or update a district's lunch count, then recompute the entitlements that use it:
     the next year's COV (prior-year rule) and this year's 12 percent check. The counts are the
-    state's claims data: a user must be a reviewer of the district's state (``user=None`` is the
-    system: seeds and accepted corrections' callers that checked already)."""
+    state's claims data: the user must be a reviewer of the district's state (or a superuser);
+    ``user=None`` is the system itself (seeds, tasks)."""
     if user is not None and not access.lunch_count_districts(user).filter(pk=district.pk).exists():
         raise DomainError(LUNCH_COUNTS_ARE_THE_STATES, field="district")
     count = LunchCount.objects.filter(district=district, school_year=school_year).first() or LunchCount(
