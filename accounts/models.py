@@ -54,17 +54,21 @@ class Role(models.TextChoices):
     PARTNER_STAFF = "partner_staff", "Partner staff"
     SDA_REVIEWER = "sda_reviewer", "State agency reviewer"
     COLLABORATIVE_ADMIN = "collaborative_admin", "Collaborative admin"
+    REFERENCE_DATA = "reference_data", "National reference data editor"
 
 
 DISTRICT_ROLES = (Role.DISTRICT_MANAGER, Role.DISTRICT_VIEWER)
 
 # Which organisation each role belongs to: exactly that foreign key is set, the others are null.
-ROLE_TARGET = {
+# National roles (the reference-data editor, granted by superusers) belong to no organisation:
+# all four are null.
+ROLE_TARGET: dict[str, str | None] = {
     Role.DISTRICT_MANAGER: "district",
     Role.DISTRICT_VIEWER: "district",
     Role.PARTNER_STAFF: "partner",
     Role.SDA_REVIEWER: "state_agency",
     Role.COLLABORATIVE_ADMIN: "collaborative",
+    Role.REFERENCE_DATA: None,
 }
 TARGET_FIELDS = ("district", "partner", "state_agency", "collaborative")
 
@@ -116,8 +120,12 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} of {self.target}"
+        target = self.target
+        where = f"of {target}" if target is not None else "(national)"
+        return f"{self.user} — {self.get_role_display()} {where}"
 
     @property
     def target(self) -> models.Model | None:
-        return getattr(self, ROLE_TARGET[Role(self.role)])
+        """The organisation the role belongs to; None for a national role."""
+        field = ROLE_TARGET[Role(self.role)]
+        return getattr(self, field) if field else None

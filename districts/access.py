@@ -8,7 +8,11 @@ models' ``for_user``) or ``get_for_user``. The rules:
   change their own organisation;
 - state agency (SDA) reviewers see the SFAs of their state;
 - collaborative admins see and change their collaborative's districts and partners;
-- superusers see everything.
+- national reference data (per-meal values, reimbursement rates, Section 4 payments, the USDA
+  Foods available list) is read by everyone and changed only by national reference-data editors;
+- lunch counts are the state's claims data: its SDA reviewers record them, districts propose
+  corrections that those reviewers accept or reject;
+- superusers see and change everything.
 
 Each rule is a subquery, so scoping adds no queries: the filter is part of the one SQL statement.
 An outsider gets 404 for an object it may not see, the same answer as for one that does not exist,
@@ -159,12 +163,21 @@ def _membership_q(user: User, *, write: bool) -> Q:
     return Q(pk__in=[]) if write else Q(user=user)
 
 
+def edits_reference_data(user: User) -> bool:
+    """National reference data is changed by a national role: superusers and the reference-data
+    editors they grant. A lab's admins or a state's reviewers only read it: a change recomputes
+    every lab's entitlements and every state's offers."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or Role.REFERENCE_DATA in roles_for(user)
+
+
 def _reference_q(user: User, *, write: bool) -> Q:
     """National reference data (per-meal values, rates, Section 4 payments): everyone reads;
-    collaborative admins add and correct it."""
+    reference-data editors add and correct it."""
     if not write:
         return Q()
-    return Q() if Role.COLLABORATIVE_ADMIN in roles_for(user) else Q(pk__in=[])
+    return Q() if Role.REFERENCE_DATA in roles_for(user) else Q(pk__in=[])
 
 
 def _reviewed_district_q(user: User) -> Q:
@@ -173,17 +186,16 @@ def _reviewed_district_q(user: User) -> Q:
 
 
 def lunch_count_districts(user: User, *, write: bool = True) -> QuerySet:
-    """The districts whose lunch counts the user may see or change. Writers: district managers,
-    collaborative admins, and SDA reviewers for their state's SFAs (they import the counts)."""
+    """The districts whose lunch counts the user may see or change. Reimbursable lunches are the
+    state's claims data: only SDA reviewers of the district's state record (or import) them.
+    Everyone who sees the district reads them; its managers propose corrections instead."""
     from districts.models import District
 
     if not user.is_authenticated or not user.is_active:
         return District.objects.none()
     if user.is_superuser:
         return District.objects.all()
-    rule = _district_q(user, write=write)
-    if write:
-        rule |= _reviewed_district_q(user)
+    rule = _reviewed_district_q(user) if write else _district_q(user, write=False)
     return District.objects.filter(rule)
 
 
@@ -233,10 +245,12 @@ def _drawdown_q(user: User, *, write: bool) -> Q:
 
 
 def _catalog_q(user: User, *, write: bool) -> Q:
-    """The USDA Foods available list: everyone reads; SDA reviewers and admins load it."""
+    """The USDA Foods available list is national (one list, offered in every state's windows):
+    everyone reads; reference-data editors load and correct it. A state chooses what it offers
+    from it in its own surveys and windows (``_state_activity_q``)."""
     if not write:
         return Q()
-    return Q() if roles_for(user) & {Role.SDA_REVIEWER, Role.COLLABORATIVE_ADMIN} else Q(pk__in=[])
+    return Q() if Role.REFERENCE_DATA in roles_for(user) else Q(pk__in=[])
 
 
 def _reviewed_states(user: User) -> QuerySet:
@@ -310,6 +324,32 @@ def _shipment_plan_q(user: User, *, write: bool) -> Q:
     return Q(window_id__in=OrderWindow.objects.filter(_state_activity_q(user, write=write)).values("id"))
 
 
+def correction_districts(user: User) -> QuerySet:
+    """The districts for which the user may propose a correction to the state's data (lunch
+    counts, commodity-school status): those they manage."""
+    from districts.models import District
+
+    if not user.is_authenticated or not user.is_active:
+        return District.objects.none()
+    return District.objects.filter(id__in=_memberships(user, Role.DISTRICT_MANAGER).values("district_id"))
+
+
+def _correction_q(user: User, *, write: bool) -> Q:
+    """Corrections proposed to a state's data: the district's staff see their district's, SDA
+    reviewers their state's, collaborative admins their lab's. Only the correction services
+    write them (propose, accept, reject), each checking its own rule."""
+    from districts.models import District
+
+    if write:
+        return Q(pk__in=[])
+    districts = District.objects.filter(
+        Q(id__in=_memberships(user, *DISTRICT_ROLES).values("district_id"))
+        | _reviewed_district_q(user)
+        | Q(collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
+    )
+    return Q(district_id__in=districts.values("id"))
+
+
 def _own_q(user: User, *, write: bool) -> Q:
     return Q(created_by=user)
 
@@ -345,6 +385,7 @@ for _label, _rule in {
     "usda_foods.SurveyResponse": _survey_response_q,
     "usda_foods.Order": _order_q,
     "usda_foods.ShipmentPlan": _shipment_plan_q,
+    "usda_foods.DataCorrection": _correction_q,
 }.items():
     register(_label, _rule)
 
@@ -381,6 +422,17 @@ def can_write(user: User, obj: Model) -> bool:
     return scope(model._default_manager.filter(pk=obj.pk), user, write=True).exists()
 
 
+# National reference data: one set for every state and lab, changed by reference-data editors.
+REFERENCE_MODELS = frozenset(
+    {
+        "usda_foods.PerMealValue",
+        "usda_foods.ReimbursementRate",
+        "usda_foods.Section4Payment",
+        "usda_foods.CatalogItem",
+    }
+)
+
+
 def can_create(user: User, model: type[Model]) -> bool:
     """Whether the user may create any object of ``model``: true when some parent it could attach
     the object to is writable (a district for a site, a collaborative for a district...)."""
@@ -394,14 +446,14 @@ def can_create(user: User, model: type[Model]) -> bool:
         return bool(roles & {Role.DISTRICT_MANAGER, Role.COLLABORATIVE_ADMIN})
     if label in {"districts.District", "partners.PartnerOrganisation", "partners.Partnership"}:
         return Role.COLLABORATIVE_ADMIN in roles
-    if label in {"usda_foods.PerMealValue", "usda_foods.ReimbursementRate", "usda_foods.Section4Payment"}:
-        return Role.COLLABORATIVE_ADMIN in roles
+    if label in REFERENCE_MODELS:
+        return Role.REFERENCE_DATA in roles
     if label in {"usda_foods.Survey", "usda_foods.OrderWindow"}:
         return Role.SDA_REVIEWER in roles
-    if label == "usda_foods.CatalogItem":
-        return bool(roles & {Role.SDA_REVIEWER, Role.COLLABORATIVE_ADMIN})
     if label in {"usda_foods.Order", "usda_foods.SurveyResponse"}:
         return Role.DISTRICT_MANAGER in roles
     if label == "usda_foods.LunchCount":
-        return bool(roles & {Role.DISTRICT_MANAGER, Role.SDA_REVIEWER, Role.COLLABORATIVE_ADMIN})
+        return Role.SDA_REVIEWER in roles
+    if label == "usda_foods.DataCorrection":  # proposed by a district's managers
+        return Role.DISTRICT_MANAGER in roles
     return False

@@ -76,13 +76,16 @@ COOP = {
 
 DEMO_PASSWORD = "focus-lab-demo"  # noqa: S105 - demo logins, printed on first run and in the README
 
-# email, first name, last name, role, target (district / partner name / state / collaborative slug)
+# email, first name, last name, role, target (district / partner name / state / collaborative slug;
+# None for a national role)
 USERS = [
     ("admin@focuslab.example", "Avery", "Lindqvist", "collaborative_admin", "umrll"),
     ("manager@mpls.example", "Dana", "Okafor", "district_manager", "Minneapolis Public Schools"),
     ("viewer@spps.example", "Sam", "Vang", "district_viewer", "Saint Paul Public Schools"),
     ("partner@northstar.example", "Jordan", "Hanson", "partner_staff", "North Star Farm to School Network"),
     ("reviewer@mde.example", "Riley", "Peterson", "sda_reviewer", "MN"),
+    # national: per-meal values, reimbursement rates, Section 4 payments, the USDA Foods list
+    ("reference@focuslab.example", "Morgan", "Reyes", "reference_data", None),
 ]
 SUPERUSER = ("superuser@focuslab.example", "Site", "Admin")
 

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import MeView
 from districts.api import views as district_views
 from partners.api import views as partner_views
+from usda_foods.api import corrections as correction_views
 from usda_foods.api import ordering as ordering_views
 from usda_foods.api import shipping as shipping_views
 from usda_foods.api import views as usda_views
@@ -24,6 +25,7 @@ router.register("reimbursement-rates", usda_views.ReimbursementRateViewSet, base
 router.register("section4-payments", usda_views.Section4PaymentViewSet, basename="section4-payment")
 router.register("lunch-counts", usda_views.LunchCountViewSet, basename="lunch-count")
 router.register("entitlements", usda_views.EntitlementViewSet, basename="entitlement")
+router.register("corrections", correction_views.DataCorrectionViewSet, basename="correction")
 router.register("catalog-items", ordering_views.CatalogItemViewSet, basename="catalog-item")
 router.register("surveys", ordering_views.SurveyViewSet, basename="survey")
 router.register("survey-responses", ordering_views.SurveyResponseViewSet, basename="survey-response")

@@ -125,4 +125,10 @@ def dashboard_sections(user: User) -> list[Section]:
             section.todos.append(Todo(f"{counts['idle']} partner organisation(s) serve no district yet.",
                                       reverse("partners:partnership-create"), "info"))  # fmt: skip
         sections.append(section)
+    if Role.REFERENCE_DATA in roles:
+        section = Section("National reference data", Role.REFERENCE_DATA)
+        for label, name in [("Per-meal values", "per-meal-value-list"), ("Reimbursement rates", "reimbursement-rate-list"),
+                            ("Section 4 payments", "section4-payment-list"), ("USDA Foods available list", "catalog-list")]:  # fmt: skip
+            section.stats.append((label, "Cite each publication", reverse(f"usda_foods:{name}")))
+        sections.append(section)
     return sections

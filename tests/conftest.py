@@ -91,6 +91,12 @@ def collab_admin(collaborative):
 
 
 @pytest.fixture
+def reference_editor(db):
+    """The national reference-data editor: per-meal values, rates, Section 4, the catalog."""
+    return member(Role.REFERENCE_DATA, email="editor@reference.example")
+
+
+@pytest.fixture
 def outsider(other_district):
     """Manager of the other district: a real user, just not one of ours."""
     return member(Role.DISTRICT_MANAGER, other_district, email="manager@bravo.example")

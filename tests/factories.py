@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import factory
 
-from accounts.models import Membership, Role, User
+from accounts.models import ROLE_TARGET, Membership, Role, User
 from districts.models import Collaborative, Coop, District, Site, StateAgency
 from partners.models import PartnerOrganisation, Partnership
 
@@ -118,15 +118,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.DISTRICT_MANAGER
 
 
-def member(role: str, target: object, **user_kwargs: object) -> User:
-    """A new user holding ``role`` in ``target`` (a district, partner, state agency or collaborative)."""
-    field = {
-        Role.DISTRICT_MANAGER: "district",
-        Role.DISTRICT_VIEWER: "district",
-        Role.PARTNER_STAFF: "partner",
-        Role.SDA_REVIEWER: "state_agency",
-        Role.COLLABORATIVE_ADMIN: "collaborative",
-    }[role]
+def member(role: str, target: object = None, **user_kwargs: object) -> User:
+    """A new user holding ``role`` in ``target`` (a district, partner, state agency or
+    collaborative; none for a national role such as the reference-data editor)."""
+    field = ROLE_TARGET[Role(role)]
     user = UserFactory(**user_kwargs)
-    Membership.objects.create(user=user, role=role, **{field: target})
+    Membership.objects.create(user=user, role=role, **({field: target} if field else {}))
     return user

@@ -15,6 +15,7 @@ from districts.models import Collaborative, Coop, District, Site, StateAgency
 from partners.models import PartnerOrganisation, Partnership
 from usda_foods.models import (
     CatalogItem,
+    DataCorrection,
     Drawdown,
     Entitlement,
     LunchCount,
@@ -45,6 +46,7 @@ MODELS = [
     Order,
     OrderLine,
     Drawdown,
+    DataCorrection,
 ]
 
 
@@ -178,3 +180,23 @@ def test_demo_usda_foods_year_computes_and_shows_what_is_missing(seeded):
     submitted = Order.objects.get(status=OrderStatus.SUBMITTED)
     assert submitted.district.name == "Minneapolis Public Schools"
     assert rows["Minneapolis Public Schools"].drawn == submitted.value > 0
+    # a correction waits for the Minnesota reviewer; the state's counts are unchanged until then
+    correction = DataCorrection.objects.get()
+    assert correction.status == "pending" and correction.district.name == "Minneapolis Public Schools"
+    assert correction.created_by == _user(Role.DISTRICT_MANAGER)
+
+
+def test_demo_roles_own_their_data(seeded):
+    """Lunch counts are the state's (its reviewer writes them, the district only reads them); the
+    national reference data is the reference-data editor's."""
+    from districts import access
+    from usda_foods.models import CatalogItem, PerMealValue
+
+    minneapolis = District.objects.get(name="Minneapolis Public Schools")
+    assert access.lunch_count_districts(_user(Role.SDA_REVIEWER)).filter(pk=minneapolis.pk).exists()
+    for role in (Role.DISTRICT_MANAGER, Role.COLLABORATIVE_ADMIN):
+        assert not access.lunch_count_districts(_user(role)).exists()
+        assert not access.can_create(_user(role), PerMealValue)
+    editor = _user(Role.REFERENCE_DATA)
+    assert access.can_create(editor, PerMealValue) and access.can_create(editor, CatalogItem)
+    assert not editor.memberships.get().target

@@ -15,6 +15,8 @@ from districts.models import District, StateAgency
 from usda_foods import services
 from usda_foods.models import (
     CatalogItem,
+    CorrectionKind,
+    DataCorrection,
     LunchCount,
     Order,
     OrderStatus,
@@ -113,5 +115,27 @@ def seed_usda_foods(*, out: list[str]) -> None:
             )
         if name == "Minneapolis Public Schools":  # one submitted order waits in the reviewer's queue
             services.order_submit(order_id=order.pk, user=user)
+    _seed_correction(districts["Minneapolis Public Schools"], out)
     out.append(f"USDA Foods: {len(LUNCHES)} entitlements for SY{SCHOOL_YEAR}, {len(CATALOG)} foods, "
                f"{Order.objects.filter(window=window, status=OrderStatus.SUBMITTED).count()} order(s) to review.")  # fmt: skip
+
+
+def _seed_correction(district: District, out: list[str]) -> None:
+    """Minneapolis's manager proposes a correction to the state's SY2018-19 lunch counts, so the
+    Minnesota reviewer has one to decide (once: a decided one is not proposed again)."""
+    if DataCorrection.objects.filter(district=district).exists():
+        return
+    manager = (
+        Membership.objects.filter(district=district, role=Role.DISTRICT_MANAGER)
+        .select_related("user")
+        .first()
+    )
+    count = LunchCount.objects.filter(district=district, school_year=PRIOR_YEAR).first()
+    if manager is None or count is None:
+        return
+    correction = services.correction_propose(
+        district=district, user=manager.user, kind=CorrectionKind.LUNCH_COUNTS, school_year=PRIOR_YEAR,
+        free=count.free, reduced=count.reduced, paid=count.paid + 12_000,
+        reason="Our amended May claim added 12,000 paid lunches served at the summer-bridge sites.",
+    )  # fmt: skip
+    out.append(f"{correction} waits for {district.state_agency.name}'s decision.")

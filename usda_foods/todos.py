@@ -16,6 +16,8 @@ from accounts.models import User
 from districts.models import District
 from usda_foods.models import (
     AdjustmentStatus,
+    CorrectionStatus,
+    DataCorrection,
     Entitlement,
     JobStatus,
     Order,
@@ -55,6 +57,12 @@ def reviewer_todos(*, user: User, states: QuerySet) -> list[Todo]:
     if waiting:
         url = reverse("usda_foods:order-review-queue") + "?" + urlencode({"status": OrderStatus.SUBMITTED})
         todos.append((f"{_plural(waiting, 'order')} waiting for your review.", url, "warning"))
+    corrections = DataCorrection.objects.filter(
+        status=CorrectionStatus.PENDING, district__state_agency__in=states
+    ).count()
+    if corrections:
+        todos.append((f"{_plural(corrections, 'correction')} to your SFAs' data wait for your decision.",
+                      reverse("usda_foods:correction-review"), "warning"))  # fmt: skip
     now = timezone.now()
     closing = (_open_windows(states).filter(closes_at__lte=now + CLOSING_SOON)
                .annotate(submitted=Count("orders", filter=Q(orders__status=OrderStatus.SUBMITTED)))

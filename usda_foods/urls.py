@@ -61,3 +61,6 @@ urlpatterns += order_urlpatterns
 from usda_foods.urls_shipping import urlpatterns as shipping_urlpatterns  # noqa: E402
 
 urlpatterns += shipping_urlpatterns
+from usda_foods.urls_corrections import urlpatterns as correction_urlpatterns  # noqa: E402
+
+urlpatterns += correction_urlpatterns

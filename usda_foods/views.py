@@ -237,7 +237,8 @@ class EntitlementDetail(LoginRequiredMixin, TemplateView):
             state_url=_with_query(reverse("usda_foods:state-entitlements", args=[district.state_agency.state]), year=year),
             collaborative_url=_with_query(reverse("usda_foods:collaborative-entitlements", args=[district.collaborative_id]),
                                           year=year) if district.collaborative_id else None,
-            can_edit_counts=access.can_create(user, LunchCount),
+            can_edit_counts=access.lunch_count_districts(user).filter(pk=district.pk).exists(),
+            can_propose=access.correction_districts(user).filter(pk=district.pk).exists(),
         )  # fmt: skip
         return context
 
@@ -482,9 +483,12 @@ class LunchCountList(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         shown = {count.district_id for count in context["object_list"]}
+        user = self.request.user
         context["editable"] = set(
-            access.lunch_count_districts(self.request.user).filter(pk__in=shown).values_list("pk", flat=True)
+            access.lunch_count_districts(user).filter(pk__in=shown).values_list("pk", flat=True)
         ) if shown else set()  # fmt: skip
+        # A district's managers cannot change the state's counts; they propose corrections.
+        context["proposable"] = set(access.correction_districts(user).values_list("pk", flat=True))
         return context
 
 
@@ -605,13 +609,13 @@ class PerMealValueList(LoginRequiredMixin, TemplateView):
 
 
 class ReferenceCreateMixin:
-    """Reference data is national: collaborative admins and superusers add it."""
+    """Reference data is national: reference-data editors and superusers add it."""
 
     reference_model: type
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated and not access.can_create(request.user, self.reference_model):
-            raise PermissionDenied("Only collaborative admins add reference data.")
+            raise PermissionDenied("Only national reference-data editors add reference data.")
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 

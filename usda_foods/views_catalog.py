@@ -91,7 +91,9 @@ class CatalogImport(LoginRequiredMixin, FormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
             _require_create(
-                request, CatalogItem, "Only state agency reviewers and collaborative admins load the catalog."
+                request,
+                CatalogItem,
+                "Only national reference-data editors load the USDA Foods available list.",
             )
         return super().dispatch(request, *args, **kwargs)
 

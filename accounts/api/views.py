@@ -17,7 +17,8 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "district", "partner", "state_agency", "collaborative", "target"]
 
     def get_target(self, membership: Membership) -> str:
-        return str(membership.target)
+        target = membership.target
+        return "National" if target is None else str(target)  # a national role has no organisation
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -103,11 +103,13 @@ def test_recompute_a_collaborative(api_for, collab_admin, district, collaborativ
     )
 
 
-def test_per_meal_value_quarter_cent_rule_in_api(api_for, collab_admin, manager):
+def test_per_meal_value_quarter_cent_rule_in_api(api_for, reference_editor, manager):
     payload = {"school_year": "2020-21", "cents": "23.70", "citation": "FR", "published_on": "2020-07-01"}
-    response = api_for(collab_admin).post("/api/v1/per-meal-values/", payload, format="json")
+    response = api_for(reference_editor).post("/api/v1/per-meal-values/", payload, format="json")
     assert response.status_code == 400 and "1/4 cent" in response.json()["cents"][0]
-    ok = api_for(collab_admin).post("/api/v1/per-meal-values/", {**payload, "cents": "24.50"}, format="json")
+    ok = api_for(reference_editor).post(
+        "/api/v1/per-meal-values/", {**payload, "cents": "24.50"}, format="json"
+    )
     assert ok.status_code == 201, ok.json()
     assert (
         api_for(manager)
@@ -123,8 +125,8 @@ def test_corrections_are_marked_superseded(api_for, manager):
     assert {(r["cents"], r["superseded"]) for r in rows} == {("16.75", True), ("17.00", False)}
 
 
-def test_lunch_counts_api(api_for, manager, district, other_district):
-    api = api_for(manager)
+def test_lunch_counts_api(api_for, sda_reviewer, district, other_district):
+    api = api_for(sda_reviewer)  # the state records its SFAs' lunch counts
     response = api.post("/api/v1/lunch-counts/", {"district": district.pk, "school_year": "2018-19", "free": 10,
                                                  "reduced": 5, "paid": 5}, format="json")  # fmt: skip
     assert response.status_code == 201, response.json()

@@ -169,8 +169,8 @@ def test_choice_lists_offer_only_the_reviewed_states(client_for, sda_reviewer, m
 # --- Catalog -------------------------------------------------------------------------------------
 
 
-def test_catalog_import_through_the_page(client_for, sda_reviewer):
-    client = client_for(sda_reviewer)
+def test_catalog_import_through_the_page(client_for, reference_editor):
+    client = client_for(reference_editor)
     page = client.get(reverse("usda_foods:catalog-import")).content.decode()
     assert "is_bulk_for_processing" in page and "unit_price" in page and "100117" in page  # columns + example
     html = _upload(client, GOOD_CSV).content.decode()
@@ -187,8 +187,8 @@ def test_catalog_import_through_the_page(client_for, sda_reviewer):
     assert "0 created, 1 updated, 1 unchanged" in _upload(client, changed).content.decode()
 
 
-def test_catalog_import_reports_every_bad_cell_and_writes_nothing(client_for, collab_admin):
-    response = _upload(client_for(collab_admin), BAD_CSV)
+def test_catalog_import_reports_every_bad_cell_and_writes_nothing(client_for, reference_editor):
+    response = _upload(client_for(reference_editor), BAD_CSV)
     html = response.content.decode()
     assert "Nothing was imported" in html
     errors = [str(e) for e in response.context["report"].errors]

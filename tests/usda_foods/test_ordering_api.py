@@ -102,32 +102,35 @@ def test_catalog_filters_and_search(api_for, manager, foods):
     )
 
 
-def test_catalog_create_and_update_are_for_reviewers_and_admins(api_for, sda_reviewer, collab_admin, manager):
+@pytest.mark.parametrize("refused", ["manager", "sda_reviewer", "collab_admin"])
+def test_catalog_create_and_update_are_for_reference_editors(request, api_for, reference_editor, refused):
     payload = {"school_year": SY, "material_code": "110500", "description": "Cheese cheddar", "category": "dairy",
                "pack_description": "4/5 lb", "net_case_weight_lb": "20", "cases_per_truckload": 1600,
                "unit_price": "61.5"}  # fmt: skip
-    created = api_for(sda_reviewer).post("/api/v1/catalog-items/", payload, format="json")
+    created = api_for(reference_editor).post("/api/v1/catalog-items/", payload, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["unit_price"] == "61.50"
     url = f"/api/v1/catalog-items/{created.json()['id']}/"
     assert (
-        api_for(collab_admin).patch(url, {"unit_price": "62.00"}, format="json").json()["unit_price"]
+        api_for(reference_editor).patch(url, {"unit_price": "62.00"}, format="json").json()["unit_price"]
         == "62.00"
     )
+    # The list is national: a lab's admins, a state's reviewers and districts only read it.
+    other = api_for(request.getfixturevalue(refused))
     assert (
-        api_for(manager)
-        .post("/api/v1/catalog-items/", {**payload, "material_code": "1"}, format="json")
-        .status_code
+        other.post("/api/v1/catalog-items/", {**payload, "material_code": "1"}, format="json").status_code
         == 403
     )
-    assert api_for(manager).patch(url, {"unit_price": "1.00"}, format="json").status_code == 403
+    assert other.patch(url, {"unit_price": "1.00"}, format="json").status_code == 403
+    assert other.put(url, {**payload, "unit_price": "1.00"}, format="json").status_code == 403
     assert CatalogItem.objects.get(material_code="110500").unit_price == 62
+    assert not CatalogItem.objects.filter(material_code="1").exists()
 
 
-def test_catalog_import_multipart_then_text_csv(api_for, sda_reviewer):
+def test_catalog_import_multipart_then_text_csv(api_for, reference_editor):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    api = api_for(sda_reviewer)
+    api = api_for(reference_editor)
     upload = SimpleUploadedFile("catalog.csv", GOOD_CSV.encode(), content_type="text/csv")
     first = api.post("/api/v1/catalog-items/import/", {"file": upload}, format="multipart")
     assert first.status_code == 200, first.json()
@@ -143,12 +146,12 @@ def test_catalog_import_multipart_then_text_csv(api_for, sda_reviewer):
     )
 
 
-def test_catalog_import_reports_each_bad_cell_and_writes_nothing(api_for, sda_reviewer):
+def test_catalog_import_reports_each_bad_cell_and_writes_nothing(api_for, reference_editor):
     bad = (
         HEADER
         + "2019-20,100117,Beans,vegetable,6/#10,40,1400,24.00,false\n2019-20,,Peas,legume,x,1,1,1.234,no\n"
     )
-    response = api_for(sda_reviewer).generic(
+    response = api_for(reference_editor).generic(
         "POST", "/api/v1/catalog-items/import/", bad, content_type="text/csv"
     )
     assert response.status_code == 400
@@ -162,11 +165,15 @@ def test_catalog_import_reports_each_bad_cell_and_writes_nothing(api_for, sda_re
     assert not CatalogItem.objects.exists()
 
 
-def test_catalog_import_refusals(api_for, sda_reviewer, manager):
+@pytest.mark.parametrize("refused", ["manager", "sda_reviewer", "collab_admin"])
+def test_catalog_import_refusals(request, api_for, reference_editor, refused):
     url = "/api/v1/catalog-items/import/"
-    refused = api_for(manager).generic("POST", url, GOOD_CSV, content_type="text/csv")
-    assert refused.status_code == 403 and "reviewers and collaborative admins" in refused.json()["detail"]
-    empty = api_for(sda_reviewer).post(url, {}, format="multipart")
+    response = api_for(request.getfixturevalue(refused)).generic(
+        "POST", url, GOOD_CSV, content_type="text/csv"
+    )
+    assert response.status_code == 403 and "reference-data editors" in response.json()["detail"]
+    assert not CatalogItem.objects.exists()
+    empty = api_for(reference_editor).post(url, {}, format="multipart")
     assert empty.status_code == 400 and "text/csv body" in empty.json()["file"][0]
 
 

@@ -220,17 +220,17 @@ def test_a_late_tick_still_closes_and_skips_stale_notices(setup):
     assert done == {"open": [], "remind": [], "close": [setup["window"].pk]}
 
 
-def test_catalog_import_good_bad_and_reimport(sda_reviewer):
+def test_catalog_import_good_bad_and_reimport(reference_editor):
     header = "school_year,material_code,description,category,pack_description,net_case_weight_lb,cases_per_truckload,unit_price,is_bulk_for_processing\n"
     good = header + "2019-20,100117,Beans green canned,vegetable,6/#10 cans,40.5,1400,23.10,false\n" \
                     "2019-20,100101,Chicken bulk,meat,40 lb box,40,1000,85.00,true\n"  # fmt: skip
-    report = services.catalog_import(data=good, user=sda_reviewer)
+    report = services.catalog_import(data=good, user=reference_editor)
     assert report.ok and report.created == 2
-    assert services.catalog_import(data=good, user=sda_reviewer).unchanged == 2
+    assert services.catalog_import(data=good, user=reference_editor).unchanged == 2
     bad = header + "2019-20,100117,Beans,vegetable,6/#10,40,1400,24.00,false\n" \
                    "2019-20,,Peas,legume,,-1,0,1.234,maybe\n" \
                    "2019-20,100117,Dup,vegetable,x,1,1,1,false\n"  # fmt: skip
-    report = services.catalog_import(data=bad, user=sda_reviewer)
+    report = services.catalog_import(data=bad, user=reference_editor)
     found = {(e.line, e.column) for e in report.errors}
     assert {(3, "material_code"), (3, "category"), (3, "pack_description"), (3, "net_case_weight_lb"),
             (3, "cases_per_truckload"), (3, "unit_price"), (3, "is_bulk_for_processing"), (4, "material_code")} == found  # fmt: skip
@@ -241,9 +241,10 @@ def test_catalog_import_good_bad_and_reimport(sda_reviewer):
     )  # line 2 not written
 
 
-def test_catalog_import_is_for_reviewers_and_admins(manager):
-    with pytest.raises(DomainError):
-        services.catalog_import(data="x", user=manager)
+@pytest.mark.parametrize("role", ["manager", "sda_reviewer", "collab_admin"])
+def test_catalog_import_is_for_reference_editors(request, role):
+    with pytest.raises(DomainError, match="reference-data editors"):
+        services.catalog_import(data="x", user=request.getfixturevalue(role))
 
 
 def test_survey_cycle(

@@ -122,20 +122,20 @@ def test_recompute_twice_changes_nothing(district, other_district):
     assert (second.created, second.updated, second.unchanged) == (0, 0, 2)
 
 
-def test_recompute_keeps_the_ledger_and_records_history(district, manager):
+def test_recompute_keeps_the_ledger_and_records_history(district, sda_reviewer):
     lunches(district, "2018-19", 10_000, 0, 0)
     recompute(district)
     row = entitlement(district)
     services.drawdown_post(entitlement_id=row.pk, amount=Decimal("100.00"), user=None)
     services.lunch_count_save(
-        district=district, school_year="2018-19", free=20_000, reduced=0, paid=0, user=manager
+        district=district, school_year="2018-19", free=20_000, reduced=0, paid=0, user=sda_reviewer
     )
     row.refresh_from_db()
     assert row.commodity_offer_value == Decimal("4750.00")
     assert row.drawn == Decimal("100.00")
     events = list(row.events.order_by("pgh_id").values_list("commodity_offer_value", "pgh_context__metadata"))
     assert events[-1][0] == Decimal("4750.00")
-    assert events[-1][1]["user"] == manager.pk  # who changed it, through the lunch-count save
+    assert events[-1][1]["user"] == sda_reviewer.pk  # who changed it, through the lunch-count save
     assert LunchCount.objects.get(district=district).events.count() == 2  # created, then changed
 
 
@@ -329,7 +329,7 @@ def test_only_the_state_agency_sets_the_pal(district, collab_admin):
 
 
 def test_saving_a_rate_recomputes_the_twelve_percent_check(
-    district, collab_admin, django_capture_on_commit_callbacks
+    district, reference_editor, django_capture_on_commit_callbacks
 ):
     from usda_foods.models import ReimbursementRate
 
@@ -346,6 +346,6 @@ def test_saving_a_rate_recomputes_the_twelve_percent_check(
                 value=ReimbursementRate(
                     school_year="2030-31", category=category, dollars=Decimal(dollars), citation="FR"
                 ),
-                user=collab_admin,
+                user=reference_editor,
             )
     assert entitlement(district, "2030-31").twelve_cash == Decimal("500.00")  # 100 free lunches x $5.00

@@ -309,27 +309,25 @@ def test_lists_hide_other_districts(member_client, district, other_district):
 # --- Lunch counts ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["manager", "sda_reviewer", "collab_admin"])
-def test_lunch_count_form_offers_only_the_users_districts(
-    request, client_for, role, district, other_district
+def test_lunch_count_form_offers_only_the_reviewers_districts(
+    client_for, sda_reviewer, district, other_district
 ):
-    form = (
-        client_for(request.getfixturevalue(role))
-        .get(reverse("usda_foods:lunch-count-create"))
-        .context["form"]
-    )
+    form = client_for(sda_reviewer).get(reverse("usda_foods:lunch-count-create")).context["form"]
     assert list(form.fields["district"].queryset) == [district]
 
 
-def test_lunch_count_form_refuses_another_district_and_writes_nothing(member_client, other_district):
+def test_lunch_count_form_refuses_another_district_and_writes_nothing(
+    client_for, sda_reviewer, other_district
+):
     data = {"district": other_district.pk, "school_year": PRIOR, "free": "1", "reduced": "2", "paid": "3"}
-    response = member_client.post(reverse("usda_foods:lunch-count-create"), data)
+    response = client_for(sda_reviewer).post(reverse("usda_foods:lunch-count-create"), data)
     assert "district" in response.context["form"].errors
     assert "Select a valid choice" in html_of(response)
     assert not LunchCount.objects.exists()
 
 
-def test_manager_enters_a_lunch_count_and_the_entitlement_follows(member_client, district):
+def test_reviewer_enters_a_lunch_count_and_the_entitlement_follows(client_for, sda_reviewer, district):
+    member_client = client_for(sda_reviewer)  # lunch counts are the state's claims data
     data = {
         "district": district.pk,
         "school_year": PRIOR,
@@ -345,7 +343,8 @@ def test_manager_enters_a_lunch_count_and_the_entitlement_follows(member_client,
     assert Entitlement.objects.get(district=district, school_year=YEAR).commodity_offer_value == COV
 
 
-def test_lunch_count_form_names_bad_fields_and_writes_nothing(member_client, district):
+def test_lunch_count_form_names_bad_fields_and_writes_nothing(client_for, sda_reviewer, district):
+    member_client = client_for(sda_reviewer)
     data = {"district": district.pk, "school_year": "2018-2019", "free": "-1", "reduced": "", "paid": "x"}
     response = member_client.post(reverse("usda_foods:lunch-count-create"), data)
     errors = response.context["form"].errors
@@ -354,7 +353,8 @@ def test_lunch_count_form_names_bad_fields_and_writes_nothing(member_client, dis
     assert not LunchCount.objects.exists()
 
 
-def test_manager_edits_a_lunch_count_and_cannot_move_it(member_client, district, other_district):
+def test_reviewer_edits_a_lunch_count_and_cannot_move_it(client_for, sda_reviewer, district, other_district):
+    member_client = client_for(sda_reviewer)
     count = lunch_count(district)
     compute(district)
     url = reverse("usda_foods:lunch-count-update", args=[count.pk])
@@ -444,15 +444,15 @@ def test_import_reports_every_bad_cell_by_line_and_column_and_writes_nothing(
     assert not LunchCount.objects.exists() and not Entitlement.objects.exists()
 
 
-def test_import_with_a_wrong_header_says_which_columns(client_for, collab_admin):
-    html = html_of(_upload(client_for(collab_admin), "state,code,year\nMN,1,2018-19\n"))
+def test_import_with_a_wrong_header_says_which_columns(client_for, sda_reviewer):
+    html = html_of(_upload(client_for(sda_reviewer), "state,code,year\nMN,1,2018-19\n"))
     assert "Nothing was imported" in html and "line 1, column agency_code, school_year, free" in html
 
 
 # --- Reference data ---------------------------------------------------------------------------------
 
 
-def test_per_meal_value_form_refuses_a_value_off_the_quarter_cent(client_for, collab_admin):
+def test_per_meal_value_form_refuses_a_value_off_the_quarter_cent(client_for, reference_editor):
     before = PerMealValue.objects.count()
     data = {
         "school_year": "2031-32",
@@ -460,7 +460,7 @@ def test_per_meal_value_form_refuses_a_value_off_the_quarter_cent(client_for, co
         "citation": "Typo notice",
         "published_on": "2031-07-01",
     }
-    response = client_for(collab_admin).post(reverse("usda_foods:per-meal-value-create"), data)
+    response = client_for(reference_editor).post(reverse("usda_foods:per-meal-value-create"), data)
     assert response.context["form"].errors["cents"] == [
         "23.70 cents is not a multiple of 1/4 cent (42 USC 1755(c)); did you mean 23.75 or 23.50?"
     ]
@@ -469,12 +469,12 @@ def test_per_meal_value_form_refuses_a_value_off_the_quarter_cent(client_for, co
 
 
 def test_a_correction_supersedes_and_recomputes(
-    client_for, collab_admin, district, django_capture_on_commit_callbacks
+    client_for, reference_editor, district, django_capture_on_commit_callbacks
 ):
     entitlement(district)
     data = {"school_year": YEAR, "cents": "24.00", "citation": "Correction notice (test)",
             "published_on": "2019-09-01", "notes": "corrects 23.75"}  # fmt: skip
-    client = client_for(collab_admin)
+    client = client_for(reference_editor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("usda_foods:per-meal-value-create"), data)
     assert response.status_code == 302
@@ -495,15 +495,15 @@ def test_per_meal_value_list_marks_the_2006_07_correction(member_client):
     assert "New per-meal value" not in html
 
 
-@pytest.mark.parametrize("role", ["manager", "viewer", "partner_user", "sda_reviewer"])
-def test_only_admins_add_reference_data(request, client_for, role, partner):
+@pytest.mark.parametrize("role", ["manager", "viewer", "partner_user", "sda_reviewer", "collab_admin"])
+def test_only_reference_editors_add_reference_data(request, client_for, role, partner):
     client = client_for(request.getfixturevalue(role))
     for name in ("per-meal-value-create", "reimbursement-rate-create", "section4-payment-create"):
         assert client.get(reverse(f"usda_foods:{name}")).status_code == 403, name
 
 
-def test_admin_adds_a_reimbursement_rate_and_a_duplicate_is_refused(client_for, collab_admin):
-    client = client_for(collab_admin)
+def test_editor_adds_a_reimbursement_rate_and_a_duplicate_is_refused(client_for, reference_editor):
+    client = client_for(reference_editor)
     data = {"school_year": "2031-32", "category": "free", "dollars": "5.1000", "citation": "Test notice"}
     assert client.post(reverse("usda_foods:reimbursement-rate-create"), data).status_code == 302
     assert ReimbursementRate.objects.filter(school_year="2031-32").count() == 1
@@ -514,8 +514,8 @@ def test_admin_adds_a_reimbursement_rate_and_a_duplicate_is_refused(client_for, 
     assert "$5.10" in html and "$4.43" in html  # ours and the seeded 2024-25 free rate
 
 
-def test_admin_adds_a_section4_payment(client_for, collab_admin):
-    client = client_for(collab_admin)
+def test_editor_adds_a_section4_payment(client_for, reference_editor):
+    client = client_for(reference_editor)
     data = {"school_year": YEAR, "cents": "9.00", "citation": "Test notice"}
     assert client.post(reverse("usda_foods:section4-payment-create"), data).status_code == 302
     assert Section4Payment.objects.get().cents == Decimal("9.00")

@@ -118,8 +118,9 @@ class ImportErrorsSerializer(serializers.Serializer):
 
 
 class CatalogItemViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    """The USDA Foods available list. Everyone signed in reads it; SDA reviewers and
-    collaborative admins add, correct and import it."""
+    """The USDA Foods available list, national: everyone signed in reads it; national
+    reference-data editors (and superusers) add, correct and import it. A state chooses what it
+    offers from it in its surveys and order windows."""
 
     queryset_model = CatalogItem
     serializer_class = CatalogItemSerializer
@@ -139,7 +140,7 @@ class CatalogItemViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         checked first: one bad row means nothing is written, and each problem is reported by line
         and column. Rows match on school year + material code, so re-importing changes nothing."""
         if not access.can_create(request.user, CatalogItem):
-            raise PermissionDenied("Only state agency reviewers and collaborative admins load the catalog.")
+            raise PermissionDenied("Only national reference-data editors load the USDA Foods available list.")
         if isinstance(request.data, bytes):
             data = request.data
         elif "file" in request.FILES:

@@ -26,7 +26,8 @@ from usda_foods.models import Entitlement, LunchCount, PerMealValue, Reimburseme
 
 class PerMealValueViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """National per-meal values of USDA Foods, with corrections (a later publication for the same
-    year supersedes the earlier, which stays listed with ``superseded: true``)."""
+    year supersedes the earlier, which stays listed with ``superseded: true``). Everyone reads;
+    national reference-data editors add them."""
 
     queryset_model = PerMealValue
     serializer_class = PerMealValueSerializer
@@ -46,14 +47,33 @@ class PerMealValueViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         serializer.instance.superseded = False
 
 
-class ReimbursementRateViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class ReferenceValueSaveMixin:
+    """Rates and Section 4 payments are national: reference-data editors write them (the access
+    rules and ``can_create``), through the service, which recomputes the year's entitlements."""
+
+    def perform_create(self, serializer) -> None:
+        value = self.queryset_model(**serializer.validated_data)  # type: ignore[attr-defined]
+        serializer.instance = services.reference_value_save(value=value, user=self.request.user)  # type: ignore[attr-defined]
+
+    def perform_update(self, serializer) -> None:
+        value = serializer.instance
+        for name, new in serializer.validated_data.items():
+            setattr(value, name, new)
+        serializer.instance = services.reference_value_save(value=value, user=self.request.user)  # type: ignore[attr-defined]
+
+
+class ReimbursementRateViewSet(ReferenceValueSaveMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """NSLP lunch reimbursement rates (national): everyone reads; reference-data editors write."""
+
     queryset_model = ReimbursementRate
     serializer_class = ReimbursementRateSerializer
     filterset_fields = ["school_year", "category"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
 
-class Section4PaymentViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class Section4PaymentViewSet(ReferenceValueSaveMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Section 4 cash payments per lunch (national): everyone reads; reference-data editors write."""
+
     queryset_model = Section4Payment
     serializer_class = Section4PaymentSerializer
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -68,8 +88,10 @@ class LunchCountFilter(django_filters.FilterSet):
 
 
 class LunchCountViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    """Reimbursable lunches by district and school year. Saving recomputes the entitlements that
-    use the count (the next year's COV and this year's 12 percent check)."""
+    """Reimbursable lunches by district and school year: the state's claims data. Everyone who sees
+    the district reads them; only SDA reviewers of its state write them (a district proposes a
+    correction at ``/corrections/``). Saving recomputes the entitlements that use the count (the
+    next year's COV and this year's 12 percent check)."""
 
     queryset_model = LunchCount
     serializer_class = LunchCountSerializer

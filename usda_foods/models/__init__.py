@@ -1,5 +1,10 @@
 """USDA Foods models, one module per area; import them from here."""
 
+from usda_foods.models.corrections import (  # noqa: F401
+    CorrectionKind,
+    CorrectionStatus,
+    DataCorrection,
+)
 from usda_foods.models.entitlement import (  # noqa: F401
     BackgroundJob,
     Drawdown,

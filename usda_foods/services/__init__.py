@@ -1,5 +1,10 @@
 """USDA Foods services, one module per area; callers import them from here."""
 
+from usda_foods.services.corrections import (  # noqa: F401
+    correction_accept,
+    correction_propose,
+    correction_reject,
+)
 from usda_foods.services.entitlement import (  # noqa: F401
     LUNCH_COLUMNS,
     NO_ALLOCATION,

@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 
 OVER_BALANCE = "This would overdraw the entitlement: ${amount} asked, ${remaining} remaining."
 NO_ALLOCATION = "This entitlement has no planned assistance level yet: {reasons}"
+LUNCH_COUNTS_ARE_THE_STATES = (
+    "Lunch counts are the state agency's claims data: its reviewers record them. "
+    "A district proposes a correction instead."
+)
+REFERENCE_DATA_IS_NATIONAL = "Only national reference-data editors change national reference data."
 
 
 def _history(user: User | None, action: str) -> pghistory.context:
@@ -52,6 +57,8 @@ def per_meal_value_create(
 ) -> PerMealValue:
     """Record a published per-meal value. A second publication for a year is a correction: it
     supersedes the first (which is kept) and the year's entitlements are recomputed."""
+    if user is not None and not access.edits_reference_data(user):
+        raise DomainError(REFERENCE_DATA_IS_NATIONAL)
     try:
         entitlements.validate_per_meal_value_cents(cents)
     except entitlements.InvalidPerMealValue as exc:
@@ -80,6 +87,8 @@ def reference_value_save(
 ) -> ReimbursementRate | Section4Payment:
     """Save a reimbursement rate or Section 4 payment, then recompute the year's entitlements that
     use it (the 12 percent check, commodity schools' COV)."""
+    if user is not None and not access.edits_reference_data(user):
+        raise DomainError(REFERENCE_DATA_IS_NATIONAL)
     value.full_clean()
     with transaction.atomic(), _history(user, "reference_value_save"):
         value.save()
@@ -101,7 +110,11 @@ def lunch_count_save(
     *, district: District, school_year: str, free: int, reduced: int, paid: int, user: User | None
 ) -> LunchCount:
     """Create or update a district's lunch count, then recompute the entitlements that use it:
-    the next year's COV (prior-year rule) and this year's 12 percent check."""
+    the next year's COV (prior-year rule) and this year's 12 percent check. The counts are the
+    state's claims data: the user must be a reviewer of the district's state (or a superuser);
+    ``user=None`` is the system itself (seeds, tasks)."""
+    if user is not None and not access.lunch_count_districts(user).filter(pk=district.pk).exists():
+        raise DomainError(LUNCH_COUNTS_ARE_THE_STATES, field="district")
     count = LunchCount.objects.filter(district=district, school_year=school_year).first() or LunchCount(
         district=district, school_year=school_year
     )
@@ -183,7 +196,9 @@ def lunch_counts_import(*, data: bytes | str, user: User) -> ImportReport:
         if district is None:
             report.errors.append(
                 RowError(
-                    line, "agency_code", f"no SFA with code {row.agency_code} in {row.state} that you manage"
+                    line,
+                    "agency_code",
+                    f"no SFA with code {row.agency_code} in {row.state} whose counts you record",
                 )
             )
             continue

@@ -104,7 +104,7 @@ def catalog_import(*, data: bytes | str, user: User) -> ImportReport:
     """Import the available list. Every row is checked first; a bad row means nothing is written;
     re-importing the same file changes nothing (rows are matched on school year + material code)."""
     if not _can_load_catalog(user):
-        raise DomainError("Only state agency reviewers and collaborative admins load the catalog.")
+        raise DomainError("Only national reference-data editors load the USDA Foods available list.")
     parsed: ParsedFile[CatalogRow] = parse_csv(data, required=CATALOG_COLUMNS, optional=CATALOG_OPTIONAL,
                                                parse_row=_parse_catalog_row)  # fmt: skip
     report = ImportReport(errors=list(parsed.errors))

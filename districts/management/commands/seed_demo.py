@@ -70,6 +70,7 @@ class Command(BaseCommand):
             "district_viewer": lambda t: {"district": districts[t]},
             "partner_staff": lambda t: {"partner": partners[t]},
             "sda_reviewer": lambda t: {"state_agency": agencies[t]},
+            "reference_data": lambda t: {},  # national: no organisation
         }
         created = []
         for email, first, last, role, target in demo.USERS:
