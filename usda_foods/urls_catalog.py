@@ -13,6 +13,11 @@ urlpatterns = [
     path("usda-foods/surveys/<int:pk>/", views.SurveyDetail.as_view(), name="survey-detail"),
     path("usda-foods/surveys/<int:pk>/respond/", views.SurveyRespond.as_view(), name="survey-respond"),
     path(
+        "usda-foods/surveys/<int:pk>/answers/",
+        views.SurveyAnswersExport.as_view(),
+        name="survey-answers-export",
+    ),
+    path(
         "usda-foods/surveys/<int:pk>/offered/",
         views.SurveyChooseOffered.as_view(),
         name="survey-choose-offered",

@@ -15,6 +15,7 @@ urlpatterns = [
         name="order-line-remove",
     ),
     path("usda-foods/orders/<int:pk>/submit/", views.OrderSubmit.as_view(), name="order-submit"),
+    path("usda-foods/orders/<int:pk>/withdraw/", views.OrderWithdraw.as_view(), name="order-withdraw"),
     path("usda-foods/orders/<int:pk>/review/", views.OrderReview.as_view(), name="order-review"),
     path("usda-foods/review/", views.ReviewQueue.as_view(), name="order-review-queue"),
     path("usda-foods/review/approve/", views.ReviewBulkApprove.as_view(), name="order-bulk-approve"),

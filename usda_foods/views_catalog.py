@@ -26,6 +26,7 @@ from accounts.models import DISTRICT_ROLES, Membership
 from districts import access
 from districts.mixins import ScopedListView, ScopedMixin
 from districts.models import District, StateAgency
+from focus_lab import exports
 from focus_lab.errors import DomainError
 from usda_foods import entitlements, services
 from usda_foods.forms import add_domain_error
@@ -231,6 +232,30 @@ class SurveyDetail(LoginRequiredMixin, TemplateView):
                 offered_count=sum(r.offered for r in results),
             )
         return context
+
+
+SURVEY_EXPORT_HEADER = ["district", "agency_code", "material_code", "description", "estimated_cases",
+                        "answered_at"]  # fmt: skip
+
+
+class SurveyAnswersExport(LoginRequiredMixin, View):
+    """The survey's answers as CSV or Excel, for the districts the user sees (a district its own,
+    a state reviewer every SFA's)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        survey = access.get_for_user(Survey.objects.all(), request.user, pk)
+        lines = (SurveyResponseLine.objects
+                 .filter(response__survey=survey, response__submitted_at__isnull=False,
+                         response__district__in=District.objects.for_user(request.user).values("pk"))
+                 .select_related("response__district", "catalog_item")
+                 .order_by("response__district__name", "catalog_item__description"))  # fmt: skip
+        rows = ([line.response.district.name, line.response.district.agency_code, line.catalog_item.material_code,
+                 line.catalog_item.description, line.estimated_cases,
+                 timezone.localtime(line.response.submitted_at).strftime("%Y-%m-%d %H:%M")]
+                for line in lines.iterator(chunk_size=2000))  # fmt: skip
+        fmt = exports.export_format(request.GET.get("format"))
+        return exports.table_response(fmt=fmt, filename=f"survey-{survey.pk}-answers", header=SURVEY_EXPORT_HEADER,
+                                      rows=rows)  # fmt: skip
 
 
 class SurveyRespond(LoginRequiredMixin, TemplateView):

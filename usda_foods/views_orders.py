@@ -60,6 +60,10 @@ def _errors_text(form: Any) -> str:
 # --- A district's orders ------------------------------------------------------------------------
 
 
+ORDER_EXPORT_HEADER = ["order_id", "district", "window", "status", "material_code", "description", "cases",
+                       "delivery_site", "unit_price", "line_value"]  # fmt: skip
+
+
 class OrderList(LoginRequiredMixin, FilterView):
     """The orders the user may see, and for district managers a "Start an order" per open window."""
 
@@ -72,8 +76,28 @@ class OrderList(LoginRequiredMixin, FilterView):
     def get_queryset(self) -> QuerySet[Order]:
         return selectors.order_list(user=self.request.user)
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("format") in exports.FORMATS:
+            return self.export(request.GET["format"])
+        return super().get(request, *args, **kwargs)
+
+    def export(self, fmt: str) -> HttpResponse:
+        """The lines of every order the user sees, under the page's filters (all pages)."""
+        orders = self.filterset_class(self.request.GET, queryset=self.get_queryset(), request=self.request).qs
+        rows = ([line.order.pk, line.order.district.name, line.order.window.name, line.order.get_status_display(),
+                 line.catalog_item.material_code, line.catalog_item.description, line.cases, line.delivery_site.name,
+                 line.unit_price, line.value]
+                for line in selectors.order_lines_export(orders=orders).iterator(chunk_size=2000))  # fmt: skip
+        stamp = timezone.localdate().isoformat()
+        return exports.table_response(
+            fmt=fmt, filename=f"orders-{stamp}", header=ORDER_EXPORT_HEADER, rows=rows
+        )
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["export_query"] = query.urlencode()
         context["start_options"] = selectors.order_start_options(user=self.request.user)
         context["is_reviewer"] = _is_reviewer(self.request.user)
         return context
@@ -142,7 +166,9 @@ class OrderPageMixin(LoginRequiredMixin):
             and access.reviewable_orders(user).filter(pk=order.pk).exists()
         )
         context = self.editor_context(order, line_form)
-        context.update(transitions=transitions, last_return=returned if order.status == OrderStatus.RETURNED else None,
+        can_withdraw = (order.status == OrderStatus.SUBMITTED and not order.locked and context["window_open"]
+                        and access.can_write(user, order))  # fmt: skip
+        context.update(transitions=transitions, can_withdraw=can_withdraw, last_return=returned if order.status == OrderStatus.RETURNED else None,
                        can_review=can_review, review_form=review_form or ReviewForm(),
                        is_reviewer=_is_reviewer(user), now=timezone.now())  # fmt: skip
         return render(self.request, PAGE, context)
@@ -209,6 +235,19 @@ class OrderSubmit(OrderPageMixin, View):
         else:
             messages.success(request, f"Order #{order.pk} submitted for review: ${order.value:,} is held on "
                                       "the entitlement until the state agency decides.")  # fmt: skip
+        return redirect(order)
+
+
+class OrderWithdraw(OrderPageMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        order = self.get_order(write=True)
+        try:
+            order = services.order_withdraw(order_id=order.pk, user=request.user)
+        except DomainError as exc:
+            messages.error(request, f"The order was not withdrawn: {exc.message}")
+        else:
+            messages.success(request, f"Order #{order.pk} withdrawn: it is a draft again and nothing is held on "
+                                      "the entitlement. Change it and submit it again before the window closes.")  # fmt: skip
         return redirect(order)
 
 

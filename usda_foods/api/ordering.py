@@ -498,6 +498,14 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         order = services.order_submit(order_id=self._editable(pk).pk, user=request.user)
         return self._respond(order)
 
+    @extend_schema(request=None, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Take a submitted order back while the window is open (district managers): the hold on
+        the entitlement is released and the order is a draft again."""
+        order = services.order_withdraw(order_id=self._editable(pk).pk, user=request.user)
+        return self._respond(order)
+
     @extend_schema(request=ApproveSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:

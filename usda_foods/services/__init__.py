@@ -41,6 +41,7 @@ from usda_foods.services.ordering import (  # noqa: F401
     order_reject,
     order_return,
     order_submit,
+    order_withdraw,
     orders_bulk_approve,
     survey_choose_offered,
     survey_non_respondents,

@@ -438,6 +438,33 @@ def order_submit(*, order_id: int, user: User, now: datetime | None = None) -> O
     return order
 
 
+def order_withdraw(*, order_id: int, user: User, now: datetime | None = None) -> Order:
+    """The district takes a submitted order back while its window is open (the state has not
+    decided yet): the hold on the entitlement is released and the order is a draft again, to
+    change and submit anew."""
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("window", "district")
+            .get(pk=order_id)
+        )
+        if order.locked:
+            raise DomainError(LOCKED)
+        if order.status != OrderStatus.SUBMITTED:
+            raise DomainError(
+                f"Only a submitted order can be withdrawn; this one is {order.get_status_display().lower()}."
+            )
+        if not order.window.is_open(now):
+            raise DomainError(f"The order window “{order.window.name}” is {order.window.state(now).label.lower()}: "
+                              "a submitted order can only be withdrawn while it is open.")  # fmt: skip
+        drawdown_release(drawdown_id=order.drawdown_id, user=user)
+        order.drawdown = None
+        order.submitted_at = None
+        _transition(order, OrderStatus.DRAFT, user, "Withdrawn by the district to change it")
+        order.save(update_fields=["status", "drawdown", "submitted_at"])
+    return order
+
+
 def _lock_submitted(order_id: int, verb: str, user: User) -> Order:
     from districts import access
 
