@@ -87,11 +87,13 @@ class ScopedUpdateView(ScopedFormMixin, UpdateView):
         return obj
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        # A form saved unchanged changes nothing: no save, so no service side effects either
-        # (recomputed entitlements, history rows, ``auto_now`` stamps).
+        """UpdateView's POST, except that a form saved unchanged saves nothing, so that it has no
+        side effects either (recomputed entitlements, history rows, ``auto_now`` stamps)."""
         self.object = self.get_object()
         form = self.get_form()
-        if form.is_valid() and not form.has_changed():
+        if not form.is_valid():
+            return self.form_invalid(form)
+        if not form.has_changed():
             messages.info(request, "Nothing changed.")
             return redirect(self.object.get_absolute_url())
-        return super().post(request, *args, **kwargs)
+        return self.form_valid(form)

@@ -66,7 +66,9 @@ class PartnerRemove(LoginRequiredMixin, TemplateView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            self.partner = access.get_for_user(PartnerOrganisation.objects, request.user, kwargs["pk"])
+            self.partner = access.get_for_user(
+                PartnerOrganisation.objects.select_related("collaborative"), request.user, kwargs["pk"]
+            )
             if not can_remove_partner(request.user, self.partner):
                 raise PermissionDenied("Only the learning lab's admins remove a partner.")
         return super().dispatch(request, *args, **kwargs)
