@@ -73,11 +73,11 @@ class FieldRightsMixin:
         return fields
 
     def to_internal_value(self, data: Any) -> Any:
-        _ = self.fields  # type: ignore[attr-defined]  # get_fields works out ``ignored_fields``
-        ignored = self.ignored_fields
-        if ignored and hasattr(data, "copy"):
+        _ = self.fields  # type: ignore[attr-defined]  # building them works out ignored_fields
+        # A JSON object or a form body (QueryDict, also a dict); other shapes get DRF's own 400.
+        if self.ignored_fields and isinstance(data, dict):
             data = data.copy()
-            for name in ignored:
+            for name in self.ignored_fields:
                 data.pop(name, None)
         return super().to_internal_value(data)  # type: ignore[misc]
 

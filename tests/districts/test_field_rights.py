@@ -330,3 +330,9 @@ def test_api_put_of_the_unchanged_body_changes_nothing(request, api_for, role, k
     response = api.put(url, body, format="json")
     assert response.status_code in (200, 403), response.content
     assert {name: stored(obj, name) for name in ALL_FIELDS[kind]} == before
+
+
+def test_a_body_that_is_not_an_object_is_a_400(member_api, district):
+    for body in ([{"state_agency": 1}], "text", 7):
+        response = member_api.patch(f"/api/v1/districts/{district.pk}/", body, format="json")
+        assert response.status_code == 400, body
