@@ -16,6 +16,9 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "first_name", "last_name", "is_active", "is_superuser"]
     search_fields = ["email", "first_name", "last_name"]
     inlines = [MembershipInline]
+    # Shown, not edited: the admin's date and time inputs drop the microseconds, so saving the
+    # form unchanged would rewrite both.
+    readonly_fields = ["last_login", "date_joined"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name")}),

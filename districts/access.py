@@ -457,3 +457,56 @@ def can_create(user: User, model: type[Model]) -> bool:
     if label == "usda_foods.DataCorrection":  # proposed by a district's managers
         return Role.DISTRICT_MANAGER in roles
     return False
+
+
+# --- Field rights -------------------------------------------------------------------------------
+#
+# Tenancy says which objects a user may change; field rights say which of their fields. A district
+# manager may change its district's contacts but not the state agency that reviews its orders: the
+# field belongs to another owner (the state, the lab). Forms disable the fields outside the set
+# (Django then keeps the stored value whatever is posted) and serializers make them read-only.
+
+FieldRights = Callable[["User", Model | None], frozenset[str]]
+_FIELD_RIGHTS: dict[str, FieldRights] = {}
+
+
+def register_field_rights(model_label: str, rights: FieldRights) -> None:
+    """Register ``rights(user, obj_or_None) -> field names`` for a model; ``None`` means the user is
+    creating one. Superusers and unauthenticated users never reach it."""
+    _FIELD_RIGHTS[model_label] = rights
+
+
+def model_field_names(model: type[Model]) -> frozenset[str]:
+    """Every field of ``model`` a form or serializer could set (many-to-many included; not the
+    automatic id, nor fields only code sets, ``editable=False``)."""
+    fields = (*model._meta.fields, *model._meta.many_to_many)
+    return frozenset(f.name for f in fields if f.editable and not f.auto_created)
+
+
+def writable_fields(user: User, obj: Model | None, model: type[Model]) -> frozenset[str]:
+    """The fields of ``obj`` (or, with ``None``, of a new ``model``) that ``user`` may set. A model
+    without registered rights is all-or-nothing: every field for whoever may write the object."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return model_field_names(model)
+    rights = _FIELD_RIGHTS.get(model._meta.label)
+    if rights is not None:
+        return rights(user, obj)
+    allowed = can_create(user, model) if obj is None else can_write(user, obj)
+    return model_field_names(model) if allowed else frozenset()
+
+
+def membership_targets(user: User, role: str, target: str) -> frozenset[int]:
+    """The ids of the organisations (``target``: district, partner, state_agency, collaborative) in
+    which the user holds ``role``, memoised on the user object for the request."""
+    cached = getattr(user, "_focus_membership_rows", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).values_list(
+                "role", "district_id", "partner_id", "state_agency_id", "collaborative_id"
+            )
+        )
+        user._focus_membership_rows = cached  # type: ignore[union-attr]
+    column = {"district": 1, "partner": 2, "state_agency": 3, "collaborative": 4}[target]
+    return frozenset(row[column] for row in cached if row[0] == role and row[column] is not None)

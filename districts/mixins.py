@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.shortcuts import redirect
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
@@ -40,7 +41,7 @@ class ScopedDetailView(ScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_edit"] = access.can_write(self.request.user, self.object)
+        context["can_edit"] = bool(access.writable_fields(self.request.user, self.object, self.model))
         return context
 
 
@@ -75,5 +76,24 @@ class ScopedCreateView(ScopedFormMixin, CreateView):
 
 
 class ScopedUpdateView(ScopedFormMixin, UpdateView):
+    """Opens for whoever may change at least one field of the object (an SDA reviewer changes a
+    district's agency code without being able to change the district otherwise); the form then
+    disables the rest."""
+
     def get_object(self, queryset: QuerySet | None = None) -> Model:
-        return access.get_for_user(self.get_queryset(), self.request.user, self.kwargs["pk"], write=True)
+        obj = access.get_for_user(self.get_queryset(), self.request.user, self.kwargs["pk"])
+        if not access.writable_fields(self.request.user, obj, self.model):
+            raise PermissionDenied("You can view this but not change it.")
+        return obj
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """UpdateView's POST, except that a form saved unchanged saves nothing, so that it has no
+        side effects either (recomputed entitlements, history rows, ``auto_now`` stamps)."""
+        self.object = self.get_object()
+        form = self.get_form()
+        if not form.is_valid():
+            return self.form_invalid(form)
+        if not form.has_changed():
+            messages.info(request, "Nothing changed.")
+            return redirect(self.object.get_absolute_url())
+        return self.form_valid(form)

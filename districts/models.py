@@ -90,6 +90,9 @@ class District(models.Model):
     collaborative = models.ForeignKey(
         Collaborative, null=True, blank=True, on_delete=models.SET_NULL, related_name="districts"
     )
+    contact_name = models.CharField("contact name", max_length=200, blank=True)
+    contact_email = models.EmailField("contact email", blank=True)
+    contact_phone = models.CharField("contact phone", max_length=30, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -134,5 +134,7 @@ class CollaborativeDetail(ScopedDetailView):
         )
         from partners.models import PartnerOrganisation
 
-        context["partners"] = PartnerOrganisation.objects.for_user(user).filter(collaborative=self.object)
+        context["partners"] = PartnerOrganisation.objects.for_user(user).filter(
+            collaborative=self.object, removed_on__isnull=True
+        )
         return context

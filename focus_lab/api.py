@@ -26,6 +26,9 @@ class ScopedPermission(permissions.IsAuthenticated):
     def has_object_permission(self, request: Any, view: Any, obj: Model) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
+        if request.method in ("PUT", "PATCH"):
+            # Updates need a field the user owns; FieldRightsMixin ignores the others.
+            return bool(access.writable_fields(request.user, obj, type(obj)))
         return access.can_write(request.user, obj)
 
 
@@ -45,6 +48,38 @@ class ScopedViewSetMixin:
         if self.prefetch:
             queryset = queryset.prefetch_related(*self.prefetch)
         return queryset
+
+
+class FieldRightsMixin:
+    """For a ModelSerializer: on update, input for the fields the request's user may not change
+    (``access.writable_fields``) is dropped, as a form ignores a disabled field, and they are no
+    longer required. They stay declared as writable so that the model's unique constraints are
+    still checked as a 400 (DRF skips those over read-only fields, leaving them to the database).
+    Creation is governed by ``access.can_create`` and the scoped choice fields; lists and the
+    schema (no model instance) see the serializer as declared."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()  # type: ignore[misc]
+        self.ignored_fields: set[str] = set()
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        instance = self.instance  # type: ignore[attr-defined]
+        if request is None or request.method in permissions.SAFE_METHODS or not isinstance(instance, Model):
+            return fields
+        allowed = access.writable_fields(request.user, instance, type(instance))
+        for name, field in fields.items():
+            if not field.read_only and (field.source or name).split(".")[0] not in allowed:
+                field.required = False
+                self.ignored_fields.add(name)
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        _ = self.fields  # type: ignore[attr-defined]  # building them works out ignored_fields
+        # A JSON object or a form body (QueryDict, also a dict); other shapes get DRF's own 400.
+        if self.ignored_fields and isinstance(data, dict):
+            data = data.copy()
+            for name in self.ignored_fields:
+                data.pop(name, None)
+        return super().to_internal_value(data)  # type: ignore[misc]
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

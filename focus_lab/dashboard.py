@@ -108,7 +108,9 @@ def dashboard_sections(user: User) -> list[Section]:
         sections.append(section)
     if Role.COLLABORATIVE_ADMIN in roles:
         districts = _districts(user, collaborative__memberships__user=user)
-        partners = PartnerOrganisation.objects.for_user(user).filter(collaborative__memberships__user=user)
+        partners = PartnerOrganisation.objects.for_user(user).filter(
+            collaborative__memberships__user=user, removed_on__isnull=True
+        )
         counts = partners.aggregate(total=Count("id", distinct=True),
                                     idle=Count("id", filter=Q(partnerships__isnull=True), distinct=True))  # fmt: skip
         section = Section("Your learning lab", Role.COLLABORATIVE_ADMIN)

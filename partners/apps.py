@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = "Procurement partners"
+
+    def ready(self) -> None:
+        from partners import rights
+
+        rights.register()

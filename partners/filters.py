@@ -14,13 +14,34 @@ def scoped_partners(request) -> QuerySet[PartnerOrganisation]:
     return PartnerOrganisation.objects.for_user(request.user)
 
 
+SHOW_REMOVED = {"removed": "Removed partners", "all": "Current and removed"}
+
+
 class PartnerFilter(SearchFilterSet):
+    """Removed partners are history: hidden unless ``removed`` asks for them."""
+
     search_fields = ("name", "city", "description")
     kind = django_filters.ChoiceFilter(choices=PartnerKind.choices)
+    removed = django_filters.ChoiceFilter(
+        choices=list(SHOW_REMOVED.items()),
+        empty_label="Current partners",
+        label="Show",
+        method="filter_removed",
+    )
+
+    def filter_removed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(removed_on__isnull=False) if value == "removed" else queryset
+
+    def __init__(self, data=None, queryset=None, **kwargs) -> None:
+        # Hidden before any filtering, so that an unfiltered page (an unbound filter set) hides
+        # them too.
+        if queryset is not None and (data or {}).get("removed") not in SHOW_REMOVED:
+            queryset = queryset.filter(removed_on__isnull=True)
+        super().__init__(data, queryset, **kwargs)
 
     class Meta:
         model = PartnerOrganisation
-        fields = ["q", "kind", "state"]
+        fields = ["q", "kind", "state", "removed"]
 
 
 class PartnershipFilter(SearchFilterSet):

@@ -11,6 +11,10 @@ class PartnerOrganisationForm(ScopedModelForm):
     scoped_fields = {"collaborative": Collaborative}
     website = forms.URLField(required=False, assume_scheme="https")
 
+    def __init__(self, *args: object, user, **kwargs: object) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.require_unless_superuser("collaborative")
+
     class Meta:
         model = PartnerOrganisation
         fields = ["name", "kind", "collaborative", "city", "state", "website", "email", "description"]

@@ -28,6 +28,12 @@ class PartnerOrganisation(models.Model):
     website = models.URLField(blank=True)
     email = models.EmailField(blank=True)
     description = models.TextField(blank=True)
+    removed_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the lab removed the partner; its partnerships ended that day and are kept.",
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -1,9 +1,23 @@
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from rest_framework import serializers
 
+from districts import services
 from districts.models import Collaborative, Coop, District, Site, StateAgency
-from focus_lab.api import ScopedPrimaryKeyRelatedField
+from focus_lab.api import FieldRightsMixin, ScopedPrimaryKeyRelatedField
+
+LAB_REQUIRED = "Choose a learning lab you administer; only superusers leave it empty."
+
+
+def require_lab_unless_superuser(serializer: serializers.ModelSerializer, attrs: dict) -> None:
+    """A lab admin must not orphan a district or partner out of every lab (their own included)."""
+    field = serializer.fields.get("collaborative")
+    if field is None or field.read_only or serializer.context["request"].user.is_superuser:
+        return
+    if serializer.instance is None or "collaborative" in attrs:
+        if attrs.get("collaborative") is None:
+            raise serializers.ValidationError({"collaborative": [LAB_REQUIRED]})
 
 
 class CollaborativeSerializer(serializers.ModelSerializer):
@@ -18,17 +32,21 @@ class StateAgencySerializer(serializers.ModelSerializer):
         fields = ["id", "state", "name", "email"]
 
 
-class DistrictSerializer(serializers.ModelSerializer):
+class DistrictSerializer(FieldRightsMixin, serializers.ModelSerializer):
     state = serializers.CharField(source="state_agency.state", read_only=True)
     collaborative = ScopedPrimaryKeyRelatedField(model=Collaborative, allow_null=True, required=False)
 
     class Meta:
         model = District
         fields = ["id", "name", "state", "state_agency", "agency_code", "enrollment", "is_commodity_school",
-                  "collaborative"]  # fmt: skip
+                  "collaborative", "contact_name", "contact_email", "contact_phone"]  # fmt: skip
+
+    def validate(self, attrs: dict) -> dict:
+        require_lab_unless_superuser(self, attrs)
+        return attrs
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(FieldRightsMixin, serializers.ModelSerializer):
     district = ScopedPrimaryKeyRelatedField(model=District)
 
     class Meta:
@@ -37,10 +55,22 @@ class SiteSerializer(serializers.ModelSerializer):
                   "longitude", "receives_deliveries"]  # fmt: skip
 
 
-class CoopSerializer(serializers.ModelSerializer):
+class CoopMemberField(ScopedPrimaryKeyRelatedField):
+    """A district the user sees, or one already in the co-op: a client sends back the members it
+    was shown, and those it cannot see are kept whatever it sends (``coop_members_merge``)."""
+
+    def get_queryset(self) -> QuerySet:
+        visible = super().get_queryset()
+        coop = self.root.instance
+        if not isinstance(coop, Coop):
+            return visible
+        return District.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=coop.members.values("pk")))
+
+
+class CoopSerializer(FieldRightsMixin, serializers.ModelSerializer):
     lead_district = ScopedPrimaryKeyRelatedField(model=District)
     receiving_site = ScopedPrimaryKeyRelatedField(model=Site)
-    members = ScopedPrimaryKeyRelatedField(model=District, write=False, many=True, required=False)
+    members = CoopMemberField(model=District, write=False, many=True, required=False)
 
     class Meta:
         model = Coop
@@ -52,5 +82,9 @@ class CoopSerializer(serializers.ModelSerializer):
         if lead and site and site.district_id != lead.id:
             raise serializers.ValidationError(
                 {"receiving_site": "The receiving site must belong to the lead district."}
+            )
+        if "members" in attrs:  # the client lists only the districts it sees; keep the others
+            attrs["members"] = services.coop_members_merge(
+                coop=self.instance, chosen=attrs["members"], user=self.context["request"].user
             )
         return attrs

@@ -2,20 +2,26 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from districts.api.serializers import require_lab_unless_superuser
 from districts.models import Collaborative, District
-from focus_lab.api import ScopedPrimaryKeyRelatedField
+from focus_lab.api import FieldRightsMixin, ScopedPrimaryKeyRelatedField
 from partners.models import PartnerOrganisation, Partnership
 
 
-class PartnerOrganisationSerializer(serializers.ModelSerializer):
+class PartnerOrganisationSerializer(FieldRightsMixin, serializers.ModelSerializer):
     collaborative = ScopedPrimaryKeyRelatedField(model=Collaborative, allow_null=True, required=False)
 
     class Meta:
         model = PartnerOrganisation
-        fields = ["id", "name", "kind", "collaborative", "city", "state", "website", "email", "description"]
+        fields = ["id", "name", "kind", "collaborative", "city", "state", "website", "email", "description",
+                  "removed_on"]  # fmt: skip
+
+    def validate(self, attrs: dict) -> dict:
+        require_lab_unless_superuser(self, attrs)
+        return attrs
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(FieldRightsMixin, serializers.ModelSerializer):
     partner = ScopedPrimaryKeyRelatedField(model=PartnerOrganisation, write=False)
     district = ScopedPrimaryKeyRelatedField(model=District)
 

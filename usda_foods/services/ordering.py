@@ -201,9 +201,12 @@ def survey_respond(
         if cases < 0:
             raise DomainError("Estimated cases cannot be negative.", field="estimated_cases")
     with transaction.atomic():
-        response, _ = SurveyResponse.objects.select_for_update().get_or_create(
+        response, created = SurveyResponse.objects.select_for_update().get_or_create(
             survey=survey, district=district
         )
+        stored = dict(response.lines.values_list("catalog_item_id", "estimated_cases"))
+        if not created and response.submitted_at and stored == {item.pk: cases for item, cases in wanted}:
+            return response  # the same answer again: keep it as given, and when and by whom
         response.lines.all().delete()
         SurveyResponseLine.objects.bulk_create(
             [

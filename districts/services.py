@@ -1,0 +1,25 @@
+"""District-side rules shared by the pages and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from districts.models import Coop, District
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def coop_members_merge(*, coop: Coop | None, chosen: Iterable[District], user: User) -> list[District]:
+    """The member list to store when ``user`` saves ``coop`` with ``chosen`` ticked.
+
+    A co-op spans districts the lead's manager cannot see, and the form lists only the visible
+    ones: saving must not drop the others. So the user decides membership among the districts
+    they see and the rest stays as it is: ``chosen ∩ visible ∪ (current − visible)``."""
+    visible = District.objects.for_user(user)
+    picked = list(visible.filter(pk__in=[district.pk for district in chosen]))
+    if coop is None or coop.pk is None:
+        return picked
+    hidden = coop.members.exclude(pk__in=visible.values("pk"))
+    return picked + list(hidden)
