@@ -75,6 +75,9 @@ TARGETS: dict[str, str] = {
     "usda_foods:survey-remind": "emails the districts that have not answered",
     "usda_foods:order-line-remove": "removes a line",
     "usda_foods:order-submit": "submits the order",
+    "usda_foods:order-withdraw": "withdraws the submitted order to a draft",
+    "usda_foods:correction-detail?action=accept": "accepts the proposed correction",
+    "usda_foods:correction-detail?action=reject": "rejects the proposed correction",
     "usda_foods:order-review": "approves, returns or rejects the order",
     "usda_foods:window-plans": "runs a new shipment plan",
     "usda_foods:shipment-plan-accept": "applies the selected adjustments",
@@ -203,6 +206,9 @@ def build_world(request: pytest.FixtureRequest) -> World:
                             delivery_site=submitted_district.sites.get(), user=submitted_manager)  # fmt: skip
     services.order_submit(order_id=submitted.pk, user=submitted_manager)
     plan = stored_plan(lab, users["sda_reviewer"], trucks=2)
+    correction = services.correction_propose(district=district, kind="lunch_counts", school_year="2018-19",
+                                             free=100_001, reduced=0, paid=0, reason="Claims were re-filed",
+                                             user=users["manager"])  # fmt: skip
     type(district).objects.filter(pk=district.pk).update(is_commodity_school=True)  # a ticked box
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
@@ -217,7 +223,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "users": users, "district": district, "site": site, "coop": coop, "partner": partner,
         "partnership": Partnership.objects.get(partner=partner, district=district), "collaborative": collaborative,
         "lunch_count": lunch_count, "survey": survey, "order": order, "submitted": Order.objects.get(pk=submitted.pk),
-        "window": window, "plan": plan, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
+        "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
     })  # fmt: skip
 
@@ -242,6 +248,7 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:order-detail": lambda w: [{"pk": w.order.pk}, {"pk": w.submitted.pk}],
     "usda_foods:window-plans": lambda w: {"pk": w.window.pk},
     "usda_foods:shipment-plan-detail": lambda w: {"pk": w.plan.pk},
+    "usda_foods:correction-detail": lambda w: {"pk": w.correction.pk},
     "password_change": lambda w: {},
 }
 
