@@ -63,6 +63,10 @@ class StateAgency(models.Model):
     state = models.CharField(max_length=2, choices=US_STATES, unique=True)
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
+    review_digest_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the reviewers' daily digest of new orders last went out (claimed once per day).",
+    )  # fmt: skip
 
     objects = ScopedQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focus_lab.settings.dev")
 
@@ -16,4 +17,6 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "heartbeat": {"task": "focus_lab.tasks.heartbeat", "schedule": 30.0},
     "ordering-tick": {"task": "usda_foods.tasks.ordering_tick", "schedule": 60.0},
+    # Reviewers' digest of new orders, at 7:00 in the app's time zone (CELERY_TIMEZONE).
+    "review-digest": {"task": "usda_foods.tasks.review_digest", "schedule": crontab(hour=7, minute=0)},
 }

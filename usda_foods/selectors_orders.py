@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from districts import access
@@ -56,12 +56,15 @@ def having_food(orders: QuerySet[Order], item: CatalogItem) -> QuerySet[Order]:
 class OrderTotals:
     count: int
     value: Decimal
+    submitted: int = 0  # how many of them wait for review (the queue's "approve all matching")
 
 
 def order_totals(orders: QuerySet[Order]) -> OrderTotals:
-    """Count and summed value of ``orders``, in one aggregate query."""
-    row = orders.order_by().aggregate(count=Count("id"), value=Sum("value"))
-    return OrderTotals(count=row["count"], value=row["value"] or Decimal("0.00"))
+    """Count, summed value and submitted count of ``orders``, in one aggregate query."""
+    row = orders.order_by().aggregate(
+        count=Count("id"), value=Sum("value"), submitted=Count("id", filter=Q(status=OrderStatus.SUBMITTED))
+    )
+    return OrderTotals(count=row["count"], value=row["value"] or Decimal("0.00"), submitted=row["submitted"])
 
 
 def approved_lines(

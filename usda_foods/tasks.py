@@ -107,3 +107,37 @@ def shipment_plan_run(self, plan_id: int) -> None:
         raise
     except DomainError as exc:
         ShipmentPlan.objects.filter(pk=plan_id).update(status=JobStatus.FAILED, message=exc.message)
+
+
+@shared_task(bind=True, **RETRY)
+def review_digest(self) -> dict[int, int]:
+    """Beat, every morning: each state's reviewers get the orders submitted since their last
+    digest. Claimed per state, so running twice sends nothing more."""
+    return {
+        state_id: services.review_digest_send(state_agency_id=state_id)
+        for state_id in services.review_digest_due()
+    }
+
+
+@shared_task(bind=True, **RETRY)
+def orders_bulk_approve_job(self, job_id: int) -> None:
+    """Approve the orders a reviewer selected with "all matching", one transaction each, with
+    progress. Claimed once; an order already approved is reported as refused, never approved twice."""
+    if not jobs.job_claim(job_id):
+        return
+    job = BackgroundJob.objects.select_related("created_by").get(pk=job_id)
+    ids = [int(pk) for pk in job.params.get("order_ids", [])]
+    approved: list[int] = []
+    refused: dict[str, str] = {}
+    try:
+        for done, order_id in enumerate(ids, start=1):
+            result = services.orders_bulk_approve(order_ids=[order_id], user=job.created_by)
+            approved += result.approved
+            refused.update({str(pk): reason for pk, reason in result.refused.items()})
+            jobs.job_progress(job_id, done, len(ids), f"{done:,} of {len(ids):,} orders")
+    except OperationalError:
+        jobs.job_release(job_id)
+        raise
+    message = f"Approved {len(approved):,} order{'s' if len(approved) != 1 else ''}"
+    message += f"; {len(refused):,} refused." if refused else "."
+    jobs.job_finish(job_id, result={"approved": approved, "refused": refused}, message=message)

@@ -706,8 +706,10 @@ class JobDetail(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = access.get_for_user(BackgroundJob.objects.all(), request.user, pk)
         year = job.params.get("school_year", "")
-        back_url = None
-        if job.params.get("state"):
+        back_url, back_label = None, "Entitlements"
+        if job.kind == "orders_bulk_approve":
+            back_url, back_label = reverse("usda_foods:order-review-queue"), "Review queue"
+        elif job.params.get("state"):
             back_url = _with_query(
                 reverse("usda_foods:state-entitlements", args=[job.params["state"]]), year=year
             )
@@ -716,7 +718,7 @@ class JobDetail(LoginRequiredMixin, View):
                 reverse("usda_foods:collaborative-entitlements", args=[job.params["collaborative"]]),
                 year=year,
             )
-        context = {"job": job, "back_url": back_url,
+        context = {"job": job, "back_url": back_url, "back_label": back_label,
                    "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}  # fmt: skip
         template = (
             "usda_foods/_job_progress.html" if request.GET.get("partial") else "usda_foods/job_detail.html"

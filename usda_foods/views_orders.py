@@ -318,14 +318,21 @@ class ReviewQueue(ReviewerRequiredMixin, ListView):
         query.pop("page", None)
         csv_query = query.copy()
         csv_query.pop("status", None)
-        context.update(filter=self.filterset, totals=selectors.order_totals(self.filtered),
+        totals = selectors.order_totals(self.filtered)
+        context.update(filter=self.filterset, totals=totals, submitted_matching=totals.submitted,
                        query=query.urlencode(), csv_query=csv_query.urlencode())  # fmt: skip
         return context
+
+
+# Up to this many orders are approved in the request; "all matching" beyond it runs in Celery.
+BULK_IN_REQUEST = 25
 
 
 class ReviewBulkApprove(ReviewerRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         back = _queue_url(request.POST.get("query", ""))
+        if request.POST.get("all_matching"):
+            return self.approve_all_matching(request, back)
         ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("order") if v.isdigit()))
         if not ids:
             messages.warning(request, "Select the orders to approve first.")
@@ -338,6 +345,24 @@ class ReviewBulkApprove(ReviewerRequiredMixin, View):
         for pk, reason in result.refused.items():
             messages.error(request, f"Order #{pk} was not approved: {reason}")
         return redirect(back)
+
+    def approve_all_matching(self, request: HttpRequest, back: str) -> HttpResponse:
+        """Every submitted order under the queue's filters (every page), not just the ticked rows."""
+        params = QueryDict(request.POST.get("query", ""))
+        filterset = ReviewFilter(review_filter_data(params), queryset=selectors.review_queue(user=request.user),
+                                 request=request)  # fmt: skip
+        ids = list(filterset.qs.filter(status=OrderStatus.SUBMITTED).values_list("pk", flat=True))
+        if not ids:
+            messages.warning(request, "No submitted order matches these filters.")
+            return redirect(back)
+        if len(ids) > BULK_IN_REQUEST:
+            job = services.orders_bulk_approve_start(order_ids=ids, user=request.user)
+            messages.info(request, f"Approving {len(ids):,} orders: follow the progress here.")
+            return redirect(job)
+        request.POST = request.POST.copy()
+        request.POST.setlist("order", [str(pk) for pk in ids])
+        request.POST.pop("all_matching")
+        return self.post(request)
 
 
 CSV_HEADER = ["order_id", "district", "agency_code", "window", "material_code", "description", "cases",

@@ -146,6 +146,8 @@ STORAGES = {
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Where people reach the app, for links in emails.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FOCUS Lab <noreply@focuslab.example>")
 
 # Content-Security-Policy: every script and stylesheet is a file served from here (no CDN, no

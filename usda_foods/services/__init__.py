@@ -5,6 +5,7 @@ from usda_foods.services.corrections import (  # noqa: F401
     correction_propose,
     correction_reject,
 )
+from usda_foods.services.digest import review_digest_due, review_digest_send  # noqa: F401, E402
 from usda_foods.services.entitlement import (  # noqa: F401
     LUNCH_COLUMNS,
     NO_ALLOCATION,
@@ -43,6 +44,7 @@ from usda_foods.services.ordering import (  # noqa: F401
     order_submit,
     order_withdraw,
     orders_bulk_approve,
+    orders_bulk_approve_start,
     survey_choose_offered,
     survey_non_respondents,
     survey_open,

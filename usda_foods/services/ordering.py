@@ -25,6 +25,7 @@ from focus_lab.csv_import import ParsedFile, RowError, RowErrors, decimal_number
 from focus_lab.errors import DomainError
 from usda_foods import entitlements
 from usda_foods.models import (
+    BackgroundJob,
     CatalogItem,
     Entitlement,
     FoodCategory,
@@ -535,6 +536,16 @@ def orders_bulk_approve(*, order_ids: Iterable[int], user: User) -> BulkResult:
         except DomainError as exc:
             result.refused[order_id] = exc.message
     return result
+
+
+def orders_bulk_approve_start(*, order_ids: list[int], user: User) -> BackgroundJob:
+    """Approve many orders in Celery (the reviewer's "all matching" selection), with progress on
+    the job page. The task approves each in its own transaction, as ``orders_bulk_approve``."""
+    from usda_foods import jobs
+    from usda_foods.tasks import orders_bulk_approve_job
+
+    return jobs.job_create(kind="orders_bulk_approve", user=user, params={"order_ids": list(order_ids)},
+                           start=lambda job_id: orders_bulk_approve_job.delay(job_id))  # fmt: skip
 
 
 # --- Window side effects (beat) -----------------------------------------------------------------
