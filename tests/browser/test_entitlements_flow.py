@@ -63,8 +63,7 @@ def test_sda_reviewer_goes_from_the_state_list_to_a_district_and_back(
         Drawdown.objects.filter(pk=drawdown.pk).update(created_at=when)  # as if ordered during the year
 
     log_in(page, sda_reviewer.email)
-    page.get_by_role("button", name="USDA Foods").click()
-    page.get_by_role("link", name="Entitlements of my state's SFAs").click()
+    page.get_by_role("navigation").get_by_role("link", name="Entitlements", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/usda-foods/states/MN/entitlements/$"))
     expect(page.get_by_role("heading", name="SFAs in Minnesota")).to_be_visible()

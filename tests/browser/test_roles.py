@@ -63,6 +63,7 @@ def test_role_dashboard_and_sites(case: RoleCase, page: Page, request, district,
     expect(page.get_by_role("heading", name=case.heading)).to_be_visible()
     page.screenshot(path=screenshots / f"dashboard-{case.role}.png", full_page=True)
 
+    page.get_by_role("button", name="More").click()  # setup lists sit under "More"
     page.get_by_role("navigation").get_by_role("link", name="Sites").click()
     expect(page.get_by_role("heading", name="Delivery sites")).to_be_visible()
     # Every role here reaches the district, so every one sees its site.

@@ -206,7 +206,8 @@ def test_navigation_entitlements_link_fits_the_role(
 ):
     client = client_for(request.getfixturevalue(role))
     html = html_of(client.get(reverse("dashboard")))
-    assert "USDA Foods" in html and reverse("usda_foods:lunch-count-list") in html
+    assert f'href="{reverse("usda_foods:my-entitlements")}?for={expected}"' in html
+    assert reverse("usda_foods:lunch-count-list") in html
     response = client.get(reverse("usda_foods:my-entitlements"))
     target = {
         "state": reverse("usda_foods:state-entitlements", args=["MN"]),

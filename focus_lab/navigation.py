@@ -1,0 +1,102 @@
+"""The navigation bar, built from the roles the user holds: each role's daily work first (as
+top-level links), everything else (setup lists and reference data) under "More"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.models import Role
+from districts.access import roles_for
+
+DISTRICT = {Role.DISTRICT_MANAGER, Role.DISTRICT_VIEWER}
+REVIEWER = {Role.SDA_REVIEWER, "superuser"}
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    current: bool = False
+
+
+def _link(request: HttpRequest, label: str, name: str, query: str = "") -> Link:
+    url = reverse(name) + (f"?{query}" if query else "")
+    path = url.split("?")[0]
+    current = request.path == path or (path != "/" and request.path.startswith(path))
+    return Link(label, url, current)
+
+
+def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
+    """Top-level links in the order each role works through its day."""
+    links: list[Link] = []
+    if roles & REVIEWER:
+        links += [_link(request, "Review queue", "usda_foods:order-review-queue"),
+                  _link(request, "Order windows", "usda_foods:window-list"),
+                  _link(request, "Surveys", "usda_foods:survey-list"),
+                  _link(request, "Corrections", "usda_foods:correction-review"),
+                  _link(request, "Entitlements", "usda_foods:my-entitlements", "for=state")]  # fmt: skip
+    if roles & DISTRICT:
+        links += [_link(request, "Orders", "usda_foods:order-list"),
+                  _link(request, "Surveys", "usda_foods:survey-list"),
+                  _link(request, "Deliveries", "usda_foods:my-deliveries"),
+                  _link(request, "Entitlement", "usda_foods:my-entitlements", "for=district")]  # fmt: skip
+    if Role.COLLABORATIVE_ADMIN in roles:
+        links += [_link(request, "Entitlements", "usda_foods:my-entitlements", "for=collaborative"),
+                  _link(request, "Districts", "districts:district-list"),
+                  _link(request, "Partners", "partners:partner-list")]  # fmt: skip
+    if Role.PARTNER_STAFF in roles:
+        links += [_link(request, "Districts", "districts:district-list"),
+                  _link(request, "Partners", "partners:partner-list"),
+                  _link(request, "Partnerships", "partners:partnership-list")]  # fmt: skip
+    if Role.REFERENCE_DATA in roles:
+        links += [_link(request, "Per-meal values", "usda_foods:per-meal-value-list"),
+                  _link(request, "Available list", "usda_foods:catalog-list")]  # fmt: skip
+    unique: dict[str, Link] = {}
+    for link in links:  # one "Surveys" for someone who both reviews and manages a district
+        unique.setdefault(link.label, link)
+    return list(unique.values())[:7]
+
+
+def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[tuple[str, list[Link]]]:
+    reviewer = bool(roles & REVIEWER)
+    groups = [
+        ("Organisations", [
+            _link(request, "SFAs" if Role.SDA_REVIEWER in roles else "Districts", "districts:district-list"),
+            _link(request, "Sites", "districts:site-list"),
+            _link(request, "Co-ops", "districts:coop-list"),
+            _link(request, "Partners", "partners:partner-list"),
+            _link(request, "Partnerships", "partners:partnership-list"),
+        ]),
+        ("Ordering", [
+            _link(request, "Orders", "usda_foods:order-list"),
+            _link(request, "Preference surveys", "usda_foods:survey-list"),
+            _link(request, "Order windows", "usda_foods:window-list"),
+            _link(request, "My deliveries", "usda_foods:my-deliveries"),
+            *([_link(request, "Review queue", "usda_foods:order-review-queue")] if reviewer else []),
+        ]),
+        ("Entitlement data", [
+            _link(request, "Entitlements", "usda_foods:my-entitlements"),
+            _link(request, "Lunch counts", "usda_foods:lunch-count-list"),
+            *([_link(request, "Import lunch counts", "usda_foods:lunch-count-import")] if reviewer else []),
+            _link(request, "Corrections to the state's data", "usda_foods:correction-list"),
+            _link(request, "Per-meal values", "usda_foods:per-meal-value-list"),
+            _link(request, "Reimbursement rates", "usda_foods:reimbursement-rate-list"),
+            _link(request, "Section 4 payments", "usda_foods:section4-payment-list"),
+            _link(request, "Available list (catalog)", "usda_foods:catalog-list"),
+        ]),
+    ]  # fmt: skip
+    return [(title, [link for link in links if link.url not in shown]) for title, links in groups]
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Context processor: ``nav_daily`` (top-level links) and ``nav_more`` (grouped links)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = roles_for(user)
+    daily = _daily(request, roles)
+    shown = {link.url for link in daily}
+    return {"nav_daily": daily, "nav_more": _more(request, roles, shown)}
