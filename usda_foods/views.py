@@ -738,7 +738,9 @@ class JobDetail(LoginRequiredMixin, View):
                 reverse("usda_foods:collaborative-entitlements", args=[job.params["collaborative"]]),
                 year=year,
             )
-        context = {"job": job, "back_url": back_url,
+        # a preview's result is a whole plan (for the API); its message sums it up
+        result = {} if job.kind == services.PREVIEW_JOB else job.result
+        context = {"job": job, "back_url": back_url, "result": result,
                    "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}  # fmt: skip
         template = (
             "usda_foods/_job_progress.html" if request.GET.get("partial") else "usda_foods/job_detail.html"

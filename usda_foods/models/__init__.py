@@ -1,6 +1,8 @@
 """USDA Foods models, one module per area; import them from here."""
 
 from usda_foods.models.entitlement import (  # noqa: F401
+    LUNCH_TOTAL_TOO_HIGH,
+    MAX_LUNCHES_PER_YEAR,
     BackgroundJob,
     Drawdown,
     DrawdownKind,

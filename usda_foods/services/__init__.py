@@ -50,6 +50,7 @@ from usda_foods.services.ordering import (  # noqa: F401
     window_remind,
 )
 from usda_foods.services.shipping import (  # noqa: F401
+    PREVIEW_JOB,
     district_drops,
     drop_sites,
     fingerprint,
@@ -57,5 +58,7 @@ from usda_foods.services.shipping import (  # noqa: F401
     shipment_adjustments_override,
     shipment_plan_compute,
     shipment_plan_start,
+    shipment_preview_compute,
+    shipment_preview_start,
     window_demands,
 )
