@@ -98,14 +98,16 @@ def parse_csv(
         result.errors.append(RowError(1, ", ".join(unknown), "unknown column(s)"))
         return result
     reader.fieldnames = header
-    rows = enumerate(reader, start=2)
+    rows = iter(reader)
+    line = 1
     while True:
+        line += 1
         try:
-            line, raw = next(rows)
+            raw = next(rows)
         except StopIteration:
             break
         except csv.Error as exc:  # the reader cannot go on past a broken line
-            result.errors.append(RowError(reader.line_num, "", _unreadable(exc)))
+            result.errors.append(RowError(line, "", _unreadable(exc)))
             break
         if raw.get(None):
             result.errors.append(RowError(line, "", "more cells than the header has columns"))

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from focus_lab import views
+from focus_lab import import_errors, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "imports/problems/<str:token>/", import_errors.import_errors_download, name="import-errors-download"
+    ),
     path("accounts/", include("accounts.urls")),
     path("", include("districts.urls")),
     path("", include("partners.urls")),

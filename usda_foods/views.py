@@ -39,6 +39,7 @@ from districts import access
 from districts.mixins import ScopedCreateView, ScopedListView, ScopedUpdateView
 from districts.models import US_STATES, Collaborative, District
 from focus_lab.errors import DomainError
+from focus_lab.import_errors import import_errors_summarize
 from usda_foods import entitlements, selectors, services
 from usda_foods.filters import LunchCountFilter
 from usda_foods.forms import (
@@ -574,7 +575,11 @@ class LunchCountImport(LoginRequiredMixin, FormView):
         report = services.lunch_counts_import(data=form.cleaned_data["file"].read(), user=self.request.user)
         if report.ok:
             messages.success(self.request, report.summary())
-        return self.render_to_response(self.get_context_data(form=self.form_class(), report=report))
+            return self.render_to_response(self.get_context_data(form=self.form_class(), report=report))
+        problems = import_errors_summarize(errors=report.errors, user=self.request.user)
+        return self.render_to_response(
+            self.get_context_data(form=self.form_class(), report=report, problems=problems)
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

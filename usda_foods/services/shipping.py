@@ -61,7 +61,15 @@ def _site_id(key: str) -> int:
 
 def window_demands(window: OrderWindow) -> list[WindowDemand]:
     """Cases of each food asked for at each delivery site in the window's approved orders (a
-    co-op's receiving site sums its members' lines). Two queries, whatever the number of lines."""
+    co-op's receiving site sums its members' lines). Two queries, whatever the number of lines.
+    A site asking more than a truck plan can hold (``shipping.bounds``) is a ``DomainError``."""
+    try:
+        return _window_demands(window)
+    except shipping.PlanningInputError as exc:
+        raise DomainError(_site_names(str(exc))) from exc
+
+
+def _window_demands(window: OrderWindow) -> list[WindowDemand]:
     rows = (
         OrderLine.objects.filter(order__window=window, order__status=OrderStatus.APPROVED)
         .values("catalog_item_id", "delivery_site_id")
@@ -138,7 +146,8 @@ def shipment_plan_compute(
             result = shipping.plan_food(food=str(demand.food.pk), locations=demand.locations,
                                         rules=rules_for[demand.food.pk], time_limit_s=PLANNING_SECONDS_PER_FOOD)  # fmt: skip
         except shipping.PlanningInputError as exc:
-            raise DomainError(f"{demand.food}: {_site_names(str(exc))}") from exc
+            problem = _site_names(str(exc).removeprefix(f"{demand.food.pk}: "))
+            raise DomainError(f"{demand.food}: {problem}") from exc
         problems = shipping.validate_plan(
             plan=result, locations=demand.locations, rules=rules_for[demand.food.pk]
         )
@@ -300,7 +309,7 @@ def shipment_adjustments_override(
             food=str(food.pk), locations=final, rules=rules, time_limit_s=PLANNING_SECONDS_PER_FOOD
         )
     except shipping.PlanningInputError as exc:  # beyond what a truck plan can be (shipping.bounds)
-        raise DomainError(_site_names(str(exc)), field="cases") from exc
+        raise DomainError(_site_names(str(exc).removeprefix(f"{food.pk}: ")), field="cases") from exc
     still = [a for a in check.adjustments if a.cases]
     if still:
         names = dict(
