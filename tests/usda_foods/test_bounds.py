@@ -136,6 +136,18 @@ def test_the_issues_worst_preview_is_a_quick_400(manager, api_for):
 
 
 @pytest.mark.django_db
+def test_preview_refuses_more_truckloads_of_a_food_than_a_plan_holds_before_queueing(manager, api_for):
+    rows = [{"location": f"L{i}", "lat": 44, "lon": -93, "cases": 10_000} for i in range(51)]  # 5,100 trucks
+    response = api_for(manager).post(PREVIEW, {"rows": rows, "capacity": 100}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": None, "field": "rows",
+         "message": "food: at most 5,000 truckloads of one food (500,000 cases of 100 a truck), not 510,000 cases."}
+    ]  # fmt: skip
+    assert not BackgroundJob.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("body", "row", "field", "message"),
     [

@@ -258,8 +258,15 @@ def _check_food(
         elif row["warehouse"]:
             warehouse = number
         if capacity and (problem := bounds.request_problem(row["cases"], capacity=capacity[0])):
-            errors.append(_error(number, "cases", problem[0].upper() + problem[1:] + "."))
+            errors.append(_error(number, "cases", _sentence(problem)))
+    total = sum(row["cases"] for _, row in rows)
+    if capacity and (problem := bounds.food_problem(locations=len(rows), cases=total, capacity=capacity[0])):
+        errors.append(_error(None, "rows", f"{food}: {problem}."))
     return (capacity[0] if capacity else 0), errors
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:] + "."
 
 
 def truckloads(demands: list[shipping.FoodDemand]) -> int:
