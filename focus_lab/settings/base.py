@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "usda_foods.models.ordering.OrderStatus.choices",
         "WindowStateEnum": "usda_foods.models.ordering.WindowState.choices",
         "LunchCategoryEnum": "usda_foods.models.entitlement.LunchCategory.choices",
+        "JobStatusEnum": "usda_foods.models.entitlement.JobStatus.choices",  # plans and jobs share it
     },
 }
 
