@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from rest_framework import permissions, serializers
+from rest_framework.settings import api_settings
 
 from districts import access
 
@@ -40,6 +41,16 @@ class ScopedViewSetMixin:
     select: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = ()
     permission_classes = [ScopedPermission]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """The router also answers ``<path>.json``, passing ``format`` to the handler, which our
+        ``@action`` methods do not take (a TypeError, so a 500): keep the suffix for content
+        negotiation only."""
+        self.format_suffix = kwargs.pop(api_settings.FORMAT_SUFFIX_KWARG, None)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_format_suffix(self, **kwargs: Any) -> str | None:
+        return getattr(self, "format_suffix", None)
 
     def get_queryset(self) -> QuerySet:
         queryset = self.queryset_model.objects.for_user(self.request.user)  # type: ignore[attr-defined]

@@ -3,18 +3,37 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from focus_lab.errors import DomainError
+from focus_lab.errors import DomainError, in_use_message
+
+
+class InUse(exceptions.APIException):
+    """A delete refused because other records still point at the object (PROTECT/RESTRICT)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This record is still in use and cannot be deleted."
+    default_code = "in_use"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DomainError and model ValidationError become 400s with the message, keyed by field."""
+    """DomainError and model ValidationError become 400s with the message, keyed by field; a
+    delete that other records prevent becomes a 409 saying what holds it."""
     if isinstance(exc, DomainError):
         exc = exceptions.ValidationError({exc.field or "detail": [exc.message]})
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = InUse(in_use_message(exc, what=_what(context)))
     return drf_exception_handler(exc, context)
+
+
+def _what(context: dict[str, Any]) -> str:
+    """“This site”, from the view's model, for the 409's message."""
+    view = context.get("view")
+    model = getattr(view, "queryset_model", None) or getattr(getattr(view, "queryset", None), "model", None)
+    return f"This {model._meta.verbose_name}" if model is not None else "This record"

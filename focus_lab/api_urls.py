@@ -8,6 +8,7 @@ from accounts.api.views import MeView
 from districts.api import views as district_views
 from partners.api import views as partner_views
 from usda_foods.api import corrections as correction_views
+from usda_foods.api import jobs as job_views
 from usda_foods.api import ordering as ordering_views
 from usda_foods.api import shipping as shipping_views
 from usda_foods.api import views as usda_views
@@ -32,6 +33,7 @@ router.register("survey-responses", ordering_views.SurveyResponseViewSet, basena
 router.register("order-windows", ordering_views.OrderWindowViewSet, basename="order-window")
 router.register("orders", ordering_views.OrderViewSet, basename="order")
 router.register("shipment-plans", shipping_views.ShipmentPlanViewSet, basename="shipment-plan")
+router.register("jobs", job_views.BackgroundJobViewSet, basename="job")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

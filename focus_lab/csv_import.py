@@ -13,6 +13,9 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# The csv module's default field limit (128 KiB): no real cell comes near it, and the reader
+# refuses a longer one, which is reported as that line's error (never a 500).
+MAX_CELL_CHARS = 131_072
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,17 @@ def parse_csv(
     except ValueError as exc:
         result.errors.append(RowError(0, "", str(exc)))
         return result
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL; a file full of them is UTF-16, not CSV
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        result.errors.append(RowError(line, "", "contains a NUL byte: save the file as UTF-8 CSV"))
+        return result
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        result.errors.append(RowError(1, "", _unreadable(exc)))
+        return result
+    header = [h.strip().lower() for h in (fieldnames or [])]
     missing = [c for c in required if c not in header]
     if not header:
         result.errors.append(RowError(1, "", "The file is empty: it needs a header row."))
@@ -86,7 +98,17 @@ def parse_csv(
         result.errors.append(RowError(1, ", ".join(unknown), "unknown column(s)"))
         return result
     reader.fieldnames = header
-    for line, raw in enumerate(reader, start=2):
+    rows = iter(reader)
+    line = 1
+    while True:
+        line += 1
+        try:
+            raw = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the reader cannot go on past a broken line
+            result.errors.append(RowError(line, "", _unreadable(exc)))
+            break
         if raw.get(None):
             result.errors.append(RowError(line, "", "more cells than the header has columns"))
             continue
@@ -102,7 +124,31 @@ def parse_csv(
     return result
 
 
-def whole_number(value: str, column: str, errors: list[tuple[str, str]], *, minimum: int = 0) -> int | None:
+def _unreadable(exc: csv.Error) -> str:
+    if "field limit" in str(exc):
+        return f"a cell is longer than {MAX_CELL_CHARS:,} characters"
+    return f"cannot read this line as CSV ({exc})"
+
+
+def text_value(
+    value: str, column: str, errors: list[tuple[str, str]], *, max_length: int, required: bool = True
+) -> str:
+    """A text cell of at most ``max_length`` characters (the model field's)."""
+    if required and not value:
+        errors.append((column, "is required"))
+    elif len(value) > max_length:
+        errors.append((column, f"is {len(value):,} characters long; at most {max_length:,}"))
+    return value
+
+
+def whole_number(
+    value: str,
+    column: str,
+    errors: list[tuple[str, str]],
+    *,
+    minimum: int = 0,
+    maximum: int | None = None,
+) -> int | None:
     cleaned = value.replace(",", "")
     if not cleaned:
         errors.append((column, "is required"))
@@ -110,16 +156,24 @@ def whole_number(value: str, column: str, errors: list[tuple[str, str]], *, mini
     try:
         number = int(cleaned)
     except ValueError:
-        errors.append((column, f"“{value}” is not a whole number"))
+        errors.append((column, f"“{_clip(value)}” is not a whole number"))
         return None
     if number < minimum:
-        errors.append((column, f"must be at least {minimum}"))
+        errors.append((column, f"must be at least {minimum:,}"))
+        return None
+    if maximum is not None and number > maximum:
+        errors.append((column, f"must be at most {maximum:,}"))
         return None
     return number
 
 
 def decimal_number(
-    value: str, column: str, errors: list[tuple[str, str]], *, minimum: Decimal | None = None
+    value: str,
+    column: str,
+    errors: list[tuple[str, str]],
+    *,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
 ) -> Decimal | None:
     cleaned = value.replace(",", "").replace("$", "")
     if not cleaned:
@@ -128,12 +182,20 @@ def decimal_number(
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        errors.append((column, f"“{value}” is not a number"))
+        errors.append((column, f"“{_clip(value)}” is not a number"))
         return None
     if not number.is_finite():
-        errors.append((column, f"“{value}” is not a number"))
+        errors.append((column, f"“{_clip(value)}” is not a number"))
         return None
     if minimum is not None and number < minimum:
-        errors.append((column, f"must be at least {minimum}"))
+        errors.append((column, f"must be at least {minimum:,}"))
+        return None
+    if maximum is not None and number > maximum:
+        errors.append((column, f"must be at most {maximum:,}"))
         return None
     return number
+
+
+def _clip(value: str, length: int = 40) -> str:
+    """A cell quoted in a message, cut short: a message never repeats a 100,000-character cell."""
+    return value if len(value) <= length else value[:length] + "…"

@@ -4,13 +4,16 @@ from django.urls import include, path
 from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from focus_lab import views
+from focus_lab import import_errors, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says; send them to the icon.
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path(
+        "imports/problems/<str:token>/", import_errors.import_errors_download, name="import-errors-download"
+    ),
     path("accounts/", include("accounts.urls")),
     path("", include("districts.urls")),
     path("", include("partners.urls")),

@@ -15,6 +15,7 @@ from districts.models import District, Site
 from usda_foods import selectors_orders as selectors
 from usda_foods import services
 from usda_foods.models import CatalogItem, Order, OrderStatus, OrderWindow
+from usda_foods.shipping.bounds import MAX_CASES_PER_REQUEST
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -64,7 +65,7 @@ class OrderLineForm(forms.Form):
         label="Delivery site", accepted=Site.objects.none(), queryset=Site.objects.none()
     )
     cases = forms.IntegerField(
-        label="Cases", min_value=0, max_value=1_000_000, help_text="0 removes the line."
+        label="Cases", min_value=0, max_value=MAX_CASES_PER_REQUEST, help_text="0 removes the line."
     )
 
     def __init__(self, *args: Any, order: Order, user: User, **kwargs: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
 from accounts.models import User
@@ -12,6 +13,13 @@ from usda_foods import jobs, services
 from usda_foods.models import BackgroundJob, Entitlement, LunchCount
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
+
+# Planning is CPU-bound and bounded by usda_foods.shipping.bounds; these limits stop a worker
+# being held past any real plan (the soft limit lets the task record the failure first). A
+# window's plan covers every food (2 s of CP-SAT each, at most); a preview at most 10 foods.
+PLAN_SOFT_TIME_LIMIT_S, PLAN_TIME_LIMIT_S = 10 * 60, 11 * 60
+PREVIEW_SOFT_TIME_LIMIT_S, PREVIEW_TIME_LIMIT_S = 3 * 60, 4 * 60
+TOO_LONG = "Planning took longer than {minutes} minutes and was stopped."
 
 
 @shared_task(bind=True, **RETRY)
@@ -87,7 +95,7 @@ def ordering_tick(self) -> dict[str, list[int]]:
     return done
 
 
-@shared_task(bind=True, **RETRY)
+@shared_task(bind=True, soft_time_limit=PLAN_SOFT_TIME_LIMIT_S, time_limit=PLAN_TIME_LIMIT_S, **RETRY)
 def shipment_plan_run(self, plan_id: int) -> None:
     """Plan a window's shipments. Claimed with a compare-and-set, so a second delivery of the
     message does nothing; progress is written per food for the plan page."""
@@ -141,3 +149,36 @@ def orders_bulk_approve_job(self, job_id: int) -> None:
     message = f"Approved {len(approved):,} order{'s' if len(approved) != 1 else ''}"
     message += f"; {len(refused):,} refused." if refused else "."
     jobs.job_finish(job_id, result={"approved": approved, "refused": refused}, message=message)
+    except SoftTimeLimitExceeded:
+        message = TOO_LONG.format(minutes=PLAN_SOFT_TIME_LIMIT_S // 60)
+        ShipmentPlan.objects.filter(pk=plan_id).update(status=JobStatus.FAILED, message=message)
+
+
+@shared_task(bind=True, soft_time_limit=PREVIEW_SOFT_TIME_LIMIT_S, time_limit=PREVIEW_TIME_LIMIT_S, **RETRY)
+def shipment_preview_run(self, job_id: int) -> None:
+    """Plan a preview too big for a request (``services.shipment_preview_start``). Claimed with a
+    compare-and-set, so a second delivery does nothing; progress is written per food."""
+    if not jobs.job_claim(job_id):
+        return
+    job = BackgroundJob.objects.get(pk=job_id)
+    try:
+        result = services.shipment_preview_compute(
+            params=job.params,
+            progress=lambda done, total: jobs.job_progress(
+                job_id, done, total, f"{done} of {total} foods planned"
+            ),
+        )
+    except OperationalError:
+        jobs.job_release(job_id)
+        raise
+    except DomainError as exc:
+        jobs.job_finish(job_id, result={}, message=exc.message, failed=True)
+        return
+    except SoftTimeLimitExceeded:
+        jobs.job_finish(job_id, result={}, message=TOO_LONG.format(minutes=PREVIEW_SOFT_TIME_LIMIT_S // 60),
+                        failed=True)  # fmt: skip
+        return
+    summary = result["summary"]
+    jobs.job_finish(job_id, result=result,
+                    message=f"{summary['trucks']} trucks for {summary['requested_cases']:,} cases; "
+                            f"{summary['adjusted_cases']:,} cases adjusted.")  # fmt: skip

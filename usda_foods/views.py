@@ -37,6 +37,7 @@ from districts.mixins import ScopedCreateView, ScopedListView, ScopedUpdateView
 from districts.models import US_STATES, Collaborative, District
 from focus_lab import exports
 from focus_lab.errors import DomainError
+from focus_lab.import_errors import import_errors_summarize
 from usda_foods import entitlements, selectors, services
 from usda_foods.filters import LunchCountFilter
 from usda_foods.forms import (
@@ -552,7 +553,11 @@ class LunchCountImport(LoginRequiredMixin, FormView):
         report = services.lunch_counts_import(data=form.cleaned_data["file"].read(), user=self.request.user)
         if report.ok:
             messages.success(self.request, report.summary())
-        return self.render_to_response(self.get_context_data(form=self.form_class(), report=report))
+            return self.render_to_response(self.get_context_data(form=self.form_class(), report=report))
+        problems = import_errors_summarize(errors=report.errors, user=self.request.user)
+        return self.render_to_response(
+            self.get_context_data(form=self.form_class(), report=report, problems=problems)
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -718,7 +723,9 @@ class JobDetail(LoginRequiredMixin, View):
                 reverse("usda_foods:collaborative-entitlements", args=[job.params["collaborative"]]),
                 year=year,
             )
-        context = {"job": job, "back_url": back_url, "back_label": back_label,
+        # a preview's result is a whole plan (for the API); its message sums it up
+        result = {} if job.kind == services.PREVIEW_JOB else job.result
+        context = {"job": job, "back_url": back_url, "back_label": back_label, "result": result,
                    "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}  # fmt: skip
         template = (
             "usda_foods/_job_progress.html" if request.GET.get("partial") else "usda_foods/job_detail.html"

@@ -28,6 +28,7 @@ from districts.mixins import ScopedListView, ScopedMixin
 from districts.models import District, StateAgency
 from focus_lab import exports
 from focus_lab.errors import DomainError
+from focus_lab.import_errors import import_errors_summarize
 from usda_foods import entitlements, services
 from usda_foods.forms import add_domain_error
 from usda_foods.forms_catalog import (
@@ -104,8 +105,13 @@ class CatalogImport(LoginRequiredMixin, FormView):
         except DomainError as exc:
             add_domain_error(form, exc)
             return self.form_invalid(form)
-        # The outcome (the summary, or every problem by line and column) is shown on the page.
-        return self.render_to_response(self.get_context_data(form=self.form_class(), report=report))
+        # The outcome (the summary, or the problems by line and column) is shown on the page.
+        problems = (
+            None if report.ok else import_errors_summarize(errors=report.errors, user=self.request.user)
+        )
+        return self.render_to_response(
+            self.get_context_data(form=self.form_class(), report=report, problems=problems)
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

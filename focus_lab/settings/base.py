@@ -215,6 +215,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "usda_foods.models.ordering.OrderStatus.choices",
         "WindowStateEnum": "usda_foods.models.ordering.WindowState.choices",
         "LunchCategoryEnum": "usda_foods.models.entitlement.LunchCategory.choices",
+        "JobStatusEnum": "usda_foods.models.entitlement.JobStatus.choices",  # plans and jobs share it
     },
 }
 
@@ -226,6 +227,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# A worker child that grew past 512 MB (in KiB here) is replaced after its task: a large plan's
+# memory goes back to the system instead of staying with the process.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 512 * 1024
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -149,7 +149,7 @@ def test_catalog_import_multipart_then_text_csv(api_for, reference_editor):
 def test_catalog_import_reports_each_bad_cell_and_writes_nothing(api_for, reference_editor):
     bad = (
         HEADER
-        + "2019-20,100117,Beans,vegetable,6/#10,40,1400,24.00,false\n2019-20,,Peas,legume,x,1,1,1.234,no\n"
+        + "2019-20,100117,Beans,vegetable,6/#10,40,1400,24.00,false\n2019-20,,Peas,legume,x,1,10,1.234,no\n"
     )
     response = api_for(reference_editor).generic(
         "POST", "/api/v1/catalog-items/import/", bad, content_type="text/csv"

@@ -229,7 +229,7 @@ def test_catalog_import_good_bad_and_reimport(reference_editor):
     assert services.catalog_import(data=good, user=reference_editor).unchanged == 2
     bad = header + "2019-20,100117,Beans,vegetable,6/#10,40,1400,24.00,false\n" \
                    "2019-20,,Peas,legume,,-1,0,1.234,maybe\n" \
-                   "2019-20,100117,Dup,vegetable,x,1,1,1,false\n"  # fmt: skip
+                   "2019-20,100117,Dup,vegetable,x,1,10,1,false\n"  # fmt: skip
     report = services.catalog_import(data=bad, user=reference_editor)
     found = {(e.line, e.column) for e in report.errors}
     assert {(3, "material_code"), (3, "category"), (3, "pack_description"), (3, "net_case_weight_lb"),

@@ -151,7 +151,11 @@ def test_rules_options_are_applied(tmp_path):
         ("location,lat,lon,cases\nA,44,-93,10,extra\n", ["--capacity", "100"], r"line 2: 5 cells"),
         ("location,lat,lon,cases\n", ["--capacity", "100"], r"line 2: no demand rows"),
         ("", ["--capacity", "100"], r"line 1: the file is empty"),
-        ("location,lat,lon,cases\nA,44,-93,10\n", ["--capacity", "0"], r"--capacity .* must be > 0"),
+        (
+            "location,lat,lon,cases\nA,44,-93,10\n",
+            ["--capacity", "0"],
+            r"--capacity: cases per truckload must be between 10 and 5,000",
+        ),
         (
             "location,lat,lon,cases\nA,44,-93,10\n",
             ["--capacity", "100", "--min-drop", "a lot"],

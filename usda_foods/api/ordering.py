@@ -42,6 +42,7 @@ from usda_foods.models import (
     SurveyResponseLine,
 )
 from usda_foods.models.ordering import WindowState
+from usda_foods.shipping.bounds import MAX_CASES_PER_REQUEST
 
 # --- Shared fields --------------------------------------------------------------------------------
 
@@ -406,7 +407,9 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderLineInputSerializer(serializers.Serializer):
     catalog_item = ScopedPrimaryKeyRelatedField(model=CatalogItem, write=False)
-    cases = serializers.IntegerField(min_value=0, help_text="0 removes the line")
+    cases = serializers.IntegerField(
+        min_value=0, max_value=MAX_CASES_PER_REQUEST, help_text="0 removes the line"
+    )
     delivery_site = DeliverySiteField()
 
 

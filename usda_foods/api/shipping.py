@@ -26,11 +26,20 @@ from rest_framework.response import Response
 from districts import access
 from focus_lab.api import ScopedViewSetMixin
 from usda_foods import services, shipping
+from usda_foods.api.jobs import BackgroundJobSerializer
 from usda_foods.models import PlanAdjustment, PlanStop, PlanTruck, ShipmentPlan
+from usda_foods.shipping import bounds
 
-# The preview plans inside the request: these caps keep it to seconds (the task plans windows).
+# What a preview may hold at all; within shipping.bounds, which every planning input obeys.
 MAX_PREVIEW_ROWS = 500
 MAX_PREVIEW_FOODS = 10
+# A preview this small plans inside the request; anything bigger is queued (202) and planned by a
+# worker, which the client polls (``/api/v1/jobs/<id>/``). The planner's time depends more on the
+# shape of the drops than on the size (20 quarter-truck drops can take a few seconds: its repair
+# search and CP-SAT budget of 2 s a food), so the request's share is kept to a couple of foods.
+SYNC_PREVIEW_MAX_ROWS = 20
+SYNC_PREVIEW_MAX_TRUCKLOADS = 20
+SYNC_PREVIEW_MAX_FOODS = 2
 PREVIEW_FOOD = "food"  # the food of rows that name none
 
 
@@ -123,19 +132,22 @@ class PreviewRowSerializer(serializers.Serializer):
     location = serializers.CharField(max_length=200, help_text="Unique within the food")
     lat = serializers.FloatField(min_value=-90, max_value=90, validators=[_finite])
     lon = serializers.FloatField(min_value=-180, max_value=180, validators=[_finite])
-    cases = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    cases = serializers.IntegerField(min_value=0, max_value=bounds.MAX_CASES_PER_REQUEST,
+                                     help_text=f"At most {bounds.MAX_TRUCKLOADS_PER_REQUEST} truckloads")  # fmt: skip
     warehouse = serializers.BooleanField(required=False, default=False,
                                          help_text="The state warehouse: may receive more than it asked for")  # fmt: skip
     food = serializers.CharField(required=False, max_length=200, default=PREVIEW_FOOD)
-    capacity = serializers.IntegerField(required=False, min_value=1, max_value=100_000,
+    capacity = serializers.IntegerField(required=False, min_value=bounds.MIN_CASES_PER_TRUCKLOAD,
+                                        max_value=bounds.MAX_CASES_PER_TRUCKLOAD,
                                         help_text="Cases in a full truck of the food")  # fmt: skip
 
 
 class PreviewSerializer(serializers.Serializer):
     rows = serializers.ListField(child=PreviewRowSerializer(), allow_empty=False, max_length=MAX_PREVIEW_ROWS)
-    capacity = serializers.IntegerField(required=False, min_value=1, max_value=100_000,
+    capacity = serializers.IntegerField(required=False, min_value=bounds.MIN_CASES_PER_TRUCKLOAD,
+                                        max_value=bounds.MAX_CASES_PER_TRUCKLOAD,
                                         help_text="Cases in a full truck, for rows that give none")  # fmt: skip
-    max_stops = serializers.IntegerField(required=False, default=3, min_value=1, max_value=10)
+    max_stops = serializers.IntegerField(required=False, default=3, min_value=1, max_value=bounds.MAX_STOPS)
     min_drop = serializers.DecimalField(required=False, default=Decimal("0.25"), max_digits=6, decimal_places=4,
                                         min_value=Decimal("0"), max_value=Decimal("1"),
                                         help_text="Smallest drop on a split truck, a share of the truck")  # fmt: skip
@@ -218,7 +230,8 @@ def _check_food(
     food: str, rows: list[tuple[int, dict[str, Any]]], *, default_capacity: int | None
 ) -> tuple[int, list[dict[str, Any]]]:
     """One food's truck size (the same on every row), and its rows' problems: a missing or
-    disagreeing truck size, a location listed twice, a second warehouse."""
+    disagreeing truck size, a location listed twice, a second warehouse, a request of more
+    truckloads than one location takes (``shipping.bounds``)."""
     capacity: tuple[int, int] | None = None  # (cases, the row that set it)
     locations: dict[str, int] = {}
     warehouse: int | None = None
@@ -244,7 +257,31 @@ def _check_food(
             )
         elif row["warehouse"]:
             warehouse = number
+        if capacity and (problem := bounds.request_problem(row["cases"], capacity=capacity[0])):
+            errors.append(_error(number, "cases", _sentence(problem)))
+    total = sum(row["cases"] for _, row in rows)
+    if capacity and (problem := bounds.food_problem(locations=len(rows), cases=total, capacity=capacity[0])):
+        errors.append(_error(None, "rows", f"{food}: {problem}."))
     return (capacity[0] if capacity else 0), errors
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:] + "."
+
+
+def truckloads(demands: list[shipping.FoodDemand]) -> int:
+    """Whole truckloads the preview's requests add up to, over every food."""
+    return sum(-(-sum(loc.cases for loc in d.locations) // d.rules.capacity) for d in demands)
+
+
+def is_small(demands: list[shipping.FoodDemand]) -> bool:
+    """Small enough to plan inside the request."""
+    rows = sum(len(d.locations) for d in demands)
+    return (
+        len(demands) <= SYNC_PREVIEW_MAX_FOODS
+        and rows <= SYNC_PREVIEW_MAX_ROWS
+        and truckloads(demands) <= SYNC_PREVIEW_MAX_TRUCKLOADS
+    )
 
 
 PREVIEW_EXAMPLE = {
@@ -342,7 +379,7 @@ class ShipmentPlanViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=PreviewSerializer,
-        responses={200: OpenApiTypes.OBJECT, 400: PreviewErrorsSerializer},
+        responses={200: OpenApiTypes.OBJECT, 202: BackgroundJobSerializer, 400: PreviewErrorsSerializer},
         examples=[OpenApiExample("Half and two quarters of a 100-case truck", value=PREVIEW_EXAMPLE,
                                  request_only=True)],
     )  # fmt: skip
@@ -351,9 +388,17 @@ class ShipmentPlanViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         """Plan rows sent in the request, storing nothing: each row is a location's request for a
         food (``food`` defaults to one food; ``capacity`` on the row or for the request). Returns
         the ``plan_shipments`` command's JSON: trucks, adjustments, lower bounds and a summary. A
-        bad row is a 400 naming the row (from 1) and the field."""
+        bad row is a 400 naming the row (from 1) and the field.
+
+        Up to 20 rows, 20 truckloads and 2 foods are planned at once (200). A bigger preview is queued
+        (202, with the job and its ``url`` in ``Location``): poll the job until ``status`` is done
+        (its ``result`` is the same JSON) or failed (its ``message`` says why)."""
         try:
             demands = parse_preview(request.data)
+            if not is_small(demands):
+                job = services.shipment_preview_start(demands=demands, user=request.user)
+                data = BackgroundJobSerializer(job, context=self.get_serializer_context()).data
+                return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
             plans = shipping.plan_many(demands=demands)
         except PreviewInputError as exc:
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)

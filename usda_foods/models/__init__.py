@@ -6,6 +6,8 @@ from usda_foods.models.corrections import (  # noqa: F401
     DataCorrection,
 )
 from usda_foods.models.entitlement import (  # noqa: F401
+    LUNCH_TOTAL_TOO_HIGH,
+    MAX_LUNCHES_PER_YEAR,
     BackgroundJob,
     Drawdown,
     DrawdownKind,

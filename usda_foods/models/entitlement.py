@@ -9,7 +9,7 @@ from decimal import Decimal
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Mod
@@ -126,15 +126,28 @@ class Section4Payment(models.Model):
         return f"SY{self.school_year} Section 4: {self.cents}¢"
 
 
+# Reimbursable lunches of one SFA in a year, per category and in all: the largest SFA (New York
+# City) serves about 150 million a year; 300 million leaves room and keeps every total (and the
+# entitlement's prior-year lunches) far below the 2^31 a database integer holds.
+MAX_LUNCHES_PER_YEAR = 300_000_000
+LUNCH_TOTAL_TOO_HIGH = (
+    f"free + reduced + paid is {{total:,}}; at most {MAX_LUNCHES_PER_YEAR:,} lunches a year"
+)
+
+
+def _lunches_field() -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(validators=[MaxValueValidator(MAX_LUNCHES_PER_YEAR)])
+
+
 @pghistory.track()
 class LunchCount(models.Model):
     """Reimbursable lunches a district served in a school year, by category."""
 
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="lunch_counts")
     school_year = SchoolYearField()
-    free = models.PositiveIntegerField()
-    reduced = models.PositiveIntegerField()
-    paid = models.PositiveIntegerField()
+    free = _lunches_field()
+    reduced = _lunches_field()
+    paid = _lunches_field()
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -151,6 +164,11 @@ class LunchCount(models.Model):
     @property
     def total(self) -> int:
         return self.free + self.reduced + self.paid
+
+    def clean(self) -> None:
+        counts = (self.free, self.reduced, self.paid)
+        if all(isinstance(c, int) for c in counts) and sum(counts) > MAX_LUNCHES_PER_YEAR:
+            raise ValidationError(LUNCH_TOTAL_TOO_HIGH.format(total=sum(counts)))
 
     def get_absolute_url(self) -> str:
         return reverse("usda_foods:lunch-count-update", args=[self.pk])

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pghistory
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -17,6 +17,15 @@ from django.utils import timezone
 
 from districts.models import District, ScopedQuerySet, Site, StateAgency
 from usda_foods.models.entitlement import Drawdown, Entitlement, SchoolYearField
+from usda_foods.shipping.bounds import MAX_CASES_PER_TRUCKLOAD, MIN_CASES_PER_TRUCKLOAD
+
+# The heaviest USDA Foods "case" is a bulk tote or combo bin for processing (about 2,000-4,000 lb);
+# 5,000 lb leaves room, and anything heavier is a typo (or a truckload entered as one case).
+MAX_NET_CASE_WEIGHT_LB = Decimal("5000")
+# Dollars per case: the dearest bulk cases (a 2,000-lb bin of beef) cost around $10,000; ten times
+# that is still a real price, while a typo of a few digits is caught.
+MAX_UNIT_PRICE = Decimal("100000")
+MIN_NET_CASE_WEIGHT_LB = Decimal("0.01")
 
 
 class FoodCategory(models.TextChoices):
@@ -38,14 +47,20 @@ class CatalogItem(models.Model):
     category = models.CharField(max_length=12, choices=FoodCategory.choices)
     pack_description = models.CharField(max_length=100, help_text="e.g. 6/#10 cans, 40 lb box")
     net_case_weight_lb = models.DecimalField(
-        max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(MIN_NET_CASE_WEIGHT_LB), MaxValueValidator(MAX_NET_CASE_WEIGHT_LB)],
+        help_text=f"Pounds per case, at most {MAX_NET_CASE_WEIGHT_LB:,}",
     )
-    cases_per_truckload = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    cases_per_truckload = models.PositiveIntegerField(
+        validators=[MinValueValidator(MIN_CASES_PER_TRUCKLOAD), MaxValueValidator(MAX_CASES_PER_TRUCKLOAD)],
+        help_text=f"{MIN_CASES_PER_TRUCKLOAD}-{MAX_CASES_PER_TRUCKLOAD:,} (a truckload is about 40,000 lb)",
+    )
     unit_price = models.DecimalField(
         max_digits=10,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"))],
-        help_text="Dollars per case",
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_UNIT_PRICE)],
+        help_text=f"Dollars per case, at most {MAX_UNIT_PRICE:,}",
     )
     is_bulk_for_processing = models.BooleanField(default=False)
 
@@ -59,6 +74,23 @@ class CatalogItem(models.Model):
                 condition=Q(cases_per_truckload__gt=0), name="catalog_item_truckload_positive"
             ),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="catalog_item_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(
+                    cases_per_truckload__gte=MIN_CASES_PER_TRUCKLOAD,
+                    cases_per_truckload__lte=MAX_CASES_PER_TRUCKLOAD,
+                ),
+                name="catalog_item_truckload_real",
+            ),  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(unit_price__lte=MAX_UNIT_PRICE), name="catalog_item_price_real"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    net_case_weight_lb__gte=MIN_NET_CASE_WEIGHT_LB,
+                    net_case_weight_lb__lte=MAX_NET_CASE_WEIGHT_LB,
+                ),
+                name="catalog_item_weight_real",
+            ),  # fmt: skip
         ]
 
     def __str__(self) -> str:

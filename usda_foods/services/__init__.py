@@ -58,6 +58,7 @@ from usda_foods.services.ordering import (  # noqa: F401
     window_remind,
 )
 from usda_foods.services.shipping import (  # noqa: F401
+    PREVIEW_JOB,
     district_drops,
     drop_sites,
     fingerprint,
@@ -65,5 +66,7 @@ from usda_foods.services.shipping import (  # noqa: F401
     shipment_adjustments_override,
     shipment_plan_compute,
     shipment_plan_start,
+    shipment_preview_compute,
+    shipment_preview_start,
     window_demands,
 )

@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from districts import access
 from districts.models import District
-from focus_lab.csv_import import ParsedFile, RowError, RowErrors, parse_csv, whole_number
+from focus_lab.csv_import import ParsedFile, RowError, RowErrors, parse_csv, text_value, whole_number
 from focus_lab.errors import DomainError
 from usda_foods import entitlements, jobs
 from usda_foods.models import (
+    LUNCH_TOTAL_TOO_HIGH,
+    MAX_LUNCHES_PER_YEAR,
     Drawdown,
     DrawdownKind,
     DrawdownStatus,
@@ -162,14 +164,22 @@ def _parse_lunch_row(row: dict[str, str]) -> LunchRow:
     errors: list[tuple[str, str]] = []
     state = row["state"].upper()
     if len(state) != 2:
-        errors.append(("state", f"“{row['state']}” is not a two-letter state code"))
-    if not row["agency_code"]:
-        errors.append(("agency_code", "is required"))
-    try:
-        entitlements.parse_school_year(row["school_year"])
+        errors.append(("state", f"“{row['state'][:40]}” is not a two-letter state code"))
+    text_value(
+        row["agency_code"],
+        "agency_code",
+        errors,
+        max_length=District._meta.get_field("agency_code").max_length,
+    )
+    try:  # cut short for the message: no school year is longer than 7 characters anyway
+        entitlements.parse_school_year(row["school_year"][:20])
     except entitlements.EntitlementInputError as exc:
         errors.append(("school_year", str(exc)))
-    numbers = {c: whole_number(row[c], c, errors) for c in ("free", "reduced", "paid")}
+    numbers = {
+        c: whole_number(row[c], c, errors, maximum=MAX_LUNCHES_PER_YEAR) for c in ("free", "reduced", "paid")
+    }
+    if None not in numbers.values() and sum(numbers.values()) > MAX_LUNCHES_PER_YEAR:  # type: ignore[arg-type]
+        errors.append(("free, reduced, paid", LUNCH_TOTAL_TOO_HIGH.format(total=sum(numbers.values()))))  # type: ignore[arg-type]
     if errors:
         raise RowErrors(errors)
     return LunchRow(state=state, agency_code=row["agency_code"], school_year=row["school_year"], **numbers)  # type: ignore[arg-type]

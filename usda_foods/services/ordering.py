@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from accounts.models import DISTRICT_ROLES, Membership
 from districts.models import District, Site, StateAgency
-from focus_lab.csv_import import ParsedFile, RowError, RowErrors, decimal_number, parse_csv, whole_number
+from focus_lab.csv_import import (
+    ParsedFile,
+    RowError,
+    RowErrors,
+    decimal_number,
+    parse_csv,
+    text_value,
+    whole_number,
+)
 from focus_lab.errors import DomainError
 from usda_foods import entitlements
 from usda_foods.models import (
@@ -38,7 +46,10 @@ from usda_foods.models import (
     SurveyResponse,
     SurveyResponseLine,
 )
+from usda_foods.models.ordering import MAX_NET_CASE_WEIGHT_LB, MAX_UNIT_PRICE, MIN_NET_CASE_WEIGHT_LB
 from usda_foods.services.entitlement import ImportReport, drawdown_finalize, drawdown_post, drawdown_release
+from usda_foods.shipping import bounds as shipping_bounds
+from usda_foods.shipping.bounds import MAX_CASES_PER_TRUCKLOAD, MIN_CASES_PER_TRUCKLOAD
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -76,24 +87,33 @@ class CatalogRow:
 
 def _parse_catalog_row(row: dict[str, str]) -> CatalogRow:
     errors: list[tuple[str, str]] = []
-    try:
-        entitlements.parse_school_year(row["school_year"])
+    try:  # cut short for the message: no school year is longer than 7 characters anyway
+        entitlements.parse_school_year(row["school_year"][:20])
     except entitlements.EntitlementInputError as exc:
         errors.append(("school_year", str(exc)))
     for column in ("material_code", "description", "pack_description"):
-        if not row[column]:
-            errors.append((column, "is required"))
+        text_value(row[column], column, errors, max_length=CatalogItem._meta.get_field(column).max_length)
     category = row["category"].lower()
     if category not in FoodCategory.values:
-        errors.append(("category", f"“{row['category']}” is not one of {', '.join(FoodCategory.values)}"))
-    weight = decimal_number(row["net_case_weight_lb"], "net_case_weight_lb", errors, minimum=Decimal("0.01"))
-    per_truck = whole_number(row["cases_per_truckload"], "cases_per_truckload", errors, minimum=1)
-    price = decimal_number(row["unit_price"], "unit_price", errors, minimum=Decimal("0"))
+        errors.append(
+            ("category", f"“{row['category'][:40]}” is not one of {', '.join(FoodCategory.values)}")
+        )
+    weight = decimal_number(row["net_case_weight_lb"], "net_case_weight_lb", errors,
+                            minimum=MIN_NET_CASE_WEIGHT_LB, maximum=MAX_NET_CASE_WEIGHT_LB)  # fmt: skip
+    if weight is not None and weight != weight.quantize(Decimal("0.01")):
+        errors.append(
+            ("net_case_weight_lb", f"“{row['net_case_weight_lb']}” has more than two decimal places")
+        )
+    per_truck = whole_number(row["cases_per_truckload"], "cases_per_truckload", errors,
+                             minimum=MIN_CASES_PER_TRUCKLOAD, maximum=MAX_CASES_PER_TRUCKLOAD)  # fmt: skip
+    price = decimal_number(
+        row["unit_price"], "unit_price", errors, minimum=Decimal("0"), maximum=MAX_UNIT_PRICE
+    )
     if price is not None and price != price.quantize(Decimal("0.01")):
         errors.append(("unit_price", f"“{row['unit_price']}” has more than two decimal places"))
     bulk = row.get("is_bulk_for_processing", "").lower()
     if bulk not in _TRUE | _FALSE:
-        errors.append(("is_bulk_for_processing", f"“{bulk}” is not true or false"))
+        errors.append(("is_bulk_for_processing", f"“{bulk[:40]}” is not true or false"))
     if errors:
         raise RowErrors(errors)
     return CatalogRow(school_year=row["school_year"], material_code=row["material_code"], description=row["description"],
@@ -375,6 +395,9 @@ def order_line_set(
     """Add a line, or change the cases of the same food to the same site; 0 cases removes it."""
     if cases < 0:
         raise DomainError("Cases cannot be negative.", field="cases")
+    # a window's shipment plan takes every line; one line is at most what one site can receive
+    if problem := shipping_bounds.request_problem(cases, capacity=catalog_item.cases_per_truckload):
+        raise DomainError(problem[0].upper() + problem[1:] + ".", field="cases")
     with transaction.atomic():
         order = _lock_editable(order_id, now)
         if not order.window.offered_items.filter(pk=catalog_item.pk).exists():

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
@@ -20,9 +21,10 @@ from django.utils import timezone
 from districts import access
 from districts.models import Site
 from focus_lab.errors import DomainError
-from usda_foods import shipping
+from usda_foods import jobs, shipping
 from usda_foods.models import (
     AdjustmentStatus,
+    BackgroundJob,
     CatalogItem,
     JobStatus,
     Order,
@@ -59,7 +61,15 @@ def _site_id(key: str) -> int:
 
 def window_demands(window: OrderWindow) -> list[WindowDemand]:
     """Cases of each food asked for at each delivery site in the window's approved orders (a
-    co-op's receiving site sums its members' lines). Two queries, whatever the number of lines."""
+    co-op's receiving site sums its members' lines). Two queries, whatever the number of lines.
+    A site asking more than a truck plan can hold (``shipping.bounds``) is a ``DomainError``."""
+    try:
+        return _window_demands(window)
+    except shipping.PlanningInputError as exc:
+        raise DomainError(_site_names(str(exc))) from exc
+
+
+def _window_demands(window: OrderWindow) -> list[WindowDemand]:
     rows = (
         OrderLine.objects.filter(order__window=window, order__status=OrderStatus.APPROVED)
         .values("catalog_item_id", "delivery_site_id")
@@ -127,12 +137,17 @@ def shipment_plan_compute(
     plan (so a retried task writes the same plan again, not a second copy)."""
     plan = ShipmentPlan.objects.select_related("window").get(pk=plan_id)
     demands = window_demands(plan.window)
-    rules_for = {d.food.pk: shipping.PlanRules(capacity=d.food.cases_per_truckload, max_stops=plan.max_stops,
-                                               min_drop=plan.min_drop) for d in demands}  # fmt: skip
     plans: list[tuple[WindowDemand, shipping.Plan]] = []
+    rules_for: dict[int, shipping.PlanRules] = {}
     for index, demand in enumerate(demands, start=1):
-        result = shipping.plan_food(food=str(demand.food.pk), locations=demand.locations, rules=rules_for[demand.food.pk],
-                                    time_limit_s=PLANNING_SECONDS_PER_FOOD)  # fmt: skip
+        try:  # a food or an order beyond what a truck plan can be (shipping.bounds) fails the plan
+            rules_for[demand.food.pk] = shipping.PlanRules(capacity=demand.food.cases_per_truckload,
+                                                           max_stops=plan.max_stops, min_drop=plan.min_drop)  # fmt: skip
+            result = shipping.plan_food(food=str(demand.food.pk), locations=demand.locations,
+                                        rules=rules_for[demand.food.pk], time_limit_s=PLANNING_SECONDS_PER_FOOD)  # fmt: skip
+        except shipping.PlanningInputError as exc:
+            problem = _site_names(str(exc).removeprefix(f"{demand.food.pk}: "))
+            raise DomainError(f"{demand.food}: {problem}") from exc
         problems = shipping.validate_plan(
             plan=result, locations=demand.locations, rules=rules_for[demand.food.pk]
         )
@@ -181,6 +196,65 @@ def shipment_plan_compute(
     return plan
 
 
+def _site_names(message: str) -> str:
+    """A planner message with its ``site-<id>`` keys replaced by the sites' names."""
+    ids = {int(m) for m in re.findall(r"site-(\d+)", message)}
+    names = dict(Site.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return re.sub(r"site-(\d+)", lambda m: names.get(int(m.group(1)), m.group(0)), message)
+
+
+# --- Preview jobs --------------------------------------------------------------------------------
+
+PREVIEW_JOB = "shipment-preview"
+
+
+def shipment_preview_start(*, demands: Sequence[shipping.FoodDemand], user: User) -> BackgroundJob:
+    """Queue a preview too big to plan inside a request (the API decides). The job keeps the
+    checked demands; the task plans them food by food and stores the preview's JSON as the
+    job's result, for its creator only."""
+    from usda_foods.tasks import shipment_preview_run
+
+    params = {"demands": [_demand_json(d) for d in demands]}
+    return jobs.job_create(kind=PREVIEW_JOB, user=user, params=params, start=shipment_preview_run.delay)
+
+
+def shipment_preview_compute(
+    *, params: dict[str, Any], progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """Plan a preview job's demands (checked again: the planner's own input rules) and return
+    the JSON the synchronous preview answers."""
+    try:
+        demands = [_demand_from_json(d) for d in params["demands"]]
+    except (KeyError, TypeError, ValueError) as exc:  # PlanningInputError is a ValueError
+        raise DomainError(f"This preview cannot be planned: {exc}") from exc
+    plans = []
+    for index, demand in enumerate(demands, start=1):
+        try:
+            plans.append(shipping.plan_food(food=demand.food, locations=demand.locations, rules=demand.rules))
+        except shipping.PlanningInputError as exc:
+            raise DomainError(str(exc)) from exc
+        if progress:
+            progress(index, len(demands))
+    return shipping.plan_to_json(plans)
+
+
+def _demand_json(demand: shipping.FoodDemand) -> dict[str, Any]:
+    rules = demand.rules
+    return {"food": demand.food, "capacity": rules.capacity, "max_stops": rules.max_stops,
+            "min_drop": str(rules.min_drop),
+            "locations": [[loc.name, loc.lat, loc.lon, loc.cases, loc.warehouse] for loc in demand.locations]}  # fmt: skip
+
+
+def _demand_from_json(data: dict[str, Any]) -> shipping.FoodDemand:
+    rules = shipping.PlanRules(capacity=data["capacity"], max_stops=data["max_stops"],
+                               min_drop=Decimal(data["min_drop"]))  # fmt: skip
+    locations = tuple(
+        shipping.Location(name=name, lat=lat, lon=lon, cases=cases, warehouse=warehouse)
+        for name, lat, lon, cases, warehouse in data["locations"]
+    )
+    return shipping.FoodDemand(food=data["food"], locations=locations, rules=rules)
+
+
 def _named_json(plans: list[shipping.Plan], foods: dict[int, CatalogItem]) -> dict:
     """The command's JSON, with site and food names a carrier can read."""
     data = shipping.plan_to_json(plans)
@@ -221,18 +295,21 @@ def shipment_adjustments_override(
         raise DomainError("The orders have changed since this plan: run it again.")
     deltas = dict(PlanAdjustment.objects.filter(plan=plan, food=food).values_list("site_id", "cases"))
     deltas.update({a.site_id: cases_by_adjustment[a.pk] for a in chosen})
-    final = tuple(
-        shipping.Location(
-            name=loc.name, lat=loc.lat, lon=loc.lon, cases=loc.cases + deltas.get(_site_id(loc.name), 0)
+    try:
+        final = tuple(
+            shipping.Location(
+                name=loc.name, lat=loc.lat, lon=loc.lon, cases=loc.cases + deltas.get(_site_id(loc.name), 0)
+            )
+            for loc in demand.locations
         )
-        for loc in demand.locations
-    )
-    rules = shipping.PlanRules(
-        capacity=food.cases_per_truckload, max_stops=plan.max_stops, min_drop=plan.min_drop
-    )
-    check = shipping.plan_food(
-        food=str(food.pk), locations=final, rules=rules, time_limit_s=PLANNING_SECONDS_PER_FOOD
-    )
+        rules = shipping.PlanRules(
+            capacity=food.cases_per_truckload, max_stops=plan.max_stops, min_drop=plan.min_drop
+        )
+        check = shipping.plan_food(
+            food=str(food.pk), locations=final, rules=rules, time_limit_s=PLANNING_SECONDS_PER_FOOD
+        )
+    except shipping.PlanningInputError as exc:  # beyond what a truck plan can be (shipping.bounds)
+        raise DomainError(_site_names(str(exc).removeprefix(f"{food.pk}: ")), field="cases") from exc
     still = [a for a in check.adjustments if a.cases]
     if still:
         names = dict(

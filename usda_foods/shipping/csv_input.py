@@ -17,10 +17,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
+from . import bounds
 from .model import FoodDemand, Location, PlanningInputError, PlanRules
 
 REQUIRED_COLUMNS = ("location", "lat", "lon", "cases")
 OPTIONAL_COLUMNS = ("warehouse", "food", "capacity")
+# Every food's locations (``bounds.MAX_LOCATIONS_PER_FOOD``) for a few foods in one file; a window
+# with more foods is planned by the task, food by food.
+MAX_ROWS = 5 * bounds.MAX_LOCATIONS_PER_FOOD
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 
@@ -51,6 +55,8 @@ def read_demands_csv(
         raise DemandRowError(
             "the file is empty (expected a header: location,lat,lon,cases)", line=1
         ) from None
+    except csv.Error as exc:  # a cell over the csv module's field limit (128 KiB)
+        raise DemandRowError(f"cannot read the header ({exc})", line=1) from None
     names = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
@@ -61,14 +67,21 @@ def read_demands_csv(
     if dupes:
         raise DemandRowError(f"column(s) listed twice: {', '.join(dupes)}", line=1)
     rows: list[dict[str, str]] = []
-    for cells in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            rows.append({})  # a blank line: keep the numbering, skip it later
-            continue
-        if len(cells) > len(names):
-            raise DemandRowError(f"{len(cells)} cells, but the header has {len(names)} columns", line=line)
-        rows.append({n: (cells[i] if i < len(cells) else "") for i, n in enumerate(names)})
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                rows.append({})  # a blank line: keep the numbering, skip it later
+                continue
+            if len(cells) > len(names):
+                raise DemandRowError(
+                    f"{len(cells)} cells, but the header has {len(names)} columns", line=line
+                )
+            if len(rows) >= MAX_ROWS:
+                raise DemandRowError(f"more than {MAX_ROWS:,} rows", line=line)
+            rows.append({n: (cells[i] if i < len(cells) else "") for i, n in enumerate(names)})
+    except csv.Error as exc:  # a cell over the csv module's field limit (128 KiB)
+        raise DemandRowError(f"cannot read the row ({exc})", line=reader.line_num) from None
     return parse_demand_rows(
         rows,
         capacity=capacity,
@@ -94,14 +107,10 @@ def parse_demand_rows(
     :class:`FoodDemand` per food, in the order foods first appear. An empty mapping is a blank
     line and is skipped. ``known_foods`` (food -> cases per truck), if given, is the catalogue:
     a food not in it is an error, and its capacity applies where a row gives none."""
-    if capacity is not None and (
-        isinstance(capacity, bool) or not isinstance(capacity, int) or capacity <= 0
-    ):
-        raise DemandRowError(
-            f"capacity (cases per truck) must be a whole number > 0, not {capacity!r}", line=None
-        )
+    if capacity is not None and (problem := bounds.truckload_problem(capacity)):
+        raise DemandRowError(f"capacity: {problem}", line=None)
     try:
-        PlanRules(capacity=1, max_stops=max_stops, min_drop=min_drop)
+        PlanRules(capacity=bounds.MIN_CASES_PER_TRUCKLOAD, max_stops=max_stops, min_drop=min_drop)
     except PlanningInputError as exc:
         raise DemandRowError(str(exc), line=None) from exc
     foods: dict[str, list[tuple[int, Location]]] = {}
@@ -115,6 +124,8 @@ def parse_demand_rows(
         if not row:
             continue
         count += 1
+        if count > MAX_ROWS:
+            raise DemandRowError(f"more than {MAX_ROWS:,} rows", line=line)
         food = _text(row.get("food"), default=default_food)
         if not food:
             raise DemandRowError("food is empty", line=line)
@@ -126,10 +137,14 @@ def parse_demand_rows(
         lat = _coordinate(row.get("lat"), label="lat", bound=90.0, line=line)
         lon = _coordinate(row.get("lon"), label="lon", bound=180.0, line=line)
         cases = _whole(row.get("cases"), label="cases", line=line, minimum=0)
+        if problem := bounds.request_problem(cases):
+            raise DemandRowError(problem, line=line)
         warehouse = _flag(row.get("warehouse"), line=line)
         row_capacity = row.get("capacity")
         if row_capacity is not None and _text(row_capacity, default="") != "":
             cap = _whole(row_capacity, label="capacity", line=line, minimum=1)
+            if problem := bounds.truckload_problem(cap):
+                raise DemandRowError(problem, line=line)
             if food in capacities and capacities[food][0] != cap:
                 prev_cap, prev_line = capacities[food]
                 raise DemandRowError(
@@ -166,6 +181,14 @@ def parse_demand_rows(
                 f"unknown food {food!r}: no truckload capacity (give a capacity column or --capacity)",
                 line=first_seen[food],
             )
+        if problem := bounds.truckload_problem(cap):
+            raise DemandRowError(f"{food!r}: {problem}", line=first_seen[food])
+        for line, loc in located:
+            if problem := bounds.request_problem(loc.cases, capacity=cap):
+                raise DemandRowError(f"{food!r}: {problem}", line=line)
+        total = sum(loc.cases for _, loc in located)
+        if problem := bounds.food_problem(locations=len(located), cases=total, capacity=cap):
+            raise DemandRowError(f"{food!r}: {problem}", line=first_seen[food])
         rules = PlanRules(capacity=cap, max_stops=max_stops, min_drop=min_drop)
         demands.append(FoodDemand(food=food, locations=tuple(loc for _, loc in located), rules=rules))
     return demands

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from . import bounds
+
 
 class PlanningInputError(ValueError):
     """Input the planner cannot plan with (bad capacity, negative cases, duplicate names, ...)."""
@@ -48,11 +50,14 @@ class Location:
             raise PlanningInputError(f"{self.name}: cases must be a whole number, not {self.cases!r}")
         if self.cases < 0:
             raise PlanningInputError(f"{self.name}: cases must be >= 0, not {self.cases}")
+        if problem := bounds.request_problem(self.cases):
+            raise PlanningInputError(f"{self.name}: {problem}")
 
 
 @dataclass(frozen=True)
 class PlanRules:
-    """``capacity``: cases in a full truck of the food (USDA ships full trucks only).
+    """``capacity``: cases in a full truck of the food (USDA ships full trucks only), within
+    ``bounds``.
     ``max_stops``: stops allowed on one truck. ``min_drop``: smallest drop on a split truck, as a
     fraction of a truck (rounded up to whole cases)."""
 
@@ -61,12 +66,16 @@ class PlanRules:
     min_drop: Decimal | Fraction = Decimal("0.25")
 
     def __post_init__(self) -> None:
-        if isinstance(self.capacity, bool) or not isinstance(self.capacity, int) or self.capacity <= 0:
+        if problem := bounds.truckload_problem(self.capacity):
+            raise PlanningInputError(f"capacity: {problem}")
+        if (
+            isinstance(self.max_stops, bool)
+            or not isinstance(self.max_stops, int)
+            or not 1 <= self.max_stops <= bounds.MAX_STOPS
+        ):
             raise PlanningInputError(
-                f"capacity (cases per truck) must be a whole number > 0, not {self.capacity!r}"
+                f"max_stops must be a whole number from 1 to {bounds.MAX_STOPS}, not {self.max_stops!r}"
             )
-        if isinstance(self.max_stops, bool) or not isinstance(self.max_stops, int) or self.max_stops < 1:
-            raise PlanningInputError(f"max_stops must be a whole number >= 1, not {self.max_stops!r}")
         frac = _as_fraction(self.min_drop)
         if not 0 <= frac <= 1:
             raise PlanningInputError(f"min_drop must be between 0 and 1 truck, not {self.min_drop}")

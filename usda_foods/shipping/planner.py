@@ -69,7 +69,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import exact, geo
+from . import bounds, exact, geo
 from .chain import Budget, Packer
 from .deliveries import Deliverable, DeliveryPlan, choose_deliveries
 from .improve import improve_adjustments, improve_routes, regroup_nearby
@@ -131,7 +131,7 @@ def plan_food(
     constructive plan misses a lower bound. Equal inputs give equal plans.
     """
     started = time.perf_counter()
-    _check_food(food=food, locations=locations)
+    _check_food(food=food, locations=locations, rules=rules, time_limit_s=time_limit_s)
     ctx = _Food.build(locations=locations, rules=rules, time_limit_s=time_limit_s)
     best = min(
         (_chain_candidate(ctx, variant, use_cpsat=False) for variant in _VARIANTS), key=lambda c: c.score
@@ -399,9 +399,15 @@ def plan_many(
     )
 
 
-def _check_food(*, food: str, locations: Sequence[Location]) -> None:
+def _check_food(*, food: str, locations: Sequence[Location], rules: PlanRules, time_limit_s: float) -> None:
+    """The input rules a ``Location`` or ``PlanRules`` alone cannot check, and the bounds that
+    keep one food's work to what a real plan needs (``bounds``)."""
     if not isinstance(food, str) or not food.strip():
         raise PlanningInputError("food must be a non-empty string")
+    if not isinstance(rules, PlanRules):
+        raise PlanningInputError(f"{food}: expected PlanRules, got {type(rules).__name__}")
+    if problem := bounds.time_limit_problem(time_limit_s):
+        raise PlanningInputError(problem)
     seen: set[str] = set()
     warehouses = []
     for loc in locations:
@@ -412,6 +418,12 @@ def _check_food(*, food: str, locations: Sequence[Location]) -> None:
         seen.add(loc.name)
         if loc.warehouse:
             warehouses.append(loc.name)
+        if problem := bounds.request_problem(loc.cases, capacity=rules.capacity):
+            raise PlanningInputError(f"{food}: {loc.name}: {problem}")
+    if problem := bounds.food_problem(
+        locations=len(locations), cases=sum(loc.cases for loc in locations), capacity=rules.capacity
+    ):
+        raise PlanningInputError(f"{food}: {problem}")
     if len(warehouses) > 1:
         raise PlanningInputError(f"{food}: at most one warehouse per food, got {', '.join(warehouses)}")
 

@@ -6,6 +6,7 @@ Prints the plan as JSON (trucks, adjustments, lower bounds, summary; see
 
 from __future__ import annotations
 
+import argparse
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -13,14 +14,52 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from focus_lab.csv_import import MAX_IMPORT_BYTES
 from usda_foods.shipping import (
     DEFAULT_TIME_LIMIT_S,
     PlanningInputError,
+    bounds,
     plan_many,
     plan_to_json,
     validate_plan,
 )
 from usda_foods.shipping.csv_input import read_demands_csv
+
+
+def _truckload(text: str) -> int:
+    """``--capacity``: a whole number of cases within ``bounds`` (so 1e15 or 0 is refused here,
+    before the file is read, with the same message as a capacity cell)."""
+    try:
+        capacity = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"cases per truckload must be a whole number, not {text!r}"
+        ) from None
+    if problem := bounds.truckload_problem(capacity):
+        raise argparse.ArgumentTypeError(problem)
+    return capacity
+
+
+def _stops(text: str) -> int:
+    try:
+        stops = int(text)
+    except ValueError:
+        stops = 0
+    if not 1 <= stops <= bounds.MAX_STOPS:
+        raise argparse.ArgumentTypeError(
+            f"max_stops must be a whole number from 1 to {bounds.MAX_STOPS}, not {text!r}"
+        )
+    return stops
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if problem := bounds.time_limit_problem(seconds):
+        raise argparse.ArgumentTypeError(problem)
+    return seconds
 
 
 class Command(BaseCommand):
@@ -33,9 +72,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--input", required=True, help="CSV file of demands (header on line 1)")
         parser.add_argument(
-            "--capacity", type=int, help="cases per truck, for rows without a capacity column"
+            "--capacity",
+            type=_truckload,
+            help=f"cases per truck ({bounds.MIN_CASES_PER_TRUCKLOAD}-{bounds.MAX_CASES_PER_TRUCKLOAD}), "
+            "for rows without a capacity column",
         )
-        parser.add_argument("--max-stops", type=int, default=3, help="stops allowed on one truck (default 3)")
+        parser.add_argument(
+            "--max-stops", type=_stops, default=3, help="stops allowed on one truck (default 3)"
+        )
         parser.add_argument(
             "--min-drop",
             default="0.25",
@@ -46,7 +90,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--time-limit",
-            type=float,
+            type=_seconds,
             default=DEFAULT_TIME_LIMIT_S,
             help=f"CP-SAT budget per food, deterministic seconds (default {DEFAULT_TIME_LIMIT_S})",
         )
@@ -59,11 +103,16 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--min-drop must be a number such as 0.25, not {options['min_drop']!r}"
             ) from None
-        if options["capacity"] is not None and options["capacity"] <= 0:
-            raise CommandError(f"--capacity (cases per truck) must be > 0, not {options['capacity']}")
-        if options["time_limit"] < 0:
-            raise CommandError("--time-limit must be >= 0")
+        # call_command() passes options as given, without the argument types above
+        for option, problem in (
+            ("--capacity", options["capacity"] is not None and bounds.truckload_problem(options["capacity"])),
+            ("--time-limit", bounds.time_limit_problem(options["time_limit"])),
+        ):
+            if problem:
+                raise CommandError(f"{option}: {problem}")
         try:
+            if path.stat().st_size > MAX_IMPORT_BYTES:
+                raise CommandError(f"{path}: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise CommandError(f"{path}: no such file") from None

@@ -1,0 +1,36 @@
+"""Benchmark: the lunch-count import page answering a 4.8 MB file of 230,000 bad rows (one bad cell
+each), as an SDA reviewer. Run it with pytest (it needs the test database), not in ``make test``:
+
+    DJANGO_SETTINGS_MODULE=focus_lab.settings.test .venv/bin/python -m pytest bench/import_errors_render.py -s -p no:randomly
+
+Prints the seconds the request took and the size of the HTML. Before the page summarised its
+problems it rendered all 230,000 of them.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from accounts.models import Role
+from tests.factories import StateAgencyFactory, member
+
+BAD_ROWS = 230_000
+
+
+@pytest.mark.django_db
+def test_render_230k_bad_rows(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    reviewer = member(Role.SDA_REVIEWER, StateAgencyFactory(state="MN"), email="bench@mn.example")
+    body = "state,agency_code,school_year,free,reduced,paid\n" + "MN,0001,2018-19,x,1,1\n" * BAD_ROWS
+    client = Client()
+    client.force_login(reviewer)
+    upload = SimpleUploadedFile("counts.csv", body.encode(), content_type="text/csv")
+    started = time.perf_counter()
+    response = client.post("/usda-foods/lunch-counts/import/", {"file": upload})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    print(f"\n{BAD_ROWS:,} bad rows: {elapsed:.2f} s, {len(response.content) / 1e6:.2f} MB of HTML")
