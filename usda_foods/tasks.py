@@ -115,6 +115,9 @@ def shipment_plan_run(self, plan_id: int) -> None:
         raise
     except DomainError as exc:
         ShipmentPlan.objects.filter(pk=plan_id).update(status=JobStatus.FAILED, message=exc.message)
+    except SoftTimeLimitExceeded:
+        message = TOO_LONG.format(minutes=PLAN_SOFT_TIME_LIMIT_S // 60)
+        ShipmentPlan.objects.filter(pk=plan_id).update(status=JobStatus.FAILED, message=message)
 
 
 @shared_task(bind=True, **RETRY)
@@ -149,9 +152,6 @@ def orders_bulk_approve_job(self, job_id: int) -> None:
     message = f"Approved {len(approved):,} order{'s' if len(approved) != 1 else ''}"
     message += f"; {len(refused):,} refused." if refused else "."
     jobs.job_finish(job_id, result={"approved": approved, "refused": refused}, message=message)
-    except SoftTimeLimitExceeded:
-        message = TOO_LONG.format(minutes=PLAN_SOFT_TIME_LIMIT_S // 60)
-        ShipmentPlan.objects.filter(pk=plan_id).update(status=JobStatus.FAILED, message=message)
 
 
 @shared_task(bind=True, soft_time_limit=PREVIEW_SOFT_TIME_LIMIT_S, time_limit=PREVIEW_TIME_LIMIT_S, **RETRY)
