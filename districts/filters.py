@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from districts.models import US_STATES, Coop, District, Site, SiteKind, StateAgency
+
+
+ANY = "Any"
 
 
 def _user(request) -> object | None:
@@ -26,6 +30,14 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            # A filter left empty means "any": say so, instead of "---------" or "Unknown" (which
+            # reads like a value).
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = ANY
+            elif isinstance(field, forms.NullBooleanField):
+                field.widget.choices = [("unknown", ANY), ("true", "Yes"), ("false", "No")]
+            # Plain choice filters take their empty label from FILTERS_EMPTY_CHOICE_LABEL (settings).
         # Bootstrap classes here so the template can lay the filters out in one row.
         for field in self.form.fields.values():
             is_select = getattr(field.widget, "input_type", "") == "select" or hasattr(

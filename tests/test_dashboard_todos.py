@@ -112,7 +112,7 @@ def test_manager_sees_a_draft_to_submit_and_a_returned_order(
 ):
     fund(district)
     draft = services.order_create(district=district, window=window, user=manager)
-    assert (f"{district.name}'s order in Spring window is a draft", draft.get_absolute_url()) in [
+    assert (f"{district.name}' order in Spring window is a draft", draft.get_absolute_url()) in [
         (t.split(":")[0], u) for t, u in todos(client_for(manager))
     ]
     services.order_line_set(order_id=draft.pk, catalog_item=window.offered_items.get(), cases=2,
@@ -120,7 +120,7 @@ def test_manager_sees_a_draft_to_submit_and_a_returned_order(
     services.order_submit(order_id=draft.pk, user=manager)
     services.order_return(order_id=draft.pk, user=sda_reviewer, comment="Too many beans")
     found = todos(client_for(manager))
-    assert (f"{district.name}'s order in Spring window was returned for changes: fix it and submit it again.",
+    assert (f"{district.name}' order in Spring window was returned for changes: fix it and submit it again.",
             draft.get_absolute_url()) in found  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from districts.models import District, StateAgency
+from focus_lab.text import possessive
 from usda_foods import services
 from usda_foods.models import (
     CatalogItem,
@@ -138,4 +139,4 @@ def _seed_correction(district: District, out: list[str]) -> None:
         free=count.free, reduced=count.reduced, paid=count.paid + 12_000,
         reason="Our amended May claim added 12,000 paid lunches served at the summer-bridge sites.",
     )  # fmt: skip
-    out.append(f"{correction} waits for {district.state_agency.name}'s decision.")
+    out.append(f"{correction} waits for {possessive(district.state_agency.name)} decision.")

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 
 from accounts.models import User
 from districts.models import District
+from focus_lab.text import possessive
 from usda_foods.models import (
     AdjustmentStatus,
     CorrectionStatus,
@@ -110,13 +111,13 @@ def district_todos(*, districts: QuerySet[District], can_act: bool) -> list[Todo
                 todos.append((f"{window.name} is open until {when:%b %-d, %Y}: {district.name} has no order yet.",
                               reverse("usda_foods:order-list"), level))  # fmt: skip
             elif order.status == OrderStatus.DRAFT:
-                todos.append((f"{district.name}'s order in {window.name} is a draft: submit it by {when:%b %-d, %Y}.",
+                todos.append((f"{possessive(district.name)} order in {window.name} is a draft: submit it by {when:%b %-d, %Y}.",
                               order.get_absolute_url(), level))  # fmt: skip
     returned = Order.objects.filter(district__in=districts, status=OrderStatus.RETURNED).select_related(
         "window", "district"
     )[:LISTED]
     for order in returned:
-        todos.append((f"{order.district.name}'s order in {order.window.name} was returned for changes: "
+        todos.append((f"{possessive(order.district.name)} order in {order.window.name} was returned for changes: "
                       "fix it and submit it again.", order.get_absolute_url(), level))  # fmt: skip
     surveys = list(_open_surveys(states).order_by("closes_at")[:LISTED])
     answered = set(

@@ -29,6 +29,7 @@ from districts.models import District, StateAgency
 from focus_lab import exports
 from focus_lab.errors import DomainError
 from focus_lab.import_errors import import_errors_summarize
+from focus_lab.text import possessive
 from usda_foods import entitlements, services
 from usda_foods.forms import add_domain_error
 from usda_foods.forms_catalog import (
@@ -326,7 +327,7 @@ class SurveyRespond(LoginRequiredMixin, TemplateView):
                 wanted = sum(1 for _, cases in form.lines() if cases)
                 messages.success(
                     request,
-                    f"{district.name}'s answer is saved: {wanted} food{'s' if wanted != 1 else ''} wanted.",
+                    f"{possessive(district.name)} answer is saved: {wanted} food{'s' if wanted != 1 else ''} wanted.",
                 )
                 return redirect(self.survey)
         messages.error(request, "The answer was not saved: see the form below.")

@@ -179,6 +179,9 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }  # fmt: skip
 
+# An empty filter means "any" (django-filter's default label is "---------").
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

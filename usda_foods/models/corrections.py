@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from districts.models import District, ScopedQuerySet
+from focus_lab.text import possessive
 from usda_foods.models.entitlement import SchoolYearField
 
 
@@ -94,7 +95,7 @@ class DataCorrection(models.Model):
             if self.kind == CorrectionKind.LUNCH_COUNTS
             else "commodity-school status"
         )
-        return f"Correction #{self.pk} to {self.district}'s {subject}"
+        return f"Correction #{self.pk} to {possessive(self.district)} {subject}"
 
     @property
     def proposed_total(self) -> int | None:

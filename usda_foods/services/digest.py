@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from districts.models import StateAgency
+from focus_lab.text import possessive
 from usda_foods.models import Order, OrderStatus
 
 MIN_GAP = timedelta(hours=20)  # one digest a day, however the beat schedule drifts
@@ -67,7 +68,7 @@ def review_digest_send(*, state_agency_id: int, now: datetime | None = None) -> 
         lines.append(f"- … and {count - LISTED:,} more")
     local = timezone.localtime(since)
     subject = f"{count:,} new USDA Foods order{'s' if count != 1 else ''} to review ({agency.state})"
-    body = (f"Since {local:%b %-d, %Y at %-I:%M %p}, {agency.name}'s SFAs submitted {count:,} "
+    body = (f"Since {local:%b %-d, %Y at %-I:%M %p}, {possessive(agency.name)} SFAs submitted {count:,} "
             f"order{'s' if count != 1 else ''} for review:\n\n" + "\n".join(lines) + f"\n\nReview them: {queue}\n")  # fmt: skip
     send_email.delay(f"review-digest:{agency.pk}:{now.isoformat()}", subject, body, recipients)
     return count

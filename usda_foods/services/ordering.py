@@ -31,6 +31,7 @@ from focus_lab.csv_import import (
     whole_number,
 )
 from focus_lab.errors import DomainError
+from focus_lab.text import possessive
 from usda_foods import entitlements
 from usda_foods.models import (
     BackgroundJob,
@@ -292,7 +293,7 @@ def survey_remind(*, survey: Survey, user: User) -> int:
                 survey=survey, district=district, defaults={"last_reminded_at": now}
             )
             subject = f"Reminder: {survey.title}"
-            body = (f"{district.name} has not yet answered {survey.state_agency.name}'s USDA Foods preference survey "
+            body = (f"{district.name} has not yet answered {possessive(survey.state_agency.name)} USDA Foods preference survey "
                     f"for SY{survey.school_year}. It closes {timezone.localtime(survey.closes_at):%B %d, %Y at %H:%M}.")  # fmt: skip
             transaction.on_commit(lambda d=district.pk, s=subject, b=body: send_district_email.delay(d, s, b))
     return len(districts)
@@ -670,7 +671,7 @@ def _require_reviewer(user: User, state_agency: StateAgency) -> None:
     from districts import access
 
     if not access.reviews_state(user, state_agency.pk):
-        raise DomainError(f"Only {state_agency.name}'s reviewers do this.", field="state_agency")
+        raise DomainError(f"Only {possessive(state_agency.name)} reviewers do this.", field="state_agency")
 
 
 def _full_clean(obj: object) -> None:

@@ -1,0 +1,34 @@
+"""Plain labels: filters say "Any" (never "---------" or "Unknown"), and names ending in s take a
+plain apostrophe ("Alpha Public Schools' answer", not "Schools's")."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from focus_lab.text import possessive
+
+pytestmark = pytest.mark.django_db
+
+
+def test_possessive():
+    assert possessive("Alpha Public Schools") == "Alpha Public Schools'"
+    assert possessive("Minneapolis Public School District") == "Minneapolis Public School District's"
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["districts:district-list", "districts:site-list", "partners:partner-list", "usda_foods:order-list",
+     "usda_foods:lunch-count-list", "usda_foods:catalog-list"],
+)  # fmt: skip
+def test_filters_offer_any_instead_of_dashes_or_unknown(client_for, sda_reviewer, url_name, district):
+    html = client_for(sda_reviewer).get(reverse(url_name)).content.decode()
+    assert "---------" not in html and ">Unknown<" not in html
+    assert ">Any<" in html
+
+
+def test_commodity_school_filter_reads_any_yes_no(client_for, sda_reviewer):
+    html = client_for(sda_reviewer).get(reverse("districts:district-list")).content.decode()
+    select = html[html.index('name="is_commodity_school"') :]
+    select = select[: select.index("</select>")]
+    assert [">Any<", ">Yes<", ">No<"] == [t for t in (">Any<", ">Yes<", ">No<") if t in select]
