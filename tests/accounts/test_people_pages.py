@@ -361,3 +361,8 @@ def test_superuser_invites_a_lab_admin(
         UserFactory._meta.model.objects.get(email="admin2@lab.example").memberships.get().collaborative
         == collaborative
     )
+
+
+def test_templates_know_who_manages_people(client_for, collab_admin, sda_reviewer, manager, superuser):
+    for user, expected in [(collab_admin, True), (sda_reviewer, True), (superuser, True), (manager, False)]:
+        assert client_for(user).get(reverse("profile")).context["user_manages_people"] is expected
