@@ -3,9 +3,18 @@ organisation; districts/access.py turns them into what the user may see and chan
 
 from __future__ import annotations
 
+import hashlib
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pghistory
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 
 class UserManager(BaseUserManager["User"]):
@@ -83,6 +92,9 @@ def _one_target_constraint() -> Q:
     return condition
 
 
+# Memberships are deleted when they end; the history keeps the insert, each role change and the
+# deletion, with who did it (the services' pghistory context).
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=Role.choices)
@@ -129,3 +141,102 @@ class Membership(models.Model):
         """The organisation the role belongs to; None for a national role."""
         field = ROLE_TARGET[Role(self.role)]
         return getattr(self, field) if field else None
+
+
+INVITATION_VALID_FOR = timedelta(days=14)
+
+
+def token_digest(token: str) -> str:
+    """What is stored of an invitation token: its SHA-256. The token itself is only in the email,
+    so a copy of the database (or its history) lets nobody accept an invitation."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_user(self, user: User, *, write: bool = False) -> QuerySet[Invitation]:
+        from districts import access
+
+        return access.scope(self, user, write=write)
+
+    def pending(self) -> QuerySet[Invitation]:
+        """Neither accepted nor revoked nor expired: the link in the email still works."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+# The token hash is not copied into the history: old links are dead, and the history is read by
+# more people than the table.
+@pghistory.track(exclude=["token_hash"])
+class Invitation(models.Model):
+    """An invitation by email to one role in one organisation (the same one-target rule as a
+    membership). Accepting it, once, before it expires, creates the membership (and the account
+    when the address is new). Written only by the services in accounts/services.py."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=32, choices=Role.choices)
+    district = models.ForeignKey(
+        "districts.District", null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    partner = models.ForeignKey(
+        "partners.PartnerOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    state_agency = models.ForeignKey(
+        "districts.StateAgency", null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    collaborative = models.ForeignKey(
+        "districts.Collaborative",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(help_text="When the latest link was sent (a resend replaces the link).")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_one_target_constraint(), name="invitation_role_matches_target"),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.target
+        where = f"of {target}" if target is not None else "(national)"
+        return f"{self.email} — {self.get_role_display()} {where}"
+
+    @property
+    def target(self) -> models.Model | None:
+        field = ROLE_TARGET[Role(self.role)]
+        return getattr(self, field) if field else None
+
+    @property
+    def status(self) -> InvitationStatus:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING

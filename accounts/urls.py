@@ -14,4 +14,19 @@ urlpatterns = [
     path("", include("django.contrib.auth.urls")),
     path("profile/", views.profile, name="profile"),
     path("profile/token/", views.token_regenerate, name="token-regenerate"),
+    path("people/", views.PeopleList.as_view(), name="people"),
+    path("people/invite/", views.InvitationCreate.as_view(), name="people-invite"),
+    path(
+        "people/invitations/<int:pk>/resend/",
+        views.InvitationResend.as_view(),
+        name="people-invitation-resend",
+    ),
+    path(
+        "people/invitations/<int:pk>/revoke/",
+        views.InvitationRevoke.as_view(),
+        name="people-invitation-revoke",
+    ),
+    path("people/memberships/<int:pk>/", views.MembershipUpdate.as_view(), name="people-membership-update"),
+    path("people/memberships/<int:pk>/end/", views.MembershipEnd.as_view(), name="people-membership-end"),
+    path("invitations/<str:token>/", views.InvitationAccept.as_view(), name="invitation-accept"),
 ]

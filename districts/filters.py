@@ -8,7 +8,6 @@ from django.db.models import Q, QuerySet
 
 from districts.models import US_STATES, Coop, District, Site, SiteKind, StateAgency
 
-
 ANY = "Any"
 
 

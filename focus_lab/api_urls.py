@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import people as people_views
 from accounts.api.views import MeView
 from districts.api import views as district_views
 from partners.api import views as partner_views
@@ -34,6 +35,8 @@ router.register("order-windows", ordering_views.OrderWindowViewSet, basename="or
 router.register("orders", ordering_views.OrderViewSet, basename="order")
 router.register("shipment-plans", shipping_views.ShipmentPlanViewSet, basename="shipment-plan")
 router.register("jobs", job_views.BackgroundJobViewSet, basename="job")
+router.register("invitations", people_views.InvitationViewSet, basename="invitation")
+router.register("memberships", people_views.MembershipViewSet, basename="membership")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

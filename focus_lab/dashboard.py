@@ -103,6 +103,7 @@ def dashboard_sections(user: User) -> list[Section]:
         section.stats.append(
             ("Delivery sites", sum(d.site_count for d in districts), reverse("districts:site-list"))
         )
+        section.stats.append(("People", "Invite reviewers", reverse("people")))
         section.todos = _usda(usda_todos.reviewer_todos(user=user, states=reviewed_state_agencies(user)))
         section.todos += [t for t in _district_todos(districts) if t.level == "warning"]
         sections.append(section)
@@ -119,6 +120,7 @@ def dashboard_sections(user: User) -> list[Section]:
         section.stats.append(
             ("Delivery sites", Site.objects.for_user(user).count(), reverse("districts:site-list"))
         )
+        section.stats.append(("People", "Invite and manage", reverse("people")))
         lab = District.objects.filter(collaborative__memberships__user=user,
                                       collaborative__memberships__role=Role.COLLABORATIVE_ADMIN)  # fmt: skip
         section.todos = _usda(usda_todos.uncomputable_entitlements(districts=lab))

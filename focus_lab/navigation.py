@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.models import Role
+from accounts.access import manages_people
 from districts.access import roles_for
 
 DISTRICT = {Role.DISTRICT_MANAGER, Role.DISTRICT_VIEWER}
@@ -54,6 +55,8 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
     if Role.REFERENCE_DATA in roles:
         links += [_link(request, "Per-meal values", "usda_foods:per-meal-value-list"),
                   _link(request, "Available list", "usda_foods:catalog-list")]  # fmt: skip
+    if manages_people(request.user):
+        links.append(_link(request, "People", "people"))
     unique: dict[str, Link] = {}
     for link in links:  # one "Surveys" for someone who both reviews and manages a district
         unique.setdefault(link.label, link)

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from accounts import services as accounts_services
 from accounts.models import Role
 from partners.models import Partnership
 from tests.conftest import ROLE_FIXTURES
@@ -47,6 +48,7 @@ ROLES = [*ROLE_FIXTURES, "superuser"]
 # Routes with a path argument that are neither edit pages nor form targets, and why.
 NOT_EDIT_ROUTES = {
     "password_reset_confirm": "reached by an anonymous user with a one-time token; the new password is typed",
+    "invitation-accept": "reached by whoever holds the emailed one-time link; the password is typed",
 }
 NOT_EDIT_PREFIXES = {
     "api/": "the API: its HTML forms send PUT through JavaScript; field rights and PUT of an unchanged "
@@ -68,6 +70,10 @@ TARGETS: dict[str, str] = {
     "usda_foods:shipment-plan-override": EDIT,
     "usda_foods:entitlement-detail?action=set_pal": EDIT,
     "password_change": EDIT,
+    "people-membership-update": EDIT,
+    "people-membership-end": "ends the membership: the confirmation page's purpose",
+    "people-invitation-resend": "emails a fresh invitation link",
+    "people-invitation-revoke": "withdraws the invitation",
     "partners:partner-remove": "removes the partner: the confirmation page's purpose",
     "usda_foods:entitlement-detail?action=compute": "recomputes the entitlement from today's data",
     "usda_foods:state-entitlements": "recomputes the state's entitlements",
@@ -210,6 +216,8 @@ def build_world(request: pytest.FixtureRequest) -> World:
                                              free=100_001, reduced=0, paid=0, reason="Claims were re-filed",
                                              user=users["manager"])  # fmt: skip
     type(district).objects.filter(pk=district.pk).update(is_commodity_school=True)  # a ticked box
+    accounts_services.invitation_create(by=users["collab_admin"], email="invited@alpha.example",
+                                        role=Role.DISTRICT_VIEWER, target=district, base_url="http://testserver/")  # fmt: skip
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -225,6 +233,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "lunch_count": lunch_count, "survey": survey, "order": order, "submitted": Order.objects.get(pk=submitted.pk),
         "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
+        "membership": users["manager"].memberships.get(),
     })  # fmt: skip
 
 
@@ -250,6 +259,9 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:shipment-plan-detail": lambda w: {"pk": w.plan.pk},
     "usda_foods:correction-detail": lambda w: {"pk": w.correction.pk},
     "password_change": lambda w: {},
+    "people": lambda w: {},
+    "people-membership-update": lambda w: {"pk": w.membership.pk},
+    "people-membership-end": lambda w: {"pk": w.membership.pk},
 }
 
 
@@ -368,6 +380,7 @@ def test_every_edit_form_saved_unchanged_changes_nothing(request):
     ]
     assert {"partner_user", "collab_admin"} <= edits_posted["partners:partner-update"]
     assert {"manager", "collab_admin"} <= edits_posted["districts:coop-update"]
+    assert {"collab_admin", "superuser"} <= edits_posted["people-membership-update"]
 
 
 def test_the_form_parser_submits_what_a_browser_would():

@@ -27,9 +27,17 @@ def top_links(client, url: str = "/") -> list[str]:
         ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement"]),
         (
             "sda_reviewer",
-            ["Dashboard", "Review queue", "Order windows", "Surveys", "Corrections", "Entitlements"],
+            [
+                "Dashboard",
+                "Review queue",
+                "Order windows",
+                "Surveys",
+                "Corrections",
+                "Entitlements",
+                "People",
+            ],
         ),
-        ("collab_admin", ["Dashboard", "Entitlements", "Districts", "Partners"]),
+        ("collab_admin", ["Dashboard", "Entitlements", "Districts", "Partners", "People"]),
         ("partner_user", ["Dashboard", "Districts", "Partners", "Partnerships"]),
     ],
 )
