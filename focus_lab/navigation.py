@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts.models import Role
 from accounts.access import manages_people
+from accounts.models import Role
 from districts.access import roles_for
 
 DISTRICT = {Role.DISTRICT_MANAGER, Role.DISTRICT_VIEWER}
