@@ -113,6 +113,8 @@ TWELVE_EXPLANATION = (
 class EntitlementSerializer(serializers.ModelSerializer):
     """``id`` is null for a district listed (``?school_year=``) whose entitlement was never computed."""
 
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text=(
+        "Null for a district listed with ?school_year= whose entitlement was never computed."))  # fmt: skip
     district_name = serializers.CharField(source="district.name", read_only=True)
     state = serializers.CharField(source="district.state_agency.state", read_only=True)
     commodity_offer_value = money("Commodity offer value, the legal floor (7 CFR 250.58(b))")
