@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from districts.models import Collaborative, Coop, District, Site, StateAgency
 
@@ -28,6 +29,16 @@ class DistrictAdmin(admin.ModelAdmin):
     list_filter = ["state_agency", "collaborative", "is_commodity_school"]
     list_select_related = ["state_agency", "collaborative"]
     search_fields = ["name", "agency_code"]
+
+    def save_model(self, request, obj, form, change):
+        """As the district page and API do: a changed commodity-school status recomputes the
+        district's entitlements (it decides whether the Section 4 payment counts in the COV)."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and "is_commodity_school" in form.changed_data:
+                from usda_foods.services import district_entitlements_recompute
+
+                district_entitlements_recompute(district=obj, user=request.user)
 
 
 @admin.register(Site)

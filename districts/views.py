@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 
 from districts.filters import CoopFilter, DistrictFilter, SiteFilter
@@ -55,6 +56,17 @@ class DistrictCreate(ScopedCreateView):
 class DistrictUpdate(ScopedUpdateView):
     model = District
     form_class = DistrictForm
+
+    def form_valid(self, form: Any) -> Any:
+        """The commodity-school status decides whether the Section 4 payment counts in the COV, so
+        changing it recomputes the district's entitlements, in the same transaction."""
+        with transaction.atomic():
+            response = super().form_valid(form)
+            if "is_commodity_school" in form.changed_data:
+                from usda_foods.services import district_entitlements_recompute
+
+                district_entitlements_recompute(district=self.object, user=self.request.user)
+        return response
 
 
 class SiteList(ScopedListView):

@@ -1,3 +1,25 @@
+"""How the API answers an error: one shape, and one rule for refusals, the same as the pages'.
+
+Shape: a bad input is a 400 with ``{"field": ["message", ...]}`` (``"detail"`` for what no field
+names); any other error is ``{"detail": "message"}``.
+
+Refusals, pages and API alike:
+
+- 404 for an object the user may not see: the same answer as for one that does not exist, so it
+  confirms nothing (``access.get_for_user``; a state or collaborative none of whose districts the
+  user sees, for a recompute);
+- 403 for an object the user sees but may not change, whatever the request body: the permission
+  is checked before the input (setting a PAL as anyone but the state's reviewers, recomputing a
+  state one only partly sees, writing national reference data as a tenant);
+- 400 for bad input from a user who may make the change (``DomainError``, a model's
+  ``ValidationError``, a serializer's errors).
+
+Pages and endpoints check the right before reading the input; a service's own check is a
+backstop. The entitlement and reference-data services raise ``PermissionDenied`` (or ``Http404``)
+for a refusal and ``DomainError`` only for bad input, so even their backstop answers by the rule;
+other services' backstops still raise ``DomainError``, reached only if a view forgot its check.
+"""
+
 from __future__ import annotations
 
 from typing import Any

@@ -213,26 +213,115 @@ class Computed:
     ok: ClassVar[bool] = True
 
 
+class Figure(StrEnum):
+    """The figures an absent input can block."""
+
+    COV = "cov"
+    TWELVE_PERCENT = "twelve_percent"
+
+
+class Input(StrEnum):
+    """The inputs whose absence stops a figure, named for the API (``missing_inputs``)."""
+
+    PER_MEAL_VALUE = "per_meal_value"
+    PRIOR_YEAR_LUNCH_COUNTS = "prior_year_lunch_counts"
+    SECTION4_PAYMENT = "section4_payment"
+    LUNCH_COUNTS = "lunch_counts"  # the year's own counts, by category (12 percent share)
+    REIMBURSEMENT_RATES = "reimbursement_rates"
+    USDA_FOODS_VALUE = "usda_foods_value"  # C: the PAL, else the COV
+    COMPUTATION = "computation"  # nothing absent, but the entitlement was never computed
+
+
+# A few words for each input, for a list's status column ("cannot compute: no lunch counts").
+INPUT_SHORT: Final[Mapping[str, str]] = {
+    Input.PER_MEAL_VALUE: "no per-meal value",
+    Input.PRIOR_YEAR_LUNCH_COUNTS: "no lunch counts",
+    Input.SECTION4_PAYMENT: "no Section 4 payment",
+    Input.LUNCH_COUNTS: "no lunch counts for the year itself",
+    Input.REIMBURSEMENT_RATES: "no reimbursement rates",
+    Input.USDA_FOODS_VALUE: "no USDA Foods value",
+    Input.COMPUTATION: "not computed yet",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """One absent input, the figure it blocks, and the reason in words."""
+
+    input: str
+    blocks: Figure
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"input": str(self.input), "blocks": str(self.blocks), "reason": self.reason}
+
+
 @dataclass(frozen=True, slots=True)
 class CannotCompute:
-    """An input was absent. ``reasons`` say which, in words an SFA director would use.
+    """An input was absent. ``reasons`` say which, in words an SFA director would use; ``inputs``
+    name them (``Input``), one per reason, when the caller knows them.
 
     Deliberately has no ``value``: code that forgets to check ``ok`` fails loudly instead of
     showing $0.00 for a district whose data simply has not been entered yet.
     """
 
     reasons: tuple[str, ...]
+    inputs: tuple[str, ...] = field(default=(), compare=False)  # labels of the reasons, not a difference
     ok: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         if not self.reasons or not all(isinstance(r, str) and r for r in self.reasons):
             raise ValueError("CannotCompute needs at least one non-empty reason")
+        if self.inputs and len(self.inputs) != len(self.reasons):
+            raise ValueError("CannotCompute needs one input per reason, or none")
+
+    def missing(self, blocks: Figure) -> tuple[Missing, ...]:
+        inputs = self.inputs or ("",) * len(self.reasons)
+        return tuple(Missing(i, blocks, r) for i, r in zip(inputs, self.reasons, strict=True))
 
     def __str__(self) -> str:
         return "cannot compute: " + "; ".join(self.reasons)
 
 
 # --- Commodity offer value ---------------------------------------------------------------------
+
+
+def missing_prior_year_lunches(school_year: str) -> Missing:
+    """The COV's most common gap: the previous school year's lunch count is not recorded."""
+    year = SchoolYear.parse(school_year)
+    return Missing(
+        Input.PRIOR_YEAR_LUNCH_COUNTS,
+        Figure.COV,
+        f"no reimbursable lunch count for SY {year.previous()} (the SY {year} commodity offer "
+        "value uses the previous school year's lunches, 7 CFR 250.58(b))",
+    )
+
+
+def not_computed(school_year: str) -> Missing:
+    """A district whose inputs are there but whose entitlement nobody has computed yet."""
+    year = SchoolYear.parse(school_year)
+    return Missing(
+        Input.COMPUTATION, Figure.COV, f"the SY {year} entitlement has not been computed yet: recompute it"
+    )
+
+
+def status_text(missing: Iterable[Mapping[str, str]]) -> str:
+    """One line for a list's status column, from stored ``missing_inputs`` dicts: "not computed
+    yet", else what blocks the COV ("cannot compute: no lunch counts"), else what blocks the 12
+    percent share ("12% share n/a: no reimbursement rates"), else "complete"."""
+    rows = list(missing)
+    if any(row.get("input") == Input.COMPUTATION for row in rows):
+        return INPUT_SHORT[Input.COMPUTATION]
+    for figure, lead in ((Figure.COV, "cannot compute"), (Figure.TWELVE_PERCENT, "12% share n/a")):
+        words: list[str] = []
+        for row in rows:
+            if row.get("blocks") == figure:
+                word = INPUT_SHORT.get(row.get("input", ""), row.get("reason", ""))
+                if word and word not in words:
+                    words.append(word)
+        if words:
+            return f"{lead}: {_join(words)}"
+    return "complete"
 
 
 def commodity_offer_value(
@@ -266,18 +355,17 @@ def commodity_offer_value(
         checked = _non_negative(section4_cash_cents, "Section 4 cash per lunch (cents)")
         section4 = checked if is_commodity_school else Decimal(0)
 
-    missing: list[str] = []
+    missing: list[Missing] = []
     if per_meal_value_cents is None:
-        missing.append(f"no national per-meal value of USDA Foods for SY {year}")
+        missing.append(Missing(Input.PER_MEAL_VALUE, Figure.COV,
+                               f"no national per-meal value of USDA Foods for SY {year}"))  # fmt: skip
     if prior_year_lunches is None:
-        missing.append(
-            f"no reimbursable lunch count for SY {year.previous()} (the SY {year} commodity offer "
-            "value uses the previous school year's lunches, 7 CFR 250.58(b))"
-        )
+        missing.append(missing_prior_year_lunches(str(year)))
     if is_commodity_school and section4_cash_cents is None:
-        missing.append(f"no Section 4 general cash payment per lunch for SY {year} (commodity school)")
+        missing.append(Missing(Input.SECTION4_PAYMENT, Figure.COV,
+                               f"no Section 4 general cash payment per lunch for SY {year} (commodity school)"))  # fmt: skip
     if missing or per_meal_value_cents is None or prior_year_lunches is None:
-        return CannotCompute(tuple(missing))
+        return CannotCompute(tuple(m.reason for m in missing), tuple(m.input for m in missing))
 
     with localcontext(_EXACT):
         dollars = (per_meal_value_cents + section4) * prior_year_lunches / 100
@@ -345,15 +433,17 @@ def twelve_percent_check(
     if usda_foods_value is not None:
         _non_negative(usda_foods_value, "USDA Foods value")
 
-    missing: list[str] = []
+    missing: list[tuple[str, str]] = []
     if absent := [label for label, c in zip(_CATEGORIES, counts, strict=True) if c is None]:
-        missing.append(f"no {_join(absent)} lunch count for SY {year}")
+        missing.append((Input.LUNCH_COUNTS, f"no {_join(absent)} lunch count for SY {year}"))
     if absent := [label for label, r in zip(_CATEGORIES, rates, strict=True) if r is None]:
-        missing.append(f"no {_join(absent)} lunch reimbursement rate for SY {year}")
+        missing.append(
+            (Input.REIMBURSEMENT_RATES, f"no {_join(absent)} lunch reimbursement rate for SY {year}")
+        )
     if usda_foods_value is None:
-        missing.append(f"no USDA Foods value for SY {year}")
+        missing.append((Input.USDA_FOODS_VALUE, f"no USDA Foods value for SY {year}"))
     if missing or usda_foods_value is None:
-        return CannotCompute(tuple(missing))
+        return CannotCompute(tuple(r for _, r in missing), tuple(i for i, _ in missing))
 
     with localcontext(_EXACT):
         cash_exact = Decimal(0)
@@ -362,7 +452,10 @@ def twelve_percent_check(
                 cash_exact += count * rate
         total_exact = cash_exact + usda_foods_value
     if total_exact == 0:
-        return CannotCompute((f"no lunch cash and no USDA Foods for SY {year}: the share is undefined",))
+        return CannotCompute(
+            (f"no lunch cash and no USDA Foods for SY {year}: the share is undefined",),
+            (Input.USDA_FOODS_VALUE,),
+        )
 
     c = Fraction(usda_foods_value)
     needed = Fraction(cash_exact) * Fraction(12, 88)
@@ -545,11 +638,17 @@ class EntitlementResult:
     @property
     def missing(self) -> tuple[str, ...]:
         """Every reason something could not be computed, without repeats, COV first."""
-        reasons: list[str] = []
-        for outcome in (self.cov, self.twelve_percent):
+        return tuple(m.reason for m in self.missing_inputs)
+
+    @property
+    def missing_inputs(self) -> tuple[Missing, ...]:
+        """Every absent input with the figure it blocks (the COV, or the 12 percent share), COV
+        first, without repeating a reason."""
+        found: list[Missing] = []
+        for figure, outcome in ((Figure.COV, self.cov), (Figure.TWELVE_PERCENT, self.twelve_percent)):
             if isinstance(outcome, CannotCompute):
-                reasons.extend(r for r in outcome.reasons if r not in reasons)
-        return tuple(reasons)
+                found.extend(m for m in outcome.missing(figure) if m.reason not in {f.reason for f in found})
+        return tuple(found)
 
 
 def compute_entitlements(inputs: Iterable[EntitlementInputs]) -> dict[Hashable, EntitlementResult]:

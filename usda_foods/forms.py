@@ -16,8 +16,8 @@ from districts import access
 from districts.forms import ScopedModelForm
 from focus_lab.csv_import import MAX_IMPORT_BYTES
 from focus_lab.errors import DomainError
-from usda_foods import entitlements
-from usda_foods.models import LunchCount, ReimbursementRate, Section4Payment
+from usda_foods import entitlements, units
+from usda_foods.models import LunchCount, PerMealValue, ReimbursementRate, Section4Payment
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -45,6 +45,31 @@ def _helper(submit: str, *inputs: object) -> FormHelper:
     return helper
 
 
+class ReferenceAmountField(forms.DecimalField):
+    """A reference value in its unit. An implausible one, most often typed in the other unit, is
+    refused with what was probably meant, alone: not beside "no more than 2 decimal places", which
+    would send the user hunting for a rounding when the unit is what is wrong."""
+
+    def __init__(self, *, plausible: units.Plausible, **kwargs: object) -> None:
+        self.plausible = plausible
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def run_validators(self, value: Decimal | None) -> None:
+        if value not in self.empty_values:
+            try:
+                self.plausible.check(value)  # type: ignore[arg-type]
+            except units.ImplausibleValue as exc:
+                raise ValidationError(str(exc), code="implausible") from exc
+        super().run_validators(value)
+
+
+def _reference_field(model: type, name: str, plausible: units.Plausible) -> ReferenceAmountField:
+    field = model._meta.get_field(name)
+    return ReferenceAmountField(plausible=plausible, label=field.verbose_name[:1].upper() + field.verbose_name[1:],
+                                max_digits=field.max_digits, decimal_places=field.decimal_places,
+                                help_text=field.help_text)  # fmt: skip
+
+
 def _school_year(value: str) -> str:
     try:
         return str(entitlements.parse_school_year(value.strip()))
@@ -56,7 +81,7 @@ class PlannedAssistanceLevelForm(forms.Form):
     """The SDA loads a planned assistance level (PAL) at or above the COV and says why."""
 
     amount = forms.DecimalField(
-        label="Planned assistance level ($)", max_digits=14, decimal_places=2, min_value=Decimal("0"),
+        label="Planned assistance level (dollars)", max_digits=14, decimal_places=2, min_value=Decimal("0"),
         help_text="At least the commodity offer value (the legal floor, 7 CFR 250.58(b)) and what is drawn.",
     )  # fmt: skip
     reason = forms.CharField(
@@ -114,14 +139,12 @@ class PerMealValueForm(forms.Form):
     a value that is not a multiple of 1/4 cent (42 USC 1755(c))."""
 
     school_year = forms.CharField(max_length=7, help_text="e.g. 2019-20")
-    cents = forms.DecimalField(
-        label="Per-meal value (cents)", max_digits=6, decimal_places=2,
-        help_text="As published, to the nearest 1/4 cent, e.g. 23.75.",
-    )  # fmt: skip
+    cents = _reference_field(PerMealValue, "cents", units.PER_MEAL_VALUE)
     citation = forms.CharField(max_length=300, help_text="e.g. Federal Register notice of July 2019")
     published_on = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="A later publication for the same year is a correction: it supersedes the earlier one.",
+        help_text="A later publication for the same year is a correction: it supersedes the earlier one. "
+        "Two values of a year cannot share a publication date.",
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -135,6 +158,7 @@ class PerMealValueForm(forms.Form):
 
 class ReimbursementRateForm(ScopedModelForm):
     submit_label = "Add rate"
+    dollars = _reference_field(ReimbursementRate, "dollars", units.REIMBURSEMENT_RATE)
 
     class Meta:
         model = ReimbursementRate
@@ -143,6 +167,7 @@ class ReimbursementRateForm(ScopedModelForm):
 
 class Section4PaymentForm(ScopedModelForm):
     submit_label = "Add Section 4 payment"
+    cents = _reference_field(Section4Payment, "cents", units.SECTION4_PAYMENT)
 
     class Meta:
         model = Section4Payment

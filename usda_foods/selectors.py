@@ -7,46 +7,31 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Round
 
+from districts import access
+from usda_foods import entitlements
 from usda_foods.models import Drawdown, DrawdownStatus, Entitlement, LunchCount
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from districts.models import District
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
-
-SORTS = {
-    "district": "district__name",
-    "cov": "commodity_offer_value",
-    "pal": "planned_assistance_level",
-    "drawn": "drawn",
-    "remaining": "remaining_amount",
-    "utilisation": "utilisation",
-}
-
-
-def entitlement_list(
-    *, user: User, school_year: str, state: str | None = None, collaborative: int | None = None,
-    q: str = "", incomplete: bool | None = None, sort: str = "district",
-) -> QuerySet[Entitlement]:  # fmt: skip
-    """Entitlements the user may see for a year, optionally one state's or one lab's, annotated
-    with ``remaining_amount`` and ``utilisation`` (percent, 2 places) so the database sorts them."""
-    rows = Entitlement.objects.for_user(user).filter(school_year=school_year)
-    if state:
-        rows = rows.filter(district__state_agency__state=state)
-    if collaborative:
-        rows = rows.filter(district__collaborative_id=collaborative)
-    if q:
-        rows = rows.filter(Q(district__name__icontains=q) | Q(district__agency_code__icontains=q))
-    if incomplete is not None:
-        rows = rows.exclude(missing=[]) if incomplete else rows.filter(missing=[])
-    rows = with_balance(rows)
-    descending = sort.startswith("-")
-    field = SORTS.get(sort.lstrip("-"), "district__name")
-    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-    return rows.order_by(order, "district__name")
 
 
 def with_balance(rows: QuerySet[Entitlement]) -> QuerySet[Entitlement]:
@@ -61,11 +46,84 @@ def with_balance(rows: QuerySet[Entitlement]) -> QuerySet[Entitlement]:
     )  # fmt: skip
 
 
-def entitlement_totals(rows: QuerySet[Entitlement]) -> dict[str, Decimal | int | None]:
-    """Sums over the rows, in one query."""
-    totals = rows.order_by().aggregate(
-        cov=Sum("commodity_offer_value"), pal=Sum("planned_assistance_level"), drawn=Sum("drawn")
+# The entitlement columns a row carries (prefixed ``e_`` on a district row, see entitlement_rows).
+ROW_FIELDS = ("id", "prior_year_lunches", "per_meal_value_cents", "section4_cents", "commodity_offer_value",
+              "planned_assistance_level", "pal_overridden", "pal_reason", "drawn", "twelve_cash", "twelve_usda_foods",
+              "twelve_share", "twelve_needed", "twelve_meets", "twelve_additional", "missing", "missing_inputs",
+              "computed_at")  # fmt: skip
+ROW_SORTS = {
+    "district": "name",
+    "cov": "e_commodity_offer_value",
+    "pal": "e_planned_assistance_level",
+    "drawn": "e_drawn",
+    "remaining": "remaining_amount",
+    "utilisation": "utilisation",
+}
+
+
+def entitlement_rows(
+    *, user: User, school_year: str, state: str | None = None, collaborative: int | None = None,
+    q: str = "", incomplete: bool | None = None, sort: str = "district",
+) -> QuerySet[District]:  # fmt: skip
+    """Every district of the scope the user may see, each with its SY entitlement when it has one
+    (a LEFT JOIN): a district nobody could compute yet, most often for want of lunch counts, is a
+    row saying so instead of a row missing from the list. One statement per page whatever the
+    number of districts; ``as_entitlements`` turns the rows into ``Entitlement`` objects."""
+    prior = entitlements.previous_school_year(school_year)
+    rows = access.entitlement_districts(user, write=False)
+    if state:
+        rows = rows.filter(state_agency__state=state)
+    if collaborative:
+        rows = rows.filter(collaborative_id=collaborative)
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(agency_code__icontains=q))
+    rows = rows.select_related("state_agency").annotate(
+        year_row=FilteredRelation("entitlements", condition=Q(entitlements__school_year=school_year))
     )
+    rows = rows.annotate(
+        **{f"e_{name}": F(f"year_row__{name}") for name in ROW_FIELDS},
+        has_prior_lunches=Exists(LunchCount.objects.filter(district_id=OuterRef("pk"), school_year=prior)),
+    ).annotate(
+        remaining_amount=ExpressionWrapper(F("e_planned_assistance_level") - F("e_drawn"), output_field=MONEY),
+        utilisation=Case(
+            When(e_planned_assistance_level__gt=0,
+                 then=Round(F("e_drawn") * Value(Decimal(100)) / F("e_planned_assistance_level"), 2)),
+            default=None, output_field=DecimalField(max_digits=7, decimal_places=2),
+        ),
+    )  # fmt: skip
+    if incomplete is not None:
+        complete = Q(e_id__isnull=False, e_missing=[])
+        rows = rows.exclude(complete) if incomplete else rows.filter(complete)
+    descending = sort.startswith("-")
+    field = ROW_SORTS.get(sort.lstrip("-"), "name")
+    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return rows.order_by(order, "name", "pk")
+
+
+def as_entitlements(rows: Iterable[District], *, school_year: str) -> list[Entitlement]:
+    """Rows of ``entitlement_rows`` as (unsaved when absent) ``Entitlement`` objects, so pages and
+    the API show them as they show stored ones. No query: the district came with the row."""
+    result = []
+    for district in rows:
+        values = {name: getattr(district, f"e_{name}") for name in ROW_FIELDS}
+        if values["id"] is None:
+            missing = (entitlements.not_computed(school_year) if district.has_prior_lunches
+                       else entitlements.missing_prior_year_lunches(school_year))  # fmt: skip
+            values.update(drawn=Decimal("0.00"), pal_overridden=False, pal_reason="", missing=[missing.reason],
+                          missing_inputs=[missing.as_dict()])  # fmt: skip
+        entitlement = Entitlement(district=district, school_year=school_year, **values)
+        entitlement.remaining_amount = district.remaining_amount  # type: ignore[attr-defined]
+        entitlement.utilisation = district.utilisation  # type: ignore[attr-defined]
+        result.append(entitlement)
+    return result
+
+
+def entitlement_totals(rows: QuerySet, *, prefix: str = "") -> dict[str, Decimal | int | None]:
+    """Sums over the rows, in one query (``prefix="e_"`` for ``entitlement_rows``)."""
+    totals = rows.order_by().aggregate(
+        cov=Sum(f"{prefix}commodity_offer_value"), pal=Sum(f"{prefix}planned_assistance_level"),
+        drawn=Sum(f"{prefix}drawn"),
+    )  # fmt: skip
     pal, drawn = totals["pal"] or Decimal("0"), totals["drawn"] or Decimal("0")
     totals["remaining"] = pal - drawn
     totals["utilisation"] = (drawn * 100 / pal).quantize(Decimal("0.01")) if pal else None

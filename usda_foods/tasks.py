@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
+from django.http import Http404
 
 from accounts.models import User
 from districts.models import District
@@ -57,6 +59,9 @@ def entitlements_recompute_job(self, job_id: int) -> None:
         raise
     except DomainError as exc:
         jobs.job_finish(job_id, result={}, message=exc.message, failed=True)
+        return
+    except (PermissionDenied, Http404) as exc:  # the user's rights changed since the job started
+        jobs.job_finish(job_id, result={}, message=str(exc) or services.CANNOT_RECOMPUTE, failed=True)
         return
     jobs.job_finish(job_id, result=result.as_dict(),
                     message=f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged; "

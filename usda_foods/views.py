@@ -97,7 +97,9 @@ def _with_query(url: str, **params: str) -> str:
 
 @dataclass(frozen=True)
 class TwelvePercentView:
-    """The stored 12 percent figures, put in words for the page (informative, never a failure)."""
+    """The stored 12 percent figures, put in words for the page (informative, never a failure).
+    Whether 12 percent is reached is the pure check's answer, decided on exact values: a share
+    that rounds to 12.00% may still be short of it by less than a cent."""
 
     cash: Decimal
     usda_foods: Decimal
@@ -105,23 +107,35 @@ class TwelvePercentView:
     needed: Decimal
     additional: Decimal
     total: Decimal
-
-    @property
-    def at_or_above(self) -> bool:
-        return self.additional == 0
+    at_or_above: bool
 
     @classmethod
     def of(cls, entitlement: Entitlement | None) -> TwelvePercentView | None:
-        if entitlement is None or None in (entitlement.twelve_share, entitlement.twelve_cash,
-                                           entitlement.twelve_usda_foods, entitlement.twelve_needed):  # fmt: skip
+        if entitlement is None:
             return None
-        cash, foods, needed = (
-            entitlement.twelve_cash,
-            entitlement.twelve_usda_foods,
-            entitlement.twelve_needed,
-        )
-        return cls(cash=cash, usda_foods=foods, share_percent=(entitlement.twelve_share * 100).quantize(Decimal("0.01")),
-                   needed=needed, additional=max(needed - foods, Decimal("0.00")), total=cash + foods)  # fmt: skip
+        e = entitlement
+        if None in (e.twelve_share, e.twelve_cash, e.twelve_usda_foods, e.twelve_needed, e.twelve_meets,
+                    e.twelve_additional):  # fmt: skip
+            return None
+        return cls(cash=e.twelve_cash, usda_foods=e.twelve_usda_foods, share_percent=e.twelve_share.scaleb(2),
+                   needed=e.twelve_needed, additional=e.twelve_additional, total=e.twelve_cash + e.twelve_usda_foods,
+                   at_or_above=bool(e.twelve_meets))  # fmt: skip
+
+
+FIGURE_HEADINGS = {
+    entitlements.Figure.COV: "The commodity offer value cannot be computed",
+    entitlements.Figure.TWELVE_PERCENT: "The 12 percent share cannot be worked out",
+}
+
+
+def missing_by_figure(entitlement: Entitlement | None) -> list[tuple[str, list[str]]]:
+    """The missing inputs grouped under the figure each one blocks, COV first."""
+    if entitlement is None:
+        return []
+    groups: dict[str, list[str]] = {}
+    for row in entitlement.missing_inputs or []:
+        groups.setdefault(row.get("blocks", ""), []).append(row.get("reason", ""))
+    return [(heading, groups[figure]) for figure, heading in FIGURE_HEADINGS.items() if figure in groups]
 
 
 class EntitlementDetail(LoginRequiredMixin, TemplateView):
@@ -232,7 +246,7 @@ class EntitlementDetail(LoginRequiredMixin, TemplateView):
             district=district, school_year=year, entitlement=entitlement, can_manage=self.can_manage,
             prior_year=prior, prior_count=counts.get(prior), current_count=counts.get(year),
             per_meal=per_meal, section4=section4, preview=preview, ledger=ledger, chart=chart,
-            twelve=TwelvePercentView.of(entitlement),
+            twelve=TwelvePercentView.of(entitlement), missing_groups=missing_by_figure(entitlement),
             years=sorted(known_years | {year, current_school_year()}, reverse=True),
             previous_year_link=entitlements.previous_school_year(year), next_year_link=entitlements.next_school_year(year),
             state_url=_with_query(reverse("usda_foods:state-entitlements", args=[district.state_agency.state]), year=year),
@@ -300,7 +314,7 @@ COLUMNS = [
 ]
 CSV_HEADER = ["state", "agency_code", "district", "school_year", "commodity_offer_value",
               "planned_assistance_level", "pal_overridden", "drawn", "remaining", "utilisation_percent",
-              "missing"]  # fmt: skip
+              "missing", "status"]  # fmt: skip
 
 
 class EntitlementTable(LoginRequiredMixin, ListView):
@@ -343,15 +357,16 @@ class EntitlementTable(LoginRequiredMixin, ListView):
         self.q = self.filter_form.cleaned_data.get("q", "").strip()
         self.incomplete = bool(self.filter_form.cleaned_data.get("incomplete"))
         sort = params.get("sort", "district")
-        self.sort = sort if sort.lstrip("-") in selectors.SORTS else "district"
+        self.sort = sort if sort.lstrip("-") in selectors.ROW_SORTS else "district"
 
     def scope_filter(self) -> dict[str, Any]:
         if "state" in self.scope_kwargs:
             return {"district__state_agency__state": self.scope_kwargs["state"]}
         return {"district__collaborative_id": self.scope_kwargs["collaborative"]}
 
-    def get_queryset(self) -> QuerySet[Entitlement]:
-        return selectors.entitlement_list(user=self.request.user, school_year=self.school_year, q=self.q,
+    def get_queryset(self) -> QuerySet[District]:
+        """Every district of the scope, computed or not (``selectors.entitlement_rows``)."""
+        return selectors.entitlement_rows(user=self.request.user, school_year=self.school_year, q=self.q,
                                           incomplete=True if self.incomplete else None, sort=self.sort,
                                           **self.scope_kwargs)  # fmt: skip
 
@@ -363,7 +378,7 @@ class EntitlementTable(LoginRequiredMixin, ListView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self._load(request.POST)
-        try:
+        try:  # refused outright (403/404) when the user may not recompute this scope
             job = services.recompute_start(
                 user=request.user, school_year=self.school_year, **self.scope_kwargs
             )
@@ -378,8 +393,9 @@ class EntitlementTable(LoginRequiredMixin, ListView):
         rows = (
             [e.district.state_agency.state, e.district.agency_code, e.district.name, e.school_year,
              e.commodity_offer_value, e.planned_assistance_level, "yes" if e.pal_overridden else "no", e.drawn,
-             e.remaining_amount, e.utilisation, "; ".join(e.missing)]
-            for e in self.get_queryset().iterator(chunk_size=1000)
+             e.remaining_amount, e.utilisation, "; ".join(e.missing), e.status_text]
+            for row in self.get_queryset().iterator(chunk_size=1000)
+            for e in selectors.as_entitlements([row], school_year=self.school_year)
         )  # fmt: skip
         slug = "-".join(str(v) for v in self.scope_kwargs.values())
         return exports.table_response(fmt=fmt, filename=f"entitlements-{slug}-{self.school_year}",
@@ -415,11 +431,15 @@ class EntitlementTable(LoginRequiredMixin, ListView):
                 user=self.request.user, school_year=self.school_year, **self.scope_kwargs
             )
             can_recompute = True
-        except DomainError:
+        except (DomainError, PermissionDenied, Http404):
             can_recompute = False
+        context["entitlements"] = selectors.as_entitlements(
+            context["object_list"], school_year=self.school_year
+        )
         context.update(
             title=self.title, school_year=self.school_year, years=self.years, filter_form=self.filter_form,
-            sort=self.sort, sort_links=self._sort_links(), totals=selectors.entitlement_totals(self.object_list),
+            sort=self.sort, sort_links=self._sort_links(),
+            totals=selectors.entitlement_totals(self.object_list, prefix="e_"),
             csv_url=self._query(format="csv", page=None), xlsx_url=self._query(format="xlsx", page=None), can_recompute=can_recompute, show_state=self.show_state,
             page_url=self.page_url(),
         )  # fmt: skip

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db import transaction
 from rest_framework import viewsets
 
 from districts.api.serializers import (
@@ -21,6 +22,17 @@ class DistrictViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     select = ("state_agency",)
     ordering_fields = ["name", "enrollment"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def perform_update(self, serializer: DistrictSerializer) -> None:
+        """As the page does: a changed commodity-school status recomputes the district's
+        entitlements (it decides whether the Section 4 payment counts in the COV)."""
+        before = serializer.instance.is_commodity_school
+        with transaction.atomic():
+            district = serializer.save()
+            if district.is_commodity_school != before:
+                from usda_foods.services import district_entitlements_recompute
+
+                district_entitlements_recompute(district=district, user=self.request.user)
 
 
 class SiteViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

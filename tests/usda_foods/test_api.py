@@ -52,6 +52,8 @@ def test_twelve_percent_object(api_for, manager, funded, district):
         "usda_foods",
         "share",
         "needed_for_twelve_percent",
+        "meets_twelve_percent",
+        "additional_needed",
         "explanation",
     }
     assert "national rule" in row["twelve_percent"]["explanation"]
@@ -90,7 +92,7 @@ def test_recompute_a_state_in_one_call(api_for, sda_reviewer, district):
     refused = api_for(sda_reviewer).post(
         "/api/v1/entitlements/recompute/", {"school_year": SY, "state": "WI"}, format="json"
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 404  # none of Wisconsin's SFAs is theirs to see
 
 
 def test_recompute_a_collaborative(api_for, collab_admin, district, collaborative):

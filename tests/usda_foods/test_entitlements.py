@@ -867,3 +867,93 @@ def test_twelve_percent_meets_floor_exactly_when_share_is_at_least_twelve_percen
     assert result.cash == D(free * rate_cents[0] + reduced * rate_cents[1] + paid * rate_cents[2]) / 100
     for amount in (result.cash, result.share, result.needed_for_twelve_percent, result.additional_needed):
         assert type(amount) is Decimal
+
+
+# --- What each absent input blocks (issue 9, item 4) ----------------------------------------------
+
+
+def test_each_missing_input_names_the_figure_it_blocks() -> None:
+    from usda_foods.entitlements import Figure, Input, status_text
+
+    results = compute_entitlements([
+        EntitlementInputs(key="no counts", school_year="2019-20", per_meal_value_cents=D("23.75"), **RATES_2019_20),
+        EntitlementInputs(key="cov only", school_year="2019-20", per_meal_value_cents=D("23.75"),
+                          lunches_by_year={"2018-19": LunchCounts(free=10, reduced=0, paid=0)}),
+        EntitlementInputs(key="complete", school_year="2019-20", per_meal_value_cents=D("23.75"), **RATES_2019_20,
+                          lunches_by_year={"2018-19": LunchCounts(free=10, reduced=0, paid=0),
+                                           "2019-20": LunchCounts(free=10, reduced=0, paid=0)}),
+    ])  # fmt: skip
+    no_counts = [(m.input, m.blocks) for m in results["no counts"].missing_inputs]
+    assert no_counts == [
+        (Input.PRIOR_YEAR_LUNCH_COUNTS, Figure.COV),
+        (Input.LUNCH_COUNTS, Figure.TWELVE_PERCENT),
+        (Input.USDA_FOODS_VALUE, Figure.TWELVE_PERCENT),  # C is the COV, which cannot be computed
+    ]
+    assert [m.reason for m in results["no counts"].missing_inputs] == list(results["no counts"].missing)
+    cov_only = results["cov only"].missing_inputs
+    assert {m.blocks for m in cov_only} == {Figure.TWELVE_PERCENT}
+    assert {m.input for m in cov_only} == {Input.LUNCH_COUNTS, Input.REIMBURSEMENT_RATES}
+    assert results["complete"].missing_inputs == ()
+    as_stored = {key: [m.as_dict() for m in r.missing_inputs] for key, r in results.items()}
+    assert status_text(as_stored["no counts"]) == "cannot compute: no lunch counts"
+    assert status_text(as_stored["cov only"]) == (
+        "12% share n/a: no lunch counts for the year itself and no reimbursement rates"
+    )
+    assert status_text(as_stored["complete"]) == "complete"
+
+
+def test_cannot_compute_compares_by_reasons_whatever_their_labels() -> None:
+    assert CannotCompute(("a",), ("per_meal_value",)) == CannotCompute(("a",))
+    with pytest.raises(ValueError, match="one input per reason"):
+        CannotCompute(("a", "b"), ("per_meal_value",))
+
+
+def test_twelve_percent_short_by_less_than_half_a_cent_is_not_met() -> None:
+    """cash = 28 x $3.01 + 49 x $0.32 = $99.96; 12% needs 99.96 x 12/88 = $13.6309...: $13.63 of
+    USDA Foods shows a share of 0.1200 and $13.63 needed, yet falls short (issue 9, item 4)."""
+    result = twelve_percent_check(school_year="2019-20", free=0, reduced=28, paid=49, **RATES_2019_20,
+                                  usda_foods_value=D("13.63"))  # fmt: skip
+    assert isinstance(result, TwelvePercent)
+    assert (result.cash, result.share, result.needed_for_twelve_percent) == (
+        D("99.96"),
+        D("0.1200"),
+        D("13.63"),
+    )
+    assert result.meets_floor is False and result.additional_needed == D("0.00")
+
+
+# --- Plausible reference values (issue 9, item 3) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("SECTION4_PAYMENT", "0.40", "0.40 cents is not a plausible Section 4 payment (published values are 5 to 75 "
+         "cents per lunch). Did you mean 40 cents? The amount is in cents: $0.40 is 40 cents."),
+        ("PER_MEAL_VALUE", "0.2375", "Did you mean 23.75 cents?"),
+        ("REIMBURSEMENT_RATE", "341", "$341 is not a plausible lunch reimbursement rate (published values are $0.10 "
+         "to $10.00 per lunch). Did you mean $3.41? The amount is in dollars: 341 cents is $3.41."),
+        ("REIMBURSEMENT_RATE", "32", "Did you mean $0.32?"),
+        ("SECTION4_PAYMENT", "4000", "Enter it in cents per lunch, as published."),
+        ("PER_MEAL_VALUE", "-23.75", "Enter it in cents per lunch, as published."),
+    ],
+)  # fmt: skip
+def test_implausible_reference_values_say_what_was_probably_meant(
+    kind: str, value: str, message: str
+) -> None:
+    from usda_foods import units
+
+    with pytest.raises(units.ImplausibleValue) as excinfo:
+        getattr(units, kind).check(D(value))
+    assert message in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("PER_MEAL_VALUE", "14.75"), ("PER_MEAL_VALUE", "23.75"), ("SECTION4_PAYMENT", "9.00"),
+     ("SECTION4_PAYMENT", "44"), ("REIMBURSEMENT_RATE", "0.32"), ("REIMBURSEMENT_RATE", "4.43")],
+)  # fmt: skip
+def test_published_reference_values_are_plausible(kind: str, value: str) -> None:
+    from usda_foods import units
+
+    getattr(units, kind).check(D(value))

@@ -7,7 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from districts.models import District
@@ -307,12 +309,15 @@ def test_recompute_job_for_a_state(district, sda_reviewer, django_capture_on_com
 
 
 def test_recompute_scope_refuses_other_states_and_labs(sda_reviewer, collab_admin, other_district, district):
-    with pytest.raises(DomainError):
+    with pytest.raises(Http404):  # none of its SFAs is theirs to see
         services.recompute_scope(user=sda_reviewer, school_year=SY, state="WI")
-    with pytest.raises(DomainError):
+    with pytest.raises(Http404):
         services.recompute_scope(
             user=collab_admin, school_year=SY, collaborative=other_district.collaborative_id
         )
+    DistrictFactory(state_agency=district.state_agency)  # a Minnesota SFA outside the lab
+    with pytest.raises(PermissionDenied):  # sees the state's SFA of its lab, may not recompute the state
+        services.recompute_scope(user=collab_admin, school_year=SY, state="MN")
     assert list(services.recompute_scope(user=collab_admin, school_year=SY,
                                          collaborative=district.collaborative_id)) == [district]  # fmt: skip
     with pytest.raises(DomainError):
@@ -322,7 +327,7 @@ def test_recompute_scope_refuses_other_states_and_labs(sda_reviewer, collab_admi
 def test_only_the_state_agency_sets_the_pal(district, collab_admin):
     lunches(district, "2018-19", 1000, 0, 0)
     recompute(district)
-    with pytest.raises(DomainError, match="Only the state agency's reviewers"):
+    with pytest.raises(PermissionDenied, match="Only the state agency's reviewers"):
         services.entitlement_set_pal(
             entitlement=entitlement(district), amount=Decimal("300"), reason="x", user=collab_admin
         )

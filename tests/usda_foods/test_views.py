@@ -110,7 +110,9 @@ def test_entitlement_page_before_computing_lists_what_is_missing(client_for, sda
 def test_computed_entitlement_lists_what_is_still_missing(client_for, manager, district):
     entitlement(district)  # no 2019-20 counts: the 12 percent share cannot be computed
     html = html_of(client_for(manager).get(detail_url(district)))
-    assert "Cannot compute:" in html
+    # said under the figure it blocks: the COV is there, the 12 percent share is not
+    assert "The 12 percent share cannot be worked out:" in html
+    assert "The commodity offer value cannot be computed" not in html
     assert "no free, reduced-price and paid lunch count for SY 2019-20" in html
     assert "$237,500.00" in html
 
@@ -700,9 +702,11 @@ def test_collab_admin_recomputes_their_lab(
 
 @pytest.mark.parametrize("role", ["manager", "viewer", "partner_user"])
 def test_others_cannot_recompute_a_state(request, client_for, role, district, partner):
+    """They see one of the state's SFAs but may not recompute the state: 403, as in the API."""
     client = client_for(request.getfixturevalue(role))
-    response = client.post(state_url(), {"year": YEAR}, follow=True)
-    assert "You cannot recompute that state or collaborative." in html_of(response)
+    assert client.post(state_url(), {"year": YEAR}).status_code == 403
+    assert client.post(collab_url(district.collaborative), {"year": YEAR}).status_code == 403
+    assert "Recompute SY" not in html_of(client.get(state_url()))
     assert not BackgroundJob.objects.exists()
 
 

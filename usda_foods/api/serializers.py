@@ -2,18 +2,44 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from districts import access
 from districts.models import District
+from usda_foods import entitlements, units
 from usda_foods.models import Entitlement, LunchCount, PerMealValue, ReimbursementRate, Section4Payment
 
 
-def money() -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
+def money(description: str) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True,
+                                    help_text=f"{description}, in dollars (a decimal string with two places).")  # fmt: skip
+
+
+class ReferenceAmountField(serializers.DecimalField):
+    """A reference value in its unit. An implausible one, most often typed in the other unit, is
+    refused with what was probably meant, before the count of decimal places would hide that
+    (0.2375 "cents" is a per-meal value typed in dollars, not a value with too many places)."""
+
+    def __init__(self, *, plausible: units.Plausible, **kwargs: object) -> None:
+        self.plausible = plausible
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        try:
+            self.plausible.check(value)
+        except units.ImplausibleValue as exc:
+            raise serializers.ValidationError(str(exc), code="implausible") from exc
+        return super().validate_precision(value)
+
+
+def _model_help(model: type, field: str) -> str:
+    return str(model._meta.get_field(field).help_text)
 
 
 class PerMealValueSerializer(serializers.ModelSerializer):
+    cents = ReferenceAmountField(plausible=units.PER_MEAL_VALUE, max_digits=6, decimal_places=2,
+                                 help_text=_model_help(PerMealValue, "cents"))  # fmt: skip
     superseded = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -23,12 +49,18 @@ class PerMealValueSerializer(serializers.ModelSerializer):
 
 
 class ReimbursementRateSerializer(serializers.ModelSerializer):
+    dollars = ReferenceAmountField(plausible=units.REIMBURSEMENT_RATE, max_digits=6, decimal_places=4,
+                                   help_text=_model_help(ReimbursementRate, "dollars"))  # fmt: skip
+
     class Meta:
         model = ReimbursementRate
         fields = ["id", "school_year", "category", "dollars", "citation"]
 
 
 class Section4PaymentSerializer(serializers.ModelSerializer):
+    cents = ReferenceAmountField(plausible=units.SECTION4_PAYMENT, max_digits=6, decimal_places=2,
+                                 help_text=_model_help(Section4Payment, "cents"))  # fmt: skip
+
     class Meta:
         model = Section4Payment
         fields = ["id", "school_year", "cents", "citation"]
@@ -51,11 +83,25 @@ class LunchCountSerializer(serializers.ModelSerializer):
 
 
 class TwelvePercentSerializer(serializers.Serializer):
-    cash = money()
-    usda_foods = money()
-    share = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True)
-    needed_for_twelve_percent = money()
+    cash = money("Lunch cash reimbursements: the year's free, reduced-price and paid lunches x its rates")
+    usda_foods = money("USDA Foods value C: the planned assistance level, else the commodity offer value")
+    share = serializers.DecimalField(max_digits=6, decimal_places=4, read_only=True,
+                                     help_text="C / (cash + C), a fraction rounded half up to 4 places "
+                                               "(0.0712 is 7.12 percent).")  # fmt: skip
+    needed_for_twelve_percent = money("USDA Foods that would make 12 percent (0.12 / 0.88 x cash)")
+    meets_twelve_percent = serializers.BooleanField(read_only=True, help_text=(
+        "Whether C reaches 12 percent, decided on exact values (a share shown as 0.1200 may fall short)."))  # fmt: skip
+    additional_needed = money("How much more USDA Foods would reach 12 percent (0.00 when it is reached)")
     explanation = serializers.CharField(read_only=True)
+
+
+class MissingInputSerializer(serializers.Serializer):
+    input = serializers.ChoiceField(choices=[str(i) for i in entitlements.Input], read_only=True,
+                                    help_text="The absent input.")  # fmt: skip
+    blocks = serializers.ChoiceField(choices=[str(f) for f in entitlements.Figure], read_only=True,
+                                     help_text="The figure it blocks: the commodity offer value (cov) or the "
+                                               "12 percent share (twelve_percent).")  # fmt: skip
+    reason = serializers.CharField(read_only=True, help_text="The same reason as in ``missing``.")
 
 
 TWELVE_EXPLANATION = (
@@ -65,21 +111,33 @@ TWELVE_EXPLANATION = (
 
 
 class EntitlementSerializer(serializers.ModelSerializer):
+    """``id`` is null for a district listed (``?school_year=``) whose entitlement was never computed."""
+
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text=(
+        "Null for a district listed with ?school_year= whose entitlement was never computed."))  # fmt: skip
     district_name = serializers.CharField(source="district.name", read_only=True)
     state = serializers.CharField(source="district.state_agency.state", read_only=True)
-    commodity_offer_value = money()
-    planned_assistance_level = money()
-    drawn = money()
-    remaining = serializers.SerializerMethodField()
-    utilisation_percent = serializers.SerializerMethodField()
+    commodity_offer_value = money("Commodity offer value, the legal floor (7 CFR 250.58(b))")
+    planned_assistance_level = money("Planned assistance level the state agency loads")
+    drawn = money("Drawn: pending and final drawdowns")
+    remaining = serializers.SerializerMethodField(help_text="PAL minus drawn, in dollars.")
+    utilisation_percent = serializers.SerializerMethodField(
+        help_text="Drawn / PAL, in percent with two places."
+    )
     twelve_percent = serializers.SerializerMethodField()
+    missing = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                    help_text="Every reason a figure cannot be computed, in words.")  # fmt: skip
+    missing_inputs = MissingInputSerializer(many=True, read_only=True, help_text=(
+        "The reasons of ``missing``, each with the input it names and the figure it blocks."))  # fmt: skip
+    status = serializers.CharField(source="status_text", read_only=True, help_text=(
+        'One line: "complete", "cannot compute: no lunch counts", "12% share n/a: no reimbursement rates"...'))  # fmt: skip
 
     class Meta:
         model = Entitlement
         fields = ["id", "district", "district_name", "state", "school_year", "prior_year_lunches",
                   "per_meal_value_cents", "section4_cents", "commodity_offer_value", "planned_assistance_level",
                   "pal_overridden", "pal_reason", "drawn", "remaining", "utilisation_percent", "twelve_percent",
-                  "missing", "computed_at"]  # fmt: skip
+                  "missing", "missing_inputs", "status", "computed_at"]  # fmt: skip
 
     def get_remaining(self, row: Entitlement) -> str | None:
         remaining = getattr(row, "remaining_amount", row.remaining)
@@ -89,17 +147,21 @@ class EntitlementSerializer(serializers.ModelSerializer):
         value = row.utilisation if hasattr(row, "utilisation") else row.utilisation_percent
         return None if value is None else f"{value:.2f}"
 
+    @extend_schema_field(TwelvePercentSerializer(allow_null=True))
     def get_twelve_percent(self, row: Entitlement) -> dict | None:
         if row.twelve_share is None:
             return None
         return TwelvePercentSerializer({"cash": row.twelve_cash, "usda_foods": row.twelve_usda_foods,
                                         "share": row.twelve_share, "needed_for_twelve_percent": row.twelve_needed,
+                                        "meets_twelve_percent": row.twelve_meets,
+                                        "additional_needed": row.twelve_additional,
                                         "explanation": TWELVE_EXPLANATION}).data  # fmt: skip
 
 
 class PalSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
-    reason = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"),
+                                      help_text="The planned assistance level, in dollars.")  # fmt: skip
+    reason = serializers.CharField(help_text="Why the PAL differs from the commodity offer value.")
 
 
 class RecomputeSerializer(serializers.Serializer):

@@ -5,13 +5,15 @@ from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from districts import access
 from districts.filters import scoped_districts
+from districts.models import District
 from focus_lab.api import ScopedViewSetMixin
-from usda_foods import selectors, services
+from usda_foods import entitlements, selectors, services
 from usda_foods.api.serializers import (
     EntitlementSerializer,
     LunchCountSerializer,
@@ -25,9 +27,10 @@ from usda_foods.models import Entitlement, LunchCount, PerMealValue, Reimburseme
 
 
 class PerMealValueViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    """National per-meal values of USDA Foods, with corrections (a later publication for the same
-    year supersedes the earlier, which stays listed with ``superseded: true``). Everyone reads;
-    national reference-data editors add them."""
+    """National per-meal values of USDA Foods, in cents per lunch, with corrections (a later
+    publication for the same year supersedes the earlier, which stays listed with
+    ``superseded: true``; a second value with the same publication date is refused). Everyone
+    reads; national reference-data editors add them."""
 
     queryset_model = PerMealValue
     serializer_class = PerMealValueSerializer
@@ -49,7 +52,9 @@ class PerMealValueViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
 class ReferenceValueSaveMixin:
     """Rates and Section 4 payments are national: reference-data editors write them (the access
-    rules and ``can_create``), through the service, which recomputes the year's entitlements."""
+    rules and ``can_create``), through the service, which recomputes the year's entitlements (both
+    years when an edit moves a value to another year). They are not deleted: a wrong value is
+    corrected in place, so the entitlements follow."""
 
     def perform_create(self, serializer) -> None:
         value = self.queryset_model(**serializer.validated_data)  # type: ignore[attr-defined]
@@ -63,7 +68,8 @@ class ReferenceValueSaveMixin:
 
 
 class ReimbursementRateViewSet(ReferenceValueSaveMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
-    """NSLP lunch reimbursement rates (national): everyone reads; reference-data editors write."""
+    """NSLP lunch reimbursement rates, in dollars per lunch (national): everyone reads;
+    reference-data editors write."""
 
     queryset_model = ReimbursementRate
     serializer_class = ReimbursementRateSerializer
@@ -72,10 +78,12 @@ class ReimbursementRateViewSet(ReferenceValueSaveMixin, ScopedViewSetMixin, view
 
 
 class Section4PaymentViewSet(ReferenceValueSaveMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
-    """Section 4 cash payments per lunch (national): everyone reads; reference-data editors write."""
+    """Section 4 cash payments per lunch, in cents (national): everyone reads; reference-data
+    editors write."""
 
     queryset_model = Section4Payment
     serializer_class = Section4PaymentSerializer
+    filterset_fields = ["school_year"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
 
@@ -118,9 +126,28 @@ class EntitlementFilter(django_filters.FilterSet):
         fields = ["school_year", "state", "collaborative", "district"]
 
 
+class EntitlementRowFilter(django_filters.FilterSet):
+    """The same filters over districts, for the list of one school year (``entitlement_rows``)."""
+
+    state = django_filters.CharFilter(field_name="state_agency__state")
+    collaborative = django_filters.NumberFilter(field_name="collaborative_id")
+    district = django_filters.NumberFilter(field_name="id")
+
+    class Meta:
+        model = District
+        fields = ["state", "collaborative", "district"]
+
+
+ROW_ORDERING = {"commodity_offer_value": "cov", "planned_assistance_level": "pal", "drawn": "drawn"}
+
+
 class EntitlementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Entitlements: COV, PAL, drawn, remaining, the 12 percent check, and what is missing when
-    something cannot be computed. Money is a decimal string with two places."""
+    something cannot be computed (``missing_inputs`` says which figure each absent input blocks).
+    Money is in dollars, a decimal string with two places; per-meal values and Section 4 payments
+    in cents per lunch. With ``?school_year=``, every district you see is listed, those whose
+    entitlement was never computed too (``id`` null, ``status`` "cannot compute: no lunch counts"
+    or "not computed yet")."""
 
     queryset_model = Entitlement
     serializer_class = EntitlementSerializer
@@ -130,11 +157,32 @@ class EntitlementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.with_balance(super().get_queryset())
 
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        school_year = request.query_params.get("school_year")
+        if not school_year:
+            return super().list(request, *args, **kwargs)
+        try:
+            school_year = str(entitlements.parse_school_year(school_year))
+        except entitlements.EntitlementInputError as exc:
+            raise ValidationError({"school_year": [str(exc)]}) from exc
+        ordering = request.query_params.get("ordering", "")
+        sort = ("-" if ordering.startswith("-") else "") + ROW_ORDERING.get(ordering.lstrip("-"), "district")
+        rows = selectors.entitlement_rows(user=request.user, school_year=school_year, sort=sort)
+        filtered = EntitlementRowFilter(request.query_params, queryset=rows)
+        if not filtered.is_valid():
+            raise ValidationError(filtered.errors)
+        page = self.paginate_queryset(filtered.qs)
+        data = self.get_serializer(selectors.as_entitlements(page, school_year=school_year), many=True).data
+        return self.get_paginated_response(data)
+
     @extend_schema(request=PalSerializer, responses=EntitlementSerializer)
     @action(detail=True, methods=["post"])
     def pal(self, request: Request, pk: str | None = None) -> Response:
-        """Set the planned assistance level (SDA reviewers of the district's state)."""
-        entitlement = access.get_for_user(self.get_queryset(), request.user, pk, write=True)
+        """Set the planned assistance level (SDA reviewers of the district's state). Anyone else
+        who sees the entitlement gets 403, whatever the body; one who does not, 404."""
+        entitlement = access.get_for_user(self.get_queryset(), request.user, pk)
+        if not access.can_set_pal(request.user, entitlement):
+            raise PermissionDenied(services.PAL_IS_THE_STATES)
         data = PalSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         updated = services.entitlement_set_pal(
@@ -146,7 +194,8 @@ class EntitlementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"])
     def recompute(self, request: Request) -> Response:
         """Recompute a whole state's (SDA reviewers) or collaborative's (admins) entitlements for a
-        school year, in one call."""
+        school year, in one call. 404 for a state or collaborative none of whose districts you see,
+        403 for one you see but may not recompute."""
         data = RecomputeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         districts = services.recompute_scope(user=request.user, **data.validated_data)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Mod
@@ -17,7 +17,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 
 from districts.models import District, ScopedQuerySet
-from usda_foods import entitlements
+from usda_foods import entitlements, units
 
 school_year_validator = RegexValidator(r"^\d{4}-\d{2}$", "Use the form 2019-20.")
 
@@ -44,6 +44,31 @@ def validate_quarter_cent(value: Decimal) -> None:
         raise ValidationError(str(exc)) from exc
 
 
+def _plausible(expected: units.Plausible, value: Decimal) -> None:
+    try:
+        expected.check(value)
+    except units.ImplausibleValue as exc:
+        raise ValidationError(str(exc), code="implausible") from exc
+
+
+def validate_per_meal_value(value: Decimal) -> None:
+    """Plausible first (0.2375 was meant as 23.75 cents), then the 1/4-cent rule, one message."""
+    _plausible(units.PER_MEAL_VALUE, value)
+    validate_quarter_cent(value)
+
+
+def validate_section4_cents(value: Decimal) -> None:
+    _plausible(units.SECTION4_PAYMENT, value)
+
+
+def validate_rate_dollars(value: Decimal) -> None:
+    _plausible(units.REIMBURSEMENT_RATE, value)
+
+
+CENTS_PER_LUNCH = "in cents per lunch"
+DOLLARS = "in dollars"
+
+
 @pghistory.track()
 class PerMealValue(models.Model):
     """The national per-meal value of USDA Foods for a school year, as published in the Federal
@@ -51,7 +76,10 @@ class PerMealValue(models.Model):
     the same year is a correction: it supersedes the earlier row, which is kept."""
 
     school_year = SchoolYearField()
-    cents = models.DecimalField(max_digits=6, decimal_places=2, validators=[validate_quarter_cent])
+    cents = models.DecimalField(
+        "per-meal value (cents per lunch)", max_digits=6, decimal_places=2, validators=[validate_per_meal_value],
+        help_text="Cents per lunch, as published, to the nearest 1/4 cent: 23.75 for 23.75 cents ($0.2375).",
+    )  # fmt: skip
     citation = models.CharField(max_length=300, help_text="e.g. Federal Register notice of July 2019")
     published_on = models.DateField()
     notes = models.TextField(blank=True)
@@ -91,8 +119,9 @@ class ReimbursementRate(models.Model):
     school_year = SchoolYearField()
     category = models.CharField(max_length=10, choices=LunchCategory.choices)
     dollars = models.DecimalField(
-        max_digits=6, decimal_places=4, validators=[MinValueValidator(Decimal("0"))]
-    )
+        "rate (dollars per lunch)", max_digits=6, decimal_places=4, validators=[validate_rate_dollars],
+        help_text="Dollars per lunch, as published: 3.41 for $3.41 (not 341).",
+    )  # fmt: skip
     citation = models.CharField(max_length=300)
 
     objects = ScopedQuerySet.as_manager()
@@ -113,8 +142,14 @@ class Section4Payment(models.Model):
     """The Section 4 general cash payment per lunch, in cents, that commodity schools add to the
     per-meal value (7 CFR 250.58(b))."""
 
-    school_year = SchoolYearField(unique=True)
-    cents = models.DecimalField(max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    school_year = SchoolYearField(
+        unique=True,
+        error_messages={"unique": "This school year already has a Section 4 payment: change that one."},
+    )
+    cents = models.DecimalField(
+        "Section 4 payment (cents per lunch)", max_digits=6, decimal_places=2, validators=[validate_section4_cents],
+        help_text="Cents per lunch, as published: 40 for 40 cents (not 0.40).",
+    )  # fmt: skip
     citation = models.CharField(max_length=300)
 
     objects = ScopedQuerySet.as_manager()
@@ -183,22 +218,35 @@ class Entitlement(models.Model):
 
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="entitlements")
     school_year = SchoolYearField()
-    prior_year_lunches = models.PositiveIntegerField(null=True, blank=True)
-    per_meal_value_cents = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    section4_cents = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    commodity_offer_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    planned_assistance_level = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    prior_year_lunches = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Reimbursable lunches served in the previous school year."
+    )
+    per_meal_value_cents = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True,
+                                               help_text=f"The per-meal value used, {CENTS_PER_LUNCH}.")  # fmt: skip
+    section4_cents = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True,
+                                         help_text=f"The Section 4 payment added (commodity schools), {CENTS_PER_LUNCH}.")  # fmt: skip
+    commodity_offer_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
+                                                help_text=f"Commodity offer value (the legal floor), {DOLLARS}.")  # fmt: skip
+    planned_assistance_level = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True,
+                                                   help_text=f"Planned assistance level the state loads, {DOLLARS}.")  # fmt: skip
     pal_overridden = models.BooleanField(default=False)
     pal_reason = models.TextField(blank=True)
     pal_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    drawn = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    drawn = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"),
+                                help_text=f"Pending and final drawdowns, {DOLLARS}.")  # fmt: skip
     twelve_cash = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     twelve_usda_foods = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     twelve_share = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
     twelve_needed = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # The answer of the pure check, decided on exact values (not on the rounded figures above).
+    twelve_meets = models.BooleanField(null=True, blank=True)
+    twelve_additional = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     missing = models.JSONField(default=list, blank=True)
+    # The same reasons as ``missing``, each with the input it names and the figure it blocks:
+    # [{"input": "prior_year_lunch_counts", "blocks": "cov", "reason": "..."}].
+    missing_inputs = models.JSONField(default=list, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -223,6 +271,11 @@ class Entitlement(models.Model):
         if self.planned_assistance_level is None:
             return None
         return self.planned_assistance_level - self.drawn
+
+    @property
+    def status_text(self) -> str:
+        """One line for lists: "complete", "cannot compute: no lunch counts", "12% share n/a: ..."."""
+        return entitlements.status_text(self.missing_inputs)
 
     @property
     def utilisation_percent(self) -> Decimal | None:

@@ -7,13 +7,16 @@ from usda_foods.services.corrections import (  # noqa: F401
 )
 from usda_foods.services.digest import review_digest_due, review_digest_send  # noqa: F401, E402
 from usda_foods.services.entitlement import (  # noqa: F401
+    CANNOT_RECOMPUTE,
     LUNCH_COLUMNS,
     NO_ALLOCATION,
     OVER_BALANCE,
+    PAL_IS_THE_STATES,
     ImportReport,
     LunchRow,
     RecomputeResult,
     current_per_meal_value,
+    district_entitlements_recompute,
     drawdown_adjust,
     drawdown_finalize,
     drawdown_post,

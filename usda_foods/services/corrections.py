@@ -16,8 +16,8 @@ from districts import access
 from districts.models import District
 from focus_lab.errors import DomainError
 from usda_foods import entitlements
-from usda_foods.models import CorrectionKind, CorrectionStatus, DataCorrection, Entitlement, LunchCount
-from usda_foods.services.entitlement import entitlements_recompute, lunch_count_save
+from usda_foods.models import CorrectionKind, CorrectionStatus, DataCorrection, LunchCount
+from usda_foods.services.entitlement import district_entitlements_recompute, lunch_count_save
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -152,15 +152,7 @@ def correction_accept(*, correction_id: int, user: User, note: str = "") -> Data
             locked = District.objects.select_for_update().get(pk=district.pk)
             locked.is_commodity_school = bool(correction.is_commodity_school)
             locked.save(update_fields=["is_commodity_school"])
-            years = (
-                Entitlement.objects.filter(district_id=district.pk)
-                .order_by("school_year")
-                .values_list("school_year", flat=True)
-            )
-            for year in years:
-                entitlements_recompute(
-                    school_year=year, districts=District.objects.filter(pk=district.pk), user=user
-                )
+            district_entitlements_recompute(district=locked, user=user)
         _decide(correction, CorrectionStatus.ACCEPTED, user, note)
     return correction
 

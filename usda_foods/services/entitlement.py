@@ -11,16 +11,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pghistory
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from districts import access
 from districts.models import District
 from focus_lab.csv_import import ParsedFile, RowError, RowErrors, parse_csv, text_value, whole_number
 from focus_lab.errors import DomainError
-from usda_foods import entitlements, jobs
+from usda_foods import entitlements, jobs, units
 from usda_foods.models import (
     LUNCH_TOTAL_TOO_HIGH,
     MAX_LUNCHES_PER_YEAR,
@@ -44,6 +45,12 @@ LUNCH_COUNTS_ARE_THE_STATES = (
     "A district proposes a correction instead."
 )
 REFERENCE_DATA_IS_NATIONAL = "Only national reference-data editors change national reference data."
+DUPLICATE_PUBLICATION = (
+    "SY {year} already has a per-meal value published on {date} ({cents} cents). A correction is a new "
+    "publication: enter the date the correction was published, later than {date}."
+)
+CANNOT_RECOMPUTE = "You cannot recompute that state or collaborative."
+PAL_IS_THE_STATES = "Only the state agency's reviewers set the planned assistance level."
 
 
 def _history(user: User | None, action: str) -> pghistory.context:
@@ -60,18 +67,37 @@ def per_meal_value_create(
     """Record a published per-meal value. A second publication for a year is a correction: it
     supersedes the first (which is kept) and the year's entitlements are recomputed."""
     if user is not None and not access.edits_reference_data(user):
-        raise DomainError(REFERENCE_DATA_IS_NATIONAL)
+        raise PermissionDenied(REFERENCE_DATA_IS_NATIONAL)
     try:
+        units.PER_MEAL_VALUE.check(cents)  # first: 0.2375 was meant as 23.75 cents
         entitlements.validate_per_meal_value_cents(cents)
-    except entitlements.InvalidPerMealValue as exc:
+    except (units.ImplausibleValue, entitlements.InvalidPerMealValue) as exc:
         raise DomainError(str(exc), field="cents") from exc
     value = PerMealValue(school_year=school_year, cents=cents, citation=citation, published_on=published_on,
                          notes=notes, created_by=user)  # fmt: skip
+    _refuse_duplicate_publication(value)
     value.full_clean()
-    with transaction.atomic(), _history(user, "per_meal_value_create"):
-        value.save()
-        _recompute_later(school_year=school_year, user=user)
+    try:
+        with transaction.atomic(), _history(user, "per_meal_value_create"):
+            value.save()
+            _recompute_later(school_year=school_year, user=user)
+    except IntegrityError:  # the same publication saved meanwhile by someone else
+        _refuse_duplicate_publication(value)
+        raise
     return value
+
+
+def _refuse_duplicate_publication(value: PerMealValue) -> None:
+    same = PerMealValue.objects.filter(school_year=value.school_year, published_on=value.published_on).first()
+    if same is not None:
+        raise DomainError(
+            DUPLICATE_PUBLICATION.format(
+                year=same.school_year,
+                cents=same.cents,
+                date=f"{same.published_on:%B} {same.published_on.day}, {same.published_on.year}",
+            ),  # fmt: skip
+            field="published_on",
+        )
 
 
 def current_per_meal_value(school_year: str) -> PerMealValue | None:
@@ -88,13 +114,18 @@ def reference_value_save(
     *, value: ReimbursementRate | Section4Payment, user: User | None
 ) -> ReimbursementRate | Section4Payment:
     """Save a reimbursement rate or Section 4 payment, then recompute the year's entitlements that
-    use it (the 12 percent check, commodity schools' COV)."""
+    use it (the 12 percent check, commodity schools' COV): both years when an edit moves the value
+    to another year, since the year it left loses it."""
     if user is not None and not access.edits_reference_data(user):
-        raise DomainError(REFERENCE_DATA_IS_NATIONAL)
+        raise PermissionDenied(REFERENCE_DATA_IS_NATIONAL)
     value.full_clean()
+    years = {value.school_year}
+    if value.pk is not None:
+        years |= set(type(value).objects.filter(pk=value.pk).values_list("school_year", flat=True))
     with transaction.atomic(), _history(user, "reference_value_save"):
         value.save()
-        _recompute_later(school_year=value.school_year, user=user)
+        for year in sorted(years):
+            _recompute_later(school_year=year, user=user)
     return value
 
 
@@ -275,7 +306,7 @@ class RecomputeResult:
 
 _COMPUTED_FIELDS = ["prior_year_lunches", "per_meal_value_cents", "section4_cents", "commodity_offer_value",
                     "planned_assistance_level", "twelve_cash", "twelve_usda_foods", "twelve_share", "twelve_needed",
-                    "missing"]  # fmt: skip
+                    "twelve_meets", "twelve_additional", "missing", "missing_inputs"]  # fmt: skip
 
 
 def entitlements_recompute(
@@ -346,6 +377,18 @@ def entitlements_recompute(
     return result
 
 
+def district_entitlements_recompute(*, district: District, user: User | None) -> None:
+    """Recompute every entitlement the district has, after a fact about the district itself changed
+    (its commodity-school status decides whether the Section 4 payment counts in its COV)."""
+    years = (
+        Entitlement.objects.filter(district_id=district.pk)
+        .order_by("school_year")
+        .values_list("school_year", flat=True)
+    )
+    for year in list(years):
+        entitlements_recompute(school_year=year, districts=District.objects.filter(pk=district.pk), user=user)
+
+
 def _apply(
     entitlement: Entitlement,
     outcome: entitlements.EntitlementResult,
@@ -371,17 +414,19 @@ def _apply(
     if isinstance(twelve, entitlements.TwelvePercent):
         entitlement.twelve_cash, entitlement.twelve_usda_foods = twelve.cash, twelve.usda_foods
         entitlement.twelve_share, entitlement.twelve_needed = twelve.share, twelve.needed_for_twelve_percent
+        entitlement.twelve_meets, entitlement.twelve_additional = twelve.meets_floor, twelve.additional_needed
     else:
         entitlement.twelve_cash = entitlement.twelve_usda_foods = entitlement.twelve_share = None
-        entitlement.twelve_needed = None
+        entitlement.twelve_needed = entitlement.twelve_meets = entitlement.twelve_additional = None
     entitlement.missing = list(outcome.missing)
+    entitlement.missing_inputs = [m.as_dict() for m in outcome.missing_inputs]
 
 
 def entitlement_set_pal(*, entitlement: Entitlement, amount: Decimal, reason: str, user: User) -> Entitlement:
     """The SDA loads a planned assistance level above the COV (bonus and 12-percent-provision
     dollars) and records why. It cannot go below the COV (the legal floor) or what is drawn."""
     if not access.can_set_pal(user, entitlement):
-        raise DomainError("Only the state agency's reviewers set the planned assistance level.")
+        raise PermissionDenied(PAL_IS_THE_STATES)
     if not reason.strip():
         raise DomainError(
             "Say why the planned assistance level differs from the commodity offer value.", field="reason"
@@ -478,7 +523,8 @@ def recompute_scope(
     *, user: User, school_year: str, state: str | None = None, collaborative: int | None = None
 ) -> QuerySet[District]:
     """The districts a recompute covers: a state's SFAs (its SDA reviewers) or a collaborative's
-    districts (its admins). Anything else is refused, whatever the user can see."""
+    districts (its admins). Anything else is refused as refusals go everywhere (focus_lab/api_errors.py):
+    ``Http404`` when the user sees none of its districts, ``PermissionDenied`` when it sees some."""
     try:
         entitlements.parse_school_year(school_year)
     except entitlements.EntitlementInputError as exc:
@@ -495,9 +541,9 @@ def recompute_scope(
         else District.objects.filter(collaborative_id=collaborative)
     )
     if not everyone.exists() or everyone.exclude(pk__in=districts.values("pk")).exists():
-        raise DomainError(
-            "You cannot recompute that state or collaborative.", field="state" if state else "collaborative"
-        )
+        if not access.entitlement_districts(user, write=False).filter(pk__in=everyone.values("pk")).exists():
+            raise Http404("No such state or collaborative among those you see.")
+        raise PermissionDenied(CANNOT_RECOMPUTE)
     return districts
 
 
