@@ -68,7 +68,7 @@ TWELVE_PERCENT = Decimal("0.12")
 def current_school_year(today: date | None = None) -> str:
     """The school year running today (they start on July 1): "2026-27" from 2026-11-22."""
     today = today or timezone.localdate()
-    return str(entitlements.SchoolYear(today.year if today.month >= 7 else today.year - 1))
+    return str(entitlements.SchoolYear.of(today))
 
 
 def _school_year_or_404(text: str) -> str:
@@ -651,8 +651,11 @@ class ReimbursementRateList(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         years: dict[str, dict[str, Any]] = {}
         for rate in ReimbursementRate.objects.for_user(self.request.user):
-            row = years.setdefault(rate.school_year, {"school_year": rate.school_year, "citations": []})
+            row = years.setdefault(
+                rate.school_year, {"school_year": rate.school_year, "citations": [], "demo": False}
+            )
             row[rate.category] = rate.dollars
+            row["demo"] = row["demo"] or rate.is_demo_value
             if rate.citation not in row["citations"]:
                 row["citations"].append(rate.citation)
         context.update(
