@@ -42,6 +42,9 @@ TODAY = datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("America/Chicago"))
 
 @pytest.fixture(autouse=True)
 def app_clock():
+    from tests.usda_foods.ordering_fixtures import ensure_reference_values
+
+    ensure_reference_values()  # the migration's published values (a browser test may have flushed them)
     with time_machine.travel(TODAY, tick=True):
         yield
 

@@ -217,11 +217,7 @@ class EntitlementDetail(LoginRequiredMixin, TemplateView):
             ledger = list(
                 Drawdown.objects.for_user(user).filter(entitlement=entitlement).select_related("created_by")
             )
-            start = entitlements.parse_school_year(year).start
-            chart = {"start": f"{start}-07-01", "end": f"{start + 1}-06-30",
-                     "points": selectors.drawdown_series(entitlement),
-                     "pal": str(entitlement.planned_assistance_level) if entitlement.planned_assistance_level is not None else None,
-                     "cov": str(entitlement.commodity_offer_value) if entitlement.commodity_offer_value is not None else None}  # fmt: skip
+            chart = selectors.drawdown_chart(entitlement)
             if self.can_manage and "pal_form" not in kwargs and entitlement.commodity_offer_value is not None:
                 context["pal_form"] = PlannedAssistanceLevelForm(initial={
                     "amount": entitlement.planned_assistance_level, "reason": entitlement.pal_reason})  # fmt: skip
