@@ -267,6 +267,27 @@ def test_a_published_notice_replaces_a_demo_value(seeded, django_capture_on_comm
     assert 'data-testid="demo-value"' not in page.content.decode()
 
 
+def test_a_published_rate_replaces_the_demo_rate_through_the_page(seeded):
+    """Rates are one per year and category: the editor's "new rate" for a year that only has a demo
+    rate replaces it (instead of "already exists"); a published rate is never overwritten."""
+    client = Client()
+    client.force_login(_user(Role.REFERENCE_DATA))
+    url = reverse("usda_foods:reimbursement-rate-create")
+    published = {"school_year": "2026-27", "category": "free", "dollars": "4.81",
+                 "citation": "Federal Register notice of NSLP reimbursement rates, July 2026"}  # fmt: skip
+
+    assert client.post(url, published).status_code == 302
+
+    rate = ReimbursementRate.objects.get(school_year="2026-27", category="free")
+    assert (rate.dollars, rate.is_demo_value) == (Decimal("4.81"), False)
+    assert ReimbursementRate.objects.filter(school_year="2026-27").count() == 3
+    html = client.get(reverse("usda_foods:reimbursement-rate-list")).content.decode()
+    assert html.count('data-testid="demo-value"') == 2  # reduced and paid are still demo values
+    again = client.post(url, {**published, "dollars": "4.90"})
+    assert again.status_code == 200 and "already exists" in again.content.decode()
+    assert ReimbursementRate.objects.get(pk=rate.pk).dollars == Decimal("4.81")
+
+
 def test_seeding_late_in_june_keeps_the_window_inside_its_year():
     with time_machine.travel(datetime(2027, 6, 25, 12, tzinfo=ZoneInfo("America/Chicago")), tick=False):
         _seed()

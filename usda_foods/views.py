@@ -661,7 +661,22 @@ class ReimbursementRateList(LoginRequiredMixin, TemplateView):
 
 
 class ReferenceValueCreate(ScopedCreateView):
-    """Rates and Section 4 payments go through the service, which recomputes the year."""
+    """Rates and Section 4 payments go through the service, which recomputes the year. A value for
+    a year (and category) that has only a demo value on file replaces that demo value: it is what
+    the demo value stood in for (a published one is never overwritten: that stays a duplicate)."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "POST":
+            kwargs["instance"] = self._demo_value(self.request.POST) or kwargs.get("instance")
+        return kwargs
+
+    def _demo_value(self, data: QueryDict) -> ReimbursementRate | Section4Payment | None:
+        lookup = {"school_year": data.get("school_year", "")}
+        if self.model is ReimbursementRate:
+            lookup["category"] = data.get("category", "")
+        existing = self.model.objects.for_user(self.request.user).filter(**lookup).first()
+        return existing if existing is not None and existing.is_demo_value else None
 
     def form_valid(self, form: Any) -> HttpResponse:
         self.object = services.reference_value_save(value=form.instance, user=self.request.user)
