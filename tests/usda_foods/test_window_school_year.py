@@ -14,6 +14,7 @@ from django.urls import reverse
 from focus_lab.errors import DomainError
 from tests.usda_foods.ordering_fixtures import SY, catalog_item
 from usda_foods import services
+from usda_foods.entitlements import SchoolYear
 from usda_foods.models import OrderWindow, window_dates_outside_school_year
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,16 @@ def _dates(**changes: object) -> dict[str, object]:
     dates = {"opens_at": datetime(2019, 10, 1, 8, tzinfo=CHICAGO), "closes_at": datetime(2019, 10, 15, 17, tzinfo=CHICAGO),
              "delivery_start": date(2019, 11, 1), "delivery_end": date(2019, 11, 30)}  # fmt: skip
     return {**dates, **changes}
+
+
+def test_school_year_of_a_day_and_its_bounds():
+    assert str(SchoolYear.of(date(2026, 12, 1))) == "2026-27"
+    assert str(SchoolYear.of(date(2027, 6, 30))) == "2026-27"
+    assert str(SchoolYear.of(date(2027, 7, 1))) == "2027-28"
+    year = SchoolYear.parse("2019-20")
+    assert (year.first_day, year.last_day) == (date(2019, 7, 1), date(2020, 6, 30))
+    assert date(2019, 7, 1) in year and date(2020, 6, 30) in year
+    assert date(2019, 6, 30) not in year and date(2020, 7, 1) not in year
 
 
 def test_the_rule_names_each_date_outside_the_year():
