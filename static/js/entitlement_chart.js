@@ -6,7 +6,8 @@
  *    "months": [{"day": 0, "label": "Jul 2026"}, {"day": 31, "label": "Aug 2026"}, ...]}
  * and draws a stepped line on a linear day axis (days since July 1) that spans the school year,
  * July 1 to June 30, and nothing else: the server has already moved any drawdown dated outside the
- * year onto its first or last day. Each month tick carries its year. The PAL is a dashed ceiling.
+ * year onto its first or last day. Each month tick carries its year ("Jul" over "2026"). The PAL
+ * is a dashed ceiling.
  * Amounts arrive as decimal strings; they become numbers only to plot.
  */
 (function () {
@@ -99,10 +100,12 @@
               axis.ticks = data.months.map(function (month) { return { value: month.day }; });
             },
             ticks: {
-              // Crowded (a phone), Chart.js skips some; every label shown still carries its year.
+              // "Jul" over "2026": twelve fit side by side; on a phone Chart.js skips some, and
+              // every label shown still carries its year.
               autoSkip: true,
+              autoSkipPadding: 8,
               maxRotation: 0,
-              callback: function (value) { return labels[value] || ""; },
+              callback: function (value) { return labels[value] ? labels[value].split(" ") : ""; },
             },
           },
           y: {

@@ -99,7 +99,8 @@ def test_key_figures_fit_a_phone(page: Page, live_server, screenshots):
     page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('drawdown-chart'))")
     axis = page.evaluate("""() => {
       const x = Chart.getChart(document.getElementById('drawdown-chart')).scales.x;
-      return {min: x.min, max: x.max, labels: x.ticks.map((tick) => tick.label)};
+      const text = (label) => (Array.isArray(label) ? label.join(" ") : label);
+      return {min: x.min, max: x.max, labels: x.ticks.map((tick) => text(tick.label))};
     }""")
     school_year = entitlements.parse_school_year(year)
     assert (axis["min"], axis["max"]) == (0, (school_year.last_day - school_year.first_day).days)
