@@ -3,11 +3,17 @@ and a seeder that can run on every `make run` without changing anything the seco
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from districts import demo
@@ -23,10 +29,25 @@ from usda_foods.models import (
     OrderLine,
     OrderStatus,
     OrderWindow,
+    PerMealValue,
+    ReimbursementRate,
     Survey,
 )
 
 pytestmark = pytest.mark.django_db
+
+# The app's clock in the demo's year: SY 2026-27 runs from July 1, 2026 to June 30, 2027.
+TODAY = datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("America/Chicago"))
+
+
+@pytest.fixture(autouse=True)
+def app_clock():
+    from tests.usda_foods.ordering_fixtures import ensure_reference_values
+
+    ensure_reference_values()  # the migration's published values (a browser test may have flushed them)
+    with time_machine.travel(TODAY, tick=True):
+        yield
+
 
 MODELS = [
     District,
@@ -47,6 +68,8 @@ MODELS = [
     OrderLine,
     Drawdown,
     DataCorrection,
+    PerMealValue,
+    ReimbursementRate,
 ]
 
 
@@ -167,23 +190,112 @@ def test_collaborative_admin_sees_and_changes_the_whole_lab(seeded):
     assert PartnerOrganisation.objects.for_user(admin, write=True).count() == 3
 
 
-def test_demo_usda_foods_year_computes_and_shows_what_is_missing(seeded):
-    rows = {e.district.name: e for e in Entitlement.objects.select_related("district")}
+def test_demo_lives_in_the_current_school_year(seeded):
+    """Today is in SY 2026-27: its entitlements compute from the state's SY 2025-26 lunch counts,
+    its catalog, survey and open window are there, and the order drew on this year's entitlement."""
+    rows = {
+        e.district.name: e
+        for e in Entitlement.objects.filter(school_year="2026-27").select_related("district")
+    }
     assert len(rows) == 7
-    # Minneapolis: 23.75 cents x (2,842,000 + 303,800 + 1,421,000) SY2018-19 lunches = $1,084,615.00
-    assert rows["Minneapolis Public Schools"].commodity_offer_value == Decimal("1084615.00")
+    # Minneapolis: 37.00 cents (demo value) x (2,900,000 + 310,000 + 1,450,000) SY2025-26 lunches
+    assert rows["Minneapolis Public Schools"].commodity_offer_value == Decimal("1724200.00")
+    assert rows["Minneapolis Public Schools"].per_meal_value_cents == Decimal("37.00")
     # Milwaukee is a commodity school: without a Section 4 payment for the year it cannot compute.
     assert rows["Milwaukee Public Schools"].commodity_offer_value is None
     assert any("Section 4" in reason for reason in rows["Milwaukee Public Schools"].missing)
+    assert all(e.commodity_offer_value for name, e in rows.items() if name != "Milwaukee Public Schools")
+    # Last year, complete: its COV (36.00 cents x SY2024-25 lunches) and its 12 percent share.
+    last_year = Entitlement.objects.get(district__name="Minneapolis Public Schools", school_year="2025-26")
+    assert last_year.commodity_offer_value == Decimal("1644048.00")  # 36.00 x 4,566,800
+    assert last_year.twelve_share is not None and last_year.missing == []
+    assert set(CatalogItem.objects.values_list("school_year", flat=True)) == {"2026-27"}
+    assert Survey.objects.get().school_year == "2026-27"
     window = OrderWindow.objects.get()
-    assert window.is_open()
+    assert window.school_year == "2026-27" and window.is_open()
+    assert date(2026, 7, 1) <= timezone.localdate(window.opens_at) <= timezone.localdate(window.closes_at)
+    assert window.delivery_start >= date(2026, 7, 1) and window.delivery_end <= date(2027, 6, 30)
     submitted = Order.objects.get(status=OrderStatus.SUBMITTED)
     assert submitted.district.name == "Minneapolis Public Schools"
+    assert submitted.entitlement == rows["Minneapolis Public Schools"]
     assert rows["Minneapolis Public Schools"].drawn == submitted.value > 0
     # a correction waits for the Minnesota reviewer; the state's counts are unchanged until then
     correction = DataCorrection.objects.get()
     assert correction.status == "pending" and correction.district.name == "Minneapolis Public Schools"
-    assert correction.created_by == _user(Role.DISTRICT_MANAGER)
+    assert correction.created_by == _user(Role.DISTRICT_MANAGER) and correction.school_year == "2025-26"
+
+
+def test_demo_reference_values_are_labelled_as_demo_values(seeded):
+    """The app has no citation for SY 2025-26 and 2026-27: the demo's values say so, and the
+    published ones (from the migration) are left as they are."""
+    demo_values = PerMealValue.objects.filter(school_year__in=["2025-26", "2026-27"])
+    assert sorted(v.cents for v in demo_values) == [Decimal("36.00"), Decimal("37.00")]
+    assert all(v.is_demo_value and v.citation.startswith("DEMO VALUE") for v in demo_values)
+    assert not PerMealValue.objects.get(school_year="2019-20").is_demo_value
+    rates = ReimbursementRate.objects.filter(school_year__in=["2025-26", "2026-27"])
+    assert rates.count() == 6 and all(rate.is_demo_value for rate in rates)
+    assert not any(r.is_demo_value for r in ReimbursementRate.objects.filter(school_year="2024-25"))
+
+    client = Client()
+    client.force_login(_user(Role.SDA_REVIEWER))
+    html = client.get(reverse("usda_foods:per-meal-value-list")).content.decode()
+    assert html.count('data-testid="demo-value"') == 2
+    html = client.get(reverse("usda_foods:reimbursement-rate-list")).content.decode()
+    assert html.count('data-testid="demo-value"') == 2  # one per school year row
+    minneapolis = District.objects.get(name="Minneapolis Public Schools")
+    page = client.get(reverse("usda_foods:entitlement-detail", args=[minneapolis.pk, "2026-27"]))
+    html = page.content.decode()
+    assert "Not computed yet" not in html
+    assert "$1,724,200.00" in html and 'data-testid="demo-value"' in html
+
+
+def test_a_published_notice_replaces_a_demo_value(seeded, django_capture_on_commit_callbacks):
+    """The reference-data editor enters the real notice: it supersedes the demo value (dated
+    January 1, before any July notice), the entitlements follow, and the badge goes."""
+    from usda_foods import services
+
+    with django_capture_on_commit_callbacks(execute=True):  # the year's recompute
+        services.per_meal_value_create(school_year="2026-27", cents=Decimal("38.25"), published_on=date(2026, 7, 10),
+                                       citation="Federal Register notice, July 2026", user=_user(Role.REFERENCE_DATA))  # fmt: skip
+
+    assert services.current_per_meal_value("2026-27").citation == "Federal Register notice, July 2026"
+    minneapolis = Entitlement.objects.get(district__name="Minneapolis Public Schools", school_year="2026-27")
+    assert minneapolis.commodity_offer_value == Decimal("1782450.00")  # 38.25 x 4,660,000
+    client = Client()
+    client.force_login(_user(Role.SDA_REVIEWER))
+    page = client.get(reverse("usda_foods:entitlement-detail", args=[minneapolis.district_id, "2026-27"]))
+    assert 'data-testid="demo-value"' not in page.content.decode()
+
+
+def test_a_published_rate_replaces_the_demo_rate_through_the_page(seeded):
+    """Rates are one per year and category: the editor's "new rate" for a year that only has a demo
+    rate replaces it (instead of "already exists"); a published rate is never overwritten."""
+    client = Client()
+    client.force_login(_user(Role.REFERENCE_DATA))
+    url = reverse("usda_foods:reimbursement-rate-create")
+    published = {"school_year": "2026-27", "category": "free", "dollars": "4.81",
+                 "citation": "Federal Register notice of NSLP reimbursement rates, July 2026"}  # fmt: skip
+
+    assert client.post(url, published).status_code == 302
+
+    rate = ReimbursementRate.objects.get(school_year="2026-27", category="free")
+    assert (rate.dollars, rate.is_demo_value) == (Decimal("4.81"), False)
+    assert ReimbursementRate.objects.filter(school_year="2026-27").count() == 3
+    html = client.get(reverse("usda_foods:reimbursement-rate-list")).content.decode()
+    assert html.count('data-testid="demo-value"') == 2  # reduced and paid are still demo values
+    again = client.post(url, {**published, "dollars": "4.90"})
+    assert again.status_code == 200 and "already exists" in again.content.decode()
+    assert ReimbursementRate.objects.get(pk=rate.pk).dollars == Decimal("4.81")
+
+
+def test_seeding_late_in_june_keeps_the_window_inside_its_year():
+    with time_machine.travel(datetime(2027, 6, 25, 12, tzinfo=ZoneInfo("America/Chicago")), tick=False):
+        _seed()
+        window = OrderWindow.objects.get()
+    assert window.school_year == "2026-27"
+    assert timezone.localdate(window.closes_at) == date(2027, 6, 30)
+    assert window.delivery_start == window.delivery_end == date(2027, 6, 30)
+    window.full_clean()  # the model's own rule agrees
 
 
 def test_demo_roles_own_their_data(seeded):

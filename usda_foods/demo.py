@@ -1,10 +1,16 @@
-"""USDA Foods demo data for the seven-district lab: lunch counts for SY2018-19 and SY2019-20 (the
-latest year with a published per-meal value in the reference data, 23.75 cents), so entitlements
-compute; a small available list; the Minnesota survey and an open order window with orders."""
+"""USDA Foods demo data for the seven-district lab, in the school year running today (July 1 to
+June 30): the state's lunch counts for the two years before it, so this year's entitlements and
+last year's (with its 12 percent share) compute; a small available list; the Minnesota survey and
+an open order window with orders.
+
+The app ships per-meal values and rates only where it has a citation (DOMAIN.md). For the recent
+years the demo needs, it enters clearly labelled demo values (citation "DEMO VALUE — …", dated
+January 1 so that any real notice published for the year supersedes them), which the pages badge
+until a reference-data editor enters the Federal Register notice."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,18 +20,41 @@ from accounts.models import Membership, Role
 from districts.models import District, StateAgency
 from focus_lab.text import possessive
 from usda_foods import services
+from usda_foods.entitlements import SchoolYear
 from usda_foods.models import (
+    DEMO_VALUE_CITATION,
     CatalogItem,
     CorrectionKind,
     DataCorrection,
+    LunchCategory,
     LunchCount,
     Order,
     OrderStatus,
     OrderWindow,
+    PerMealValue,
+    ReimbursementRate,
     Survey,
 )
 
-SCHOOL_YEAR, PRIOR_YEAR = "2019-20", "2018-19"
+# Demo reference values, not published figures: plausible steps up from the last cited years
+# (per-meal value 23.75 cents in 2019-20, rates $4.43 / $4.03 / $0.42 in 2024-25). A year not
+# listed here carries the latest earlier value forward, still labelled as a demo value.
+DEMO_PER_MEAL_CENTS = {"2025-26": Decimal("36.00"), "2026-27": Decimal("37.00")}
+DEMO_RATES = {
+    "2025-26": {"free": Decimal("4.60"), "reduced": Decimal("4.20"), "paid": Decimal("0.44")},
+    "2026-27": {"free": Decimal("4.74"), "reduced": Decimal("4.34"), "paid": Decimal("0.45")},
+}
+DEMO_NOTE = (
+    "Entered by the demo seed: no publication is on file for this year. Replace it with the real notice."
+)
+
+
+def demo_years(today: date | None = None) -> tuple[str, str, str]:
+    """(this school year, the previous one, the one before): the demo's order year, the lunch
+    counts its COV uses, and the counts behind last year's COV."""
+    year = SchoolYear.of(today or timezone.localdate())
+    return str(year), str(year.previous()), str(year.previous().previous())
+
 
 # district name: (free, reduced, paid) lunches per year; the prior year about 2% lower
 LUNCHES = {
@@ -61,21 +90,24 @@ ORDERS = {
 
 @transaction.atomic
 def seed_usda_foods(*, out: list[str]) -> None:
+    school_year, prior_year, earlier_year = demo_years()
+    for year in (prior_year, school_year):
+        _seed_demo_reference_values(year, out)
     districts = {d.name: d for d in District.objects.filter(name__in=LUNCHES)}
     for name, (free, reduced, paid) in LUNCHES.items():
         district = districts[name]
-        LunchCount.objects.get_or_create(district=district, school_year=SCHOOL_YEAR,
+        LunchCount.objects.get_or_create(district=district, school_year=prior_year,
                                          defaults={"free": free, "reduced": reduced, "paid": paid})  # fmt: skip
-        LunchCount.objects.get_or_create(district=district, school_year=PRIOR_YEAR,
+        LunchCount.objects.get_or_create(district=district, school_year=earlier_year,
                                          defaults={"free": free * 98 // 100, "reduced": reduced * 98 // 100,
                                                    "paid": paid * 98 // 100})  # fmt: skip
-    services.entitlements_recompute(
-        school_year=SCHOOL_YEAR, districts=District.objects.filter(pk__in=[d.pk for d in districts.values()])
-    )
+    lab = District.objects.filter(pk__in=[d.pk for d in districts.values()])
+    for year in (prior_year, school_year):
+        services.entitlements_recompute(school_year=year, districts=lab)
     items = {}
     for code, description, category, pack, weight, per_truck, price, bulk in CATALOG:
         items[code], _ = CatalogItem.objects.get_or_create(
-            school_year=SCHOOL_YEAR, material_code=code,
+            school_year=school_year, material_code=code,
             defaults={"description": description, "category": category, "pack_description": pack,
                       "net_case_weight_lb": Decimal(weight), "cases_per_truckload": per_truck,
                       "unit_price": Decimal(price), "is_bulk_for_processing": bulk},
@@ -83,23 +115,30 @@ def seed_usda_foods(*, out: list[str]) -> None:
     minnesota = StateAgency.objects.get(state="MN")
     now = timezone.now()
     survey, created = Survey.objects.get_or_create(
-        state_agency=minnesota, school_year=SCHOOL_YEAR,
-        defaults={"title": "SY2019-20 USDA Foods preferences", "opens_at": now - timedelta(days=30),
+        state_agency=minnesota, school_year=school_year,
+        defaults={"title": f"SY{school_year} USDA Foods preferences", "opens_at": now - timedelta(days=30),
                   "closes_at": now + timedelta(days=30)},
     )  # fmt: skip
     if created:
         survey.offered_items.set([items[c] for c in ("100117", "110480", "100036", "100329", "100360")])
     window = OrderWindow.objects.filter(
-        state_agency=minnesota, school_year=SCHOOL_YEAR, name="Winter delivery"
+        state_agency=minnesota, school_year=school_year, name="Winter delivery"
     ).first()
     if window is None:
-        window = OrderWindow.objects.create(
-            state_agency=minnesota, school_year=SCHOOL_YEAR, name="Winter delivery", opens_at=now - timedelta(days=3),
-            closes_at=now + timedelta(days=14), delivery_start=(now + timedelta(days=21)).date(),
-            delivery_end=(now + timedelta(days=42)).date(),
+        year = SchoolYear.parse(school_year)
+        reviewer = Membership.objects.filter(role=Role.SDA_REVIEWER, state_agency=minnesota).select_related(
+            "user"
+        )
+        window = services.window_create(
+            state_agency=minnesota, school_year=school_year, name="Winter delivery",
+            opens_at=_within(year, now - timedelta(days=3)), closes_at=_within(year, now + timedelta(days=14)),
+            delivery_start=timezone.localdate(_within(year, now + timedelta(days=21))),
+            delivery_end=timezone.localdate(_within(year, now + timedelta(days=42))),
+            offered_items=survey.offered_items.all(), user=reviewer.first().user,
         )  # fmt: skip
-        window.offered_items.set(survey.offered_items.all())
-        out.append(f"Order window “{window.name}” open until {timezone.localtime(window.closes_at):%b %d}.")
+        out.append(
+            f"Order window “{window.name}” open until {timezone.localtime(window.closes_at):%b %d, %Y}."
+        )
     for name, lines in ORDERS.items():
         district = districts[name]
         if Order.objects.filter(district=district, window=window).exists():
@@ -116,14 +155,56 @@ def seed_usda_foods(*, out: list[str]) -> None:
             )
         if name == "Minneapolis Public Schools":  # one submitted order waits in the reviewer's queue
             services.order_submit(order_id=order.pk, user=user)
-    _seed_correction(districts["Minneapolis Public Schools"], out)
-    out.append(f"USDA Foods: {len(LUNCHES)} entitlements for SY{SCHOOL_YEAR}, {len(CATALOG)} foods, "
+    _seed_correction(districts["Minneapolis Public Schools"], prior_year, out)
+    out.append(f"USDA Foods: {len(LUNCHES)} entitlements for SY{school_year} (and SY{prior_year}), "
+               f"{len(CATALOG)} foods, "
                f"{Order.objects.filter(window=window, status=OrderStatus.SUBMITTED).count()} order(s) to review.")  # fmt: skip
 
 
-def _seed_correction(district: District, out: list[str]) -> None:
-    """Minneapolis's manager proposes a correction to the state's SY2018-19 lunch counts, so the
-    Minnesota reviewer has one to decide (once: a decided one is not proposed again)."""
+def _within(year: SchoolYear, moment: datetime) -> datetime:
+    """``moment`` moved inside the school year (a window's dates belong to its year), so a seed run
+    in late June still makes a valid window."""
+    first = timezone.make_aware(datetime.combine(year.first_day, time.min))
+    last = timezone.make_aware(datetime.combine(year.last_day, time(23, 59)))
+    return min(max(moment, first), last)
+
+
+def _seed_demo_reference_values(school_year: str, out: list[str]) -> None:
+    """A labelled demo per-meal value and demo reimbursement rates for a year that has none on
+    file; a year with published values is left alone, so real notices are never overwritten."""
+    if not PerMealValue.objects.filter(school_year=school_year).exists():
+        earlier = PerMealValue.objects.filter(school_year__lt=school_year).order_by(
+            "-school_year", "-published_on"
+        )
+        cents = DEMO_PER_MEAL_CENTS.get(school_year) or earlier.values_list("cents", flat=True).first()
+        if cents is not None:
+            start = SchoolYear.parse(school_year).start
+            services.per_meal_value_create(
+                school_year=school_year, cents=cents, citation=DEMO_VALUE_CITATION, published_on=date(start, 1, 1),
+                notes=DEMO_NOTE, user=None,
+            )  # fmt: skip
+            out.append(
+                f"SY{school_year} per-meal value: {cents}¢ DEMO VALUE (replace it with the published notice)."
+            )
+    have = set(ReimbursementRate.objects.filter(school_year=school_year).values_list("category", flat=True))
+    for category in LunchCategory.values:
+        if category in have:
+            continue
+        dollars = DEMO_RATES.get(school_year, {}).get(category) or (
+            ReimbursementRate.objects.filter(school_year__lt=school_year, category=category)
+            .order_by("-school_year").values_list("dollars", flat=True).first()
+        )  # fmt: skip
+        if dollars is not None:
+            services.reference_value_save(
+                value=ReimbursementRate(school_year=school_year, category=category, dollars=dollars,
+                                        citation=DEMO_VALUE_CITATION),
+                user=None,
+            )  # fmt: skip
+
+
+def _seed_correction(district: District, prior_year: str, out: list[str]) -> None:
+    """Minneapolis's manager proposes a correction to the state's lunch counts of the previous
+    year, so the Minnesota reviewer has one to decide (once: a decided one is not proposed again)."""
     if DataCorrection.objects.filter(district=district).exists():
         return
     manager = (
@@ -131,11 +212,11 @@ def _seed_correction(district: District, out: list[str]) -> None:
         .select_related("user")
         .first()
     )
-    count = LunchCount.objects.filter(district=district, school_year=PRIOR_YEAR).first()
+    count = LunchCount.objects.filter(district=district, school_year=prior_year).first()
     if manager is None or count is None:
         return
     correction = services.correction_propose(
-        district=district, user=manager.user, kind=CorrectionKind.LUNCH_COUNTS, school_year=PRIOR_YEAR,
+        district=district, user=manager.user, kind=CorrectionKind.LUNCH_COUNTS, school_year=prior_year,
         free=count.free, reduced=count.reduced, paid=count.paid + 12_000,
         reason="Our amended May claim added 12,000 paid lunches served at the summer-bridge sites.",
     )  # fmt: skip

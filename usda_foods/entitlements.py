@@ -140,6 +140,22 @@ class SchoolYear:
     def __str__(self) -> str:
         return f"{self.start}-{(self.start + 1) % 100:02d}"
 
+    @classmethod
+    def of(cls, day: date) -> SchoolYear:
+        """The school year ``day`` falls in: 2026-12-01 is in 2026-27, 2027-06-30 too."""
+        return cls(day.year if day.month >= 7 else day.year - 1)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.start, 7, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.start + 1, 6, 30)
+
+    def __contains__(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
     def previous(self) -> SchoolYear:
         return SchoolYear(self.start - 1)
 

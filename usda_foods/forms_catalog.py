@@ -18,7 +18,7 @@ from districts import access
 from districts.filters import SearchFilterSet
 from districts.models import District, StateAgency
 from focus_lab.csv_import import MAX_IMPORT_BYTES
-from usda_foods.models import CatalogItem, FoodCategory
+from usda_foods.models import CatalogItem, FoodCategory, window_dates_outside_school_year
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -231,4 +231,7 @@ class OrderWindowForm(forms.Form):
         cleaned = super().clean()
         _check_order(self, "opens_at", "closes_at", CLOSES_BEFORE_OPENING)
         _check_order(self, "delivery_start", "delivery_end", DELIVERY_ENDS_BEFORE_START, strict=False)
+        for name, message in window_dates_outside_school_year(cleaned.get("school_year"), cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return cleaned

@@ -4,6 +4,7 @@ computed columns and cost the same number of queries for 7 districts or 2,000.""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Round
+from django.utils import timezone
 
 from districts import access
 from usda_foods import entitlements
@@ -130,8 +132,11 @@ def entitlement_totals(rows: QuerySet, *, prefix: str = "") -> dict[str, Decimal
     return totals
 
 
-def drawdown_series(entitlement: Entitlement) -> list[dict[str, str]]:
-    """Cumulative drawn by day, for the chart: one point per day with drawdowns that count."""
+def drawdown_series(
+    entitlement: Entitlement, *, first: date | None = None, last: date | None = None
+) -> list[dict[str, str]]:
+    """Cumulative drawn by (local) day, for the chart: one point per day with drawdowns that count.
+    A drawdown before ``first`` or after ``last`` counts on that day."""
     points, total = [], Decimal("0")
     by_day = (
         Drawdown.objects.filter(entitlement=entitlement)
@@ -141,12 +146,37 @@ def drawdown_series(entitlement: Entitlement) -> list[dict[str, str]]:
     )
     for created_at, amount in by_day:
         total += amount
-        day = created_at.date().isoformat()
+        when = timezone.localdate(created_at)
+        if first is not None:
+            when = max(when, first)
+        if last is not None:
+            when = min(when, last)
+        day = when.isoformat()
         if points and points[-1]["date"] == day:
             points[-1]["drawn"] = str(total)
         else:
             points.append({"date": day, "drawn": str(total)})
     return points
+
+
+def drawdown_chart(entitlement: Entitlement) -> dict[str, object]:
+    """The entitlement page's chart data, over its school year only (July 1 to June 30): the
+    cumulative drawn by day, the PAL and COV lines, and one tick per month labelled with its year
+    ("Jul 2026" … "Jun 2027"). A drawdown dated outside the year (an order placed in June for the
+    autumn, a late adjustment) counts on the year's first or last day, so the axis never stretches
+    across years."""
+    year = entitlements.parse_school_year(entitlement.school_year)
+    first, last = year.first_day, year.last_day
+    months = [date(year.start + (month > 12), (month - 1) % 12 + 1, 1) for month in range(7, 19)]
+    pal, cov = entitlement.planned_assistance_level, entitlement.commodity_offer_value
+    return {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "points": drawdown_series(entitlement, first=first, last=last),
+        "months": [{"day": (month - first).days, "label": f"{month:%b %Y}"} for month in months],
+        "pal": None if pal is None else str(pal),
+        "cov": None if cov is None else str(cov),
+    }
 
 
 def lunch_count_list(*, user: User, district_ids: Iterable[int] | None = None) -> QuerySet[LunchCount]:

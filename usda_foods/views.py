@@ -69,7 +69,7 @@ TWELVE_PERCENT = Decimal("0.12")
 def current_school_year(today: date | None = None) -> str:
     """The school year running today (they start on July 1): "2026-27" from 2026-11-22."""
     today = today or timezone.localdate()
-    return str(entitlements.SchoolYear(today.year if today.month >= 7 else today.year - 1))
+    return str(entitlements.SchoolYear.of(today))
 
 
 def _school_year_or_404(text: str) -> str:
@@ -232,11 +232,7 @@ class EntitlementDetail(LoginRequiredMixin, TemplateView):
             ledger = list(
                 Drawdown.objects.for_user(user).filter(entitlement=entitlement).select_related("created_by")
             )
-            start = entitlements.parse_school_year(year).start
-            chart = {"start": f"{start}-07-01", "end": f"{start + 1}-06-30",
-                     "points": selectors.drawdown_series(entitlement),
-                     "pal": str(entitlement.planned_assistance_level) if entitlement.planned_assistance_level is not None else None,
-                     "cov": str(entitlement.commodity_offer_value) if entitlement.commodity_offer_value is not None else None}  # fmt: skip
+            chart = selectors.drawdown_chart(entitlement)
             if self.can_manage and "pal_form" not in kwargs and entitlement.commodity_offer_value is not None:
                 context["pal_form"] = PlannedAssistanceLevelForm(initial={
                     "amount": entitlement.planned_assistance_level, "reason": entitlement.pal_reason})  # fmt: skip
@@ -676,8 +672,11 @@ class ReimbursementRateList(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         years: dict[str, dict[str, Any]] = {}
         for rate in ReimbursementRate.objects.for_user(self.request.user):
-            row = years.setdefault(rate.school_year, {"school_year": rate.school_year, "citations": []})
+            row = years.setdefault(
+                rate.school_year, {"school_year": rate.school_year, "citations": [], "demo": False}
+            )
             row[rate.category] = rate.dollars
+            row["demo"] = row["demo"] or rate.is_demo_value
             if rate.citation not in row["citations"]:
                 row["citations"].append(rate.citation)
         context.update(
@@ -687,7 +686,22 @@ class ReimbursementRateList(LoginRequiredMixin, TemplateView):
 
 
 class ReferenceValueCreate(ScopedCreateView):
-    """Rates and Section 4 payments go through the service, which recomputes the year."""
+    """Rates and Section 4 payments go through the service, which recomputes the year. A value for
+    a year (and category) that has only a demo value on file replaces that demo value: it is what
+    the demo value stood in for (a published one is never overwritten: that stays a duplicate)."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "POST":
+            kwargs["instance"] = self._demo_value(self.request.POST) or kwargs.get("instance")
+        return kwargs
+
+    def _demo_value(self, data: QueryDict) -> ReimbursementRate | Section4Payment | None:
+        lookup = {"school_year": data.get("school_year", "")}
+        if self.model is ReimbursementRate:
+            lookup["category"] = data.get("category", "")
+        existing = self.model.objects.for_user(self.request.user).filter(**lookup).first()
+        return existing if existing is not None and existing.is_demo_value else None
 
     def form_valid(self, form: Any) -> HttpResponse:
         self.object = services.reference_value_save(value=form.instance, user=self.request.user)

@@ -1,18 +1,20 @@
 /* Cumulative drawdown over the school year, on the entitlement page.
  *
  * Reads the JSON that the page renders with json_script (id "drawdown-data"):
- *   {"start": "2019-07-01", "end": "2020-06-30", "pal": "250000.00" | null, "cov": "..." | null,
- *    "points": [{"date": "2019-08-14", "drawn": "1200.50"}, ...]}   (cumulative, one per day)
- * and draws a stepped line on a linear day axis (days since July 1) labelled by month, with the
- * PAL as a dashed ceiling. Amounts arrive as decimal strings; they become numbers only to plot.
+ *   {"start": "2026-07-01", "end": "2027-06-30", "pal": "250000.00" | null, "cov": "..." | null,
+ *    "points": [{"date": "2026-08-14", "drawn": "1200.50"}, ...],   (cumulative, one per day)
+ *    "months": [{"day": 0, "label": "Jul 2026"}, {"day": 31, "label": "Aug 2026"}, ...]}
+ * and draws a stepped line on a linear day axis (days since July 1) that spans the school year,
+ * July 1 to June 30, and nothing else: the server has already moved any drawdown dated outside the
+ * year onto its first or last day. Each month tick carries its year ("Jul" over "2026"). The PAL
+ * is a dashed ceiling.
+ * Amounts arrive as decimal strings; they become numbers only to plot.
  */
 (function () {
   "use strict";
 
   var DAY = 86400000;
   var money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-  var monthName = new Intl.DateTimeFormat("en-US", { month: "short", timeZone: "UTC" });
-  var monthYear = new Intl.DateTimeFormat("en-US", { month: "short", year: "numeric", timeZone: "UTC" });
   var dayName = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
   function parseDay(iso) {
@@ -30,37 +32,26 @@
       return;
     }
     var start = parseDay(data.start);
-    var toX = function (iso) { return Math.round((parseDay(iso) - start) / DAY); };
+    var first = 0;
+    var last = Math.round((parseDay(data.end) - start) / DAY);
+    var clamp = function (x) { return Math.min(last, Math.max(first, x)); };
+    var toX = function (iso) { return clamp(Math.round((parseDay(iso) - start) / DAY)); };
     var toDate = function (x) { return new Date(start + x * DAY); };
-    var end = toX(data.end);
 
-    var points = [{ x: 0, y: 0 }];
+    var points = [{ x: first, y: 0 }];
     data.points.forEach(function (p) {
       points.push({ x: toX(p.date), y: Number(p.drawn) });
     });
     points.sort(function (a, b) { return a.x - b.x; });
-    var first = Math.min(0, points[0].x);
-    var last = Math.max(end, points[points.length - 1].x);
-    // Carry the running total to today (or the year's end) so the line shows where it stands.
-    var today = Math.min(last, Math.round((Date.now() - start) / DAY));
+    // Carry the running total to today (within the year) so the line shows where it stands.
+    var today = Math.round((Date.now() - start) / DAY);
     var lastPoint = points[points.length - 1];
-    if (today > lastPoint.x) {
+    if (today >= first && today <= last && today > lastPoint.x) {
       points.push({ x: today, y: lastPoint.y });
     }
 
-    // Month starts within the axis, for ticks and their labels.
-    var months = [];
-    var cursor = new Date(start);
-    while ((cursor.getTime() - start) / DAY <= last) {
-      var offset = Math.round((cursor.getTime() - start) / DAY);
-      if (offset >= first) {
-        months.push(offset);
-      }
-      cursor = new Date(Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth() + 1, 1));
-    }
-    // At most about a dozen labels, even when drawdowns fall outside the school year.
-    var stride = Math.max(1, Math.ceil(months.length / 12));
-    months = months.filter(function (value, index) { return index % stride === 0; });
+    var labels = {};
+    data.months.forEach(function (month) { labels[month.day] = month.label; });
 
     var datasets = [{
       label: "Drawn (cumulative)",
@@ -106,17 +97,15 @@
             min: first,
             max: last,
             afterBuildTicks: function (axis) {
-              axis.ticks = months.map(function (value) { return { value: value }; });
+              axis.ticks = data.months.map(function (month) { return { value: month.day }; });
             },
             ticks: {
-              autoSkip: false,
+              // "Jul" over "2026": twelve fit side by side; on a phone Chart.js skips some, and
+              // every label shown still carries its year.
+              autoSkip: true,
+              autoSkipPadding: 8,
               maxRotation: 0,
-              // "Jul 2019", "Aug", ... "Jan 2020": the year on the first tick and on each January.
-              callback: function (value) {
-                var when = toDate(value);
-                var withYear = value === months[0] || when.getUTCMonth() === 0;
-                return (withYear ? monthYear : monthName).format(when);
-              },
+              callback: function (value) { return labels[value] ? labels[value].split(" ") : ""; },
             },
           },
           y: {

@@ -85,6 +85,14 @@ def test_sda_reviewer_goes_from_the_state_list_to_a_district_and_back(
         "() => Chart.getChart(document.getElementById('drawdown-chart')).data.datasets[0].data"
     )
     assert points[-1]["y"] == pytest.approx(58650.75)
+    # The axis is the school year, July 1 to June 30, one tick a month, each with its year.
+    axis = page.evaluate("""() => {
+      const x = Chart.getChart(document.getElementById('drawdown-chart')).scales.x;
+      return {min: x.min, max: x.max, labels: x.ticks.map((tick) => [].concat(tick.label).join(" "))};
+    }""")
+    assert (axis["min"], axis["max"]) == (0, 365)  # to June 30, 2020 (a leap year)
+    assert axis["labels"] == ["Jul 2019", "Aug 2019", "Sep 2019", "Oct 2019", "Nov 2019", "Dec 2019",
+                              "Jan 2020", "Feb 2020", "Mar 2020", "Apr 2020", "May 2020", "Jun 2020"]  # fmt: skip
     expect(page.get_by_text("42 USC 1755(e)")).to_be_visible()
     page.screenshot(path=screenshots / "entitlement-district-sda_reviewer.png", full_page=True)
 

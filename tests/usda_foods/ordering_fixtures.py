@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -13,6 +14,9 @@ from usda_foods import services
 from usda_foods.models import CatalogItem, Entitlement, LunchCount, OrderWindow
 
 SY = "2019-20"
+# A day inside SY 2019-20, for tests that date a new window from "now" through the form, the API or
+# the service: a window's dates must fall within its school year (``time_machine.travel(DURING_SY)``).
+DURING_SY = datetime(2019, 11, 4, 9, tzinfo=ZoneInfo("America/Chicago"))
 
 
 def catalog_item(code: str = "100117", price: str = "25.00", per_truck: int = 1000, **extra) -> CatalogItem:

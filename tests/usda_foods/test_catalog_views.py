@@ -9,6 +9,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -19,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import DistrictFactory, UserFactory, member
-from tests.usda_foods.ordering_fixtures import SY, catalog_item, open_window
+from tests.usda_foods.ordering_fixtures import DURING_SY, SY, catalog_item, open_window
 from usda_foods import services
 from usda_foods.models import CatalogItem, Order, OrderStatus, OrderWindow, Survey, SurveyResponse
 
@@ -370,6 +371,7 @@ def _window_data(agency, items, **changes):
     return data
 
 
+@time_machine.travel(DURING_SY, tick=True)
 def test_window_create_through_the_page(client_for, sda_reviewer, mn_agency, foods):
     client = client_for(sda_reviewer)
     response = client.post(
@@ -382,6 +384,7 @@ def test_window_create_through_the_page(client_for, sda_reviewer, mn_agency, foo
     assert "Upcoming" in response.content.decode()
 
 
+@time_machine.travel(DURING_SY, tick=True)
 def test_window_create_refuses_a_close_before_the_opening(client_for, sda_reviewer, mn_agency, foods):
     now = timezone.now()
     data = _window_data(
@@ -398,6 +401,7 @@ def test_window_create_refuses_a_close_before_the_opening(client_for, sda_review
     assert not OrderWindow.objects.exists()
 
 
+@time_machine.travel(DURING_SY, tick=True)
 def test_window_create_refuses_another_states_agency_and_no_foods(
     client_for, sda_reviewer, wi_agency, mn_agency, foods
 ):

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
 from tests.factories import CoopFactory, DistrictFactory, SiteFactory, member
-from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund, open_window
+from tests.usda_foods.ordering_fixtures import DURING_SY, SY, catalog_item, fund, open_window
 from usda_foods import services
 from usda_foods.models import (
     CatalogItem,
@@ -324,6 +325,7 @@ def test_survey_answers_refused_when_closed_or_out_of_scope(
 # --- Order windows --------------------------------------------------------------------------------
 
 
+@time_machine.travel(DURING_SY, tick=True)
 def test_reviewer_creates_a_window_with_a_derived_state(
     api_for, sda_reviewer, manager, mn_agency, wi_agency, foods
 ):

@@ -40,6 +40,7 @@ from usda_foods.models import (
     Survey,
     SurveyResponse,
     SurveyResponseLine,
+    window_dates_outside_school_year,
 )
 from usda_foods.models.ordering import WindowState
 from usda_foods.shipping.bounds import MAX_CASES_PER_REQUEST
@@ -329,6 +330,13 @@ class OrderWindowSerializer(serializers.ModelSerializer):
                   "delivery_end", "reminder_days_before", "offered_items", "state", "opened_notice_sent_at",
                   "reminder_sent_at", "closed_processed_at"]  # fmt: skip
         read_only_fields = ["opened_notice_sent_at", "reminder_sent_at", "closed_processed_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        """Every date at fault at once (the service checks the same rule, one field at a time)."""
+        errors = window_dates_outside_school_year(attrs.get("school_year"), attrs)
+        if errors:
+            raise serializers.ValidationError({name: [message] for name, message in errors.items()})
+        return attrs
 
 
 class OrderWindowFilter(django_filters.FilterSet):

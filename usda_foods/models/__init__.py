@@ -6,6 +6,7 @@ from usda_foods.models.corrections import (  # noqa: F401
     DataCorrection,
 )
 from usda_foods.models.entitlement import (  # noqa: F401
+    DEMO_VALUE_CITATION,
     LUNCH_TOTAL_TOO_HIGH,
     MAX_LUNCHES_PER_YEAR,
     BackgroundJob,
@@ -34,6 +35,7 @@ from usda_foods.models.ordering import (  # noqa: F401
     Survey,
     SurveyResponse,
     SurveyResponseLine,
+    window_dates_outside_school_year,
 )
 from usda_foods.models.shipping import (  # noqa: F401
     AdjustmentStatus,

@@ -67,10 +67,23 @@ def validate_rate_dollars(value: Decimal) -> None:
 
 CENTS_PER_LUNCH = "in cents per lunch"
 DOLLARS = "in dollars"
+# Reference values the app has no publication for (the demo's recent years) carry this citation, so
+# every page listing them shows a "demo value" badge until an editor enters the real notice.
+DEMO_VALUE_CITATION = "DEMO VALUE — replace with the Federal Register notice"
+
+
+class CitedValue:
+    """A reference value with a citation; a demo value is one whose citation says so."""
+
+    citation: str
+
+    @property
+    def is_demo_value(self) -> bool:
+        return self.citation.upper().startswith("DEMO VALUE")
 
 
 @pghistory.track()
-class PerMealValue(models.Model):
+class PerMealValue(CitedValue, models.Model):
     """The national per-meal value of USDA Foods for a school year, as published in the Federal
     Register, in cents, computed to the nearest 1/4 cent (42 USC 1755(c)). A later publication for
     the same year is a correction: it supersedes the earlier row, which is kept."""
@@ -112,7 +125,7 @@ class LunchCategory(models.TextChoices):
 
 
 @pghistory.track()
-class ReimbursementRate(models.Model):
+class ReimbursementRate(CitedValue, models.Model):
     """NSLP lunch reimbursement rate in dollars per lunch (contiguous states, SFAs under 60%
     free/reduced), published each July."""
 
@@ -138,7 +151,7 @@ class ReimbursementRate(models.Model):
 
 
 @pghistory.track()
-class Section4Payment(models.Model):
+class Section4Payment(CitedValue, models.Model):
     """The Section 4 general cash payment per lunch, in cents, that commodity schools add to the
     per-meal value (7 CFR 250.58(b))."""
 

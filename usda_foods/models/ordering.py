@@ -4,11 +4,14 @@ never stored, so a late beat run cannot leave a window "open" past its close."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pghistory
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from districts.models import District, ScopedQuerySet, Site, StateAgency
+from usda_foods import entitlements
 from usda_foods.models.entitlement import Drawdown, Entitlement, SchoolYearField
 from usda_foods.shipping.bounds import MAX_CASES_PER_TRUCKLOAD, MIN_CASES_PER_TRUCKLOAD
 
@@ -178,6 +182,41 @@ class WindowState(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+WINDOW_OUTSIDE_YEAR = "{what} must fall within SY {year}, which runs from {first} to {last}."
+_WINDOW_DATES = {
+    "opens_at": "The opening",
+    "closes_at": "The close",
+    "delivery_start": "The first delivery day",
+    "delivery_end": "The last delivery day",
+}
+
+
+def window_dates_outside_school_year(school_year: str | None, values: Mapping[str, Any]) -> dict[str, str]:
+    """The window dates in ``values`` (opens_at, closes_at, delivery_start, delivery_end) that fall
+    outside ``school_year``, each with the message to show. Times count by their local date: a
+    window that closes at 11 pm on June 30 in Chicago is still inside its year. Missing or
+    unparsable values are left to the fields' own validation."""
+    try:
+        year = entitlements.parse_school_year(school_year or "")
+    except (entitlements.EntitlementInputError, TypeError):
+        return {}
+    errors = {}
+    for name in _WINDOW_DATES:
+        value = values.get(name)
+        if not isinstance(value, date):
+            continue
+        if isinstance(value, datetime):
+            value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+        if value not in year:
+            errors[name] = WINDOW_OUTSIDE_YEAR.format(
+                what=_WINDOW_DATES[name],
+                year=year,
+                first=f"July 1, {year.start}",
+                last=f"June 30, {year.start + 1}",
+            )
+    return errors
+
+
 class OrderWindow(models.Model):
     """A period in which SFAs may order (several per school year). The ``*_at`` side-effect
     stamps record what beat has done (emails, close processing) so each happens once."""
@@ -215,6 +254,14 @@ class OrderWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.state_agency.state} SY{self.school_year})"
+
+    def clean(self) -> None:
+        """A window belongs to its school year: it opens, closes and delivers within it."""
+        errors = window_dates_outside_school_year(
+            self.school_year, {name: getattr(self, name) for name in _WINDOW_DATES}
+        )
+        if errors:
+            raise ValidationError(errors)
 
     def state(self, now: datetime | None = None) -> WindowState:
         now = now or timezone.now()
