@@ -11,10 +11,15 @@ from focus_lab.errors import DomainError
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DomainError and model ValidationError become 400s with the message, keyed by field."""
+    """DomainError and model ValidationError become 400s with the message, keyed by field. Every
+    error body is an object (the schema's ``Error``): a ValidationError raised with bare messages
+    (DRF's search filter does, for a NUL byte) answers them under ``detail``, as a DomainError
+    without a field does."""
     if isinstance(exc, DomainError):
         exc = exceptions.ValidationError({exc.field or "detail": [exc.message]})
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, list):
+        exc = exceptions.ValidationError({"detail": exc.detail})
     return drf_exception_handler(exc, context)

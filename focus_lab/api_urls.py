@@ -1,10 +1,9 @@
 """The one API router."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import MeView
+from accounts.api.views import MeView, TokenView
 from districts.api import views as district_views
 from partners.api import views as partner_views
 from usda_foods.api import ordering as ordering_views
@@ -33,6 +32,6 @@ router.register("shipment-plans", shipping_views.ShipmentPlanViewSet, basename="
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),
 ]

@@ -167,7 +167,9 @@ def test_catalog_import_refusals(api_for, sda_reviewer, manager):
     refused = api_for(manager).generic("POST", url, GOOD_CSV, content_type="text/csv")
     assert refused.status_code == 403 and "reviewers and collaborative admins" in refused.json()["detail"]
     empty = api_for(sda_reviewer).post(url, {}, format="multipart")
-    assert empty.status_code == 400 and "text/csv body" in empty.json()["file"][0]
+    assert empty.status_code == 400
+    [error] = empty.json()["errors"]  # the documented shape, the request's problem as line 0
+    assert (error["line"], error["column"]) == (0, "file") and "text/csv body" in error["message"]
 
 
 # --- Surveys --------------------------------------------------------------------------------------
