@@ -201,8 +201,8 @@ def _path_ids(path: str) -> list[int] | None:
     """The ids to put in ``{id}``: those of the model the route's viewset serves."""
     if "{id}" not in path:
         return None
-    view = resolve(path.replace("{id}", "1")).func
-    return _ids(view.cls.queryset_model)
+    view = resolve(path.replace("{id}", "1")).func.cls
+    return _ids(getattr(view, "queryset_model", None) or view.queryset.model)
 
 
 def _with_real_ids(value: Any, data: st.DataObject, key: str | None = None) -> Any:
