@@ -128,6 +128,7 @@ def test_real_error_bodies_match_the_error_component(
         403: _api(viewer).post(f"/api/v1/orders/{order.pk}/submit/"),
         404: _api(manager).get(f"/api/v1/districts/{other_district.pk}/"),
         "page": _api(manager).get("/api/v1/districts/?page=99"),
+        "no route": _api(manager).get("/api/v1/districts/1.5/"),  # never reaches DRF
         "field": _api(manager).post("/api/v1/sites/", {"name": ""}, format="json"),
         "nested": _api(manager).post(
             "/api/v1/survey-responses/",
@@ -153,6 +154,12 @@ def test_real_error_bodies_match_the_error_component(
     assert isinstance(bodies["domain"].json()["detail"], list)  # DomainError without a field
     assert bodies["bare messages"].json() == {"detail": ["Null characters are not allowed."]}
     assert isinstance(bodies[404].json()["detail"], str)
+    assert bodies["no route"].json() == {"detail": "Not found."}
+
+
+def test_pages_still_get_the_html_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
 
 
 # --- The answers that did not match ------------------------------------------------------------------

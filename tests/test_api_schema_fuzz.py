@@ -227,7 +227,7 @@ def _run(operation: Any, app: Any, auth: dict[str, str], mode: str, examples: in
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
         case = data.draw(strategy)
-        if path_ids is not None:
+        if path_ids is not None and (mode == "positive" or data.draw(st.booleans(), label="real id")):
             case.path_parameters = {
                 **(case.path_parameters or {}),
                 "id": data.draw(st.sampled_from(path_ids)),
