@@ -43,7 +43,10 @@ class InUse(exceptions.APIException):
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DomainError and model ValidationError become 400s with the message, keyed by field; a
-    delete that other records prevent becomes a 409 saying what holds it."""
+    delete that other records prevent becomes a 409 saying what holds it. Every error body is an
+    object (the schema's ``Error``): a ValidationError raised with bare messages (DRF's search
+    filter does, for a NUL byte) answers them under ``detail``, as a DomainError without a field
+    does."""
     if isinstance(exc, DomainError):
         exc = exceptions.ValidationError({exc.field or "detail": [exc.message]})
     elif isinstance(exc, DjangoValidationError):
@@ -51,6 +54,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = InUse(in_use_message(exc, what=_what(context)))
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, list):
+        exc = exceptions.ValidationError({"detail": exc.detail})
     return drf_exception_handler(exc, context)
 
 

@@ -1,11 +1,10 @@
 """The one API router."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import people as people_views
-from accounts.api.views import MeView
+from accounts.api.views import MeView, TokenView
 from districts.api import views as district_views
 from partners.api import views as partner_views
 from usda_foods.api import corrections as correction_views
@@ -40,6 +39,6 @@ router.register("memberships", people_views.MembershipViewSet, basename="members
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),
 ]

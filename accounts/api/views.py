@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from rest_framework import serializers
+from rest_framework.authtoken import serializers as authtoken
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -41,3 +43,19 @@ class MeView(APIView):
             "memberships__collaborative",
         ).get(pk=request.user.pk)  # fmt: skip
         return Response(MeSerializer(user).data)
+
+
+# DRF's, with the username (an email address) bounded by the email field: a longer one matches
+# nobody, and axes' lock-out record (255 characters) could not store it (a 500 before).
+class AuthTokenSerializer(authtoken.AuthTokenSerializer):
+    """An email address and password."""
+
+    username = serializers.CharField(
+        label="Email address", max_length=User._meta.get_field("email").max_length, write_only=True
+    )
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange an email address and password for the user's API token."""
+
+    serializer_class = AuthTokenSerializer

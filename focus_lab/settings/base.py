@@ -199,7 +199,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "focus_lab.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "focus_lab.api_errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }

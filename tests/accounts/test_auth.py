@@ -97,3 +97,11 @@ def test_profile_lists_memberships_and_makes_a_token(client_for, manager, distri
 
 def test_admin_site_is_for_superusers(client_for, manager):
     assert client_for(manager).get("/admin/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_token_request_with_an_overlong_username_is_a_400(client):
+    """Found by the schema fuzz test: axes could not record the failure (a 500)."""
+    response = client.post("/api/v1/auth/token/", {"username": "x" * 300, "password": "wrong"})
+    assert response.status_code == 400
+    assert "254" in response.json()["username"][0]

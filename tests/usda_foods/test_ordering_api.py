@@ -175,7 +175,9 @@ def test_catalog_import_refusals(request, api_for, reference_editor, refused):
     assert response.status_code == 403 and "reference-data editors" in response.json()["detail"]
     assert not CatalogItem.objects.exists()
     empty = api_for(reference_editor).post(url, {}, format="multipart")
-    assert empty.status_code == 400 and "text/csv body" in empty.json()["file"][0]
+    assert empty.status_code == 400
+    [error] = empty.json()["errors"]  # the documented shape, the request's problem as line 0
+    assert (error["line"], error["column"]) == (0, "file") and "text/csv body" in error["message"]
 
 
 # --- Surveys --------------------------------------------------------------------------------------

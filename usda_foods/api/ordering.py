@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from districts import access
 from districts.models import District, Site, StateAgency
 from focus_lab.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
-from focus_lab.csv_import import MAX_IMPORT_BYTES
+from focus_lab.csv_import import MAX_IMPORT_BYTES, RowError
 from usda_foods import services
 from usda_foods.models import (
     CatalogItem,
@@ -110,13 +110,18 @@ class ImportResultSerializer(serializers.Serializer):
 
 
 class ImportErrorSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text="Line in the file; the header is line 1")
+    line = serializers.IntegerField(help_text="Line in the file; the header is line 1, 0 the file as a whole")
     column = serializers.CharField()
     message = serializers.CharField()
 
 
 class ImportErrorsSerializer(serializers.Serializer):
     errors = ImportErrorSerializer(many=True)
+
+
+def _import_errors(errors: list[RowError]) -> Response:
+    rows = [{"line": e.line, "column": e.column, "message": e.message} for e in errors]
+    return Response({"errors": rows}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class CatalogItemViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
@@ -143,16 +148,22 @@ class CatalogItemViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         and column. Rows match on school year + material code, so re-importing changes nothing."""
         if not access.can_create(request.user, CatalogItem):
             raise PermissionDenied("Only national reference-data editors load the USDA Foods available list.")
-        if isinstance(request.data, bytes):
-            data = request.data
+        # Every 400 here has the documented shape, the request's own problems as line 0.
+        try:
+            body = request.data
+        except ParseError as exc:
+            return _import_errors([RowError(0, "file", str(exc.detail))])
+        if isinstance(body, bytes):
+            data = body
         elif "file" in request.FILES:
             data = request.FILES["file"].read(MAX_IMPORT_BYTES + 1)
         else:
-            raise ValidationError({"file": ["Send the CSV as a multipart “file” or as a text/csv body."]})
+            return _import_errors(
+                [RowError(0, "file", "Send the CSV as a multipart “file” or as a text/csv body.")]
+            )
         report = services.catalog_import(data=data, user=request.user)
         if report.errors:
-            errors = [{"line": e.line, "column": e.column, "message": e.message} for e in report.errors]
-            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+            return _import_errors(report.errors)
         return Response({"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
 
 
@@ -386,6 +397,13 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderTransitionSerializer(serializers.ModelSerializer):
+    # Declared so the schema lists "" (read-only model fields lose ``allow_blank``).
+    from_status = serializers.ChoiceField(
+        choices=OrderStatus.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Blank for the order's creation",
+    )
     user = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
 
     class Meta:
@@ -465,6 +483,7 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def _respond(self, order: Order, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data, status=code)
 
+    @extend_schema(responses={201: OrderSerializer, 200: OrderSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Start the district's order in an open window (201), or return the one it has (200)."""
         serializer = self.get_serializer(data=request.data)

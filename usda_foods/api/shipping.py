@@ -20,6 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -402,6 +403,10 @@ class ShipmentPlanViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             plans = shipping.plan_many(demands=demands)
         except PreviewInputError as exc:
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except ParseError as exc:  # a body that is not JSON: the documented shape all the same
+            return Response(
+                {"errors": [_error(None, "non_field_errors", exc.detail)]}, status=status.HTTP_400_BAD_REQUEST
+            )
         except shipping.PlanningInputError as exc:  # a rule parse_preview missed: still the client's input
             return Response({"errors": [_error(None, "rows", exc)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(shipping.plan_to_json(plans))

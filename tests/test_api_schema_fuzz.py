@@ -1,0 +1,257 @@
+"""Schemathesis against the generated OpenAPI schema, as each role and anonymously.
+
+Every operation of the schema is called through the WSGI app (no server) by each role's token,
+with data the schema says is valid and data it says is not, and every answer must be: not a
+server error, a documented status code and content type, and a body that matches the schema for
+that code. Path ids come from a realistic lab (two states, districts, sites, a co-op, a partner,
+catalog, a survey and its answer, orders in every state, a shipment plan) and include other
+tenants' objects and a missing id; ids in request bodies are swapped for real ones often enough to
+reach the services. Each example runs in a rolled-back savepoint, so every one starts from the
+same lab. Bounded and derandomized: the same cases on every run, a couple of minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, transaction
+from django.db.models import Model
+from django.urls import resolve
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from accounts.models import Role
+from districts.models import Collaborative, District, Site, StateAgency
+from partners.models import PartnerOrganisation
+from tests.factories import (
+    CollaborativeFactory,
+    CoopFactory,
+    DistrictFactory,
+    PartnerFactory,
+    PartnershipFactory,
+    SiteFactory,
+    StateAgencyFactory,
+    member,
+)
+from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund
+from tests.usda_foods.shipping_fixtures import approve, build_lab, stored_plan
+from usda_foods import services
+from usda_foods.models import CatalogItem, OrderWindow, PlanAdjustment, Survey
+
+ROLES = ["anonymous", "manager", "viewer", "partner_user", "sda_reviewer", "collab_admin"]
+
+# Operations left out, "METHOD /path" -> why. Empty: every operation runs as every role.
+SKIPPED_OPERATIONS: dict[str, str] = {}
+
+# Examples per operation and role: enough to reach each operation's answers, few enough for CI.
+# SCHEMA_FUZZ_SCALE=20 runs twenty times as many, for a deeper look before a release.
+SCALE = int(os.environ.get("SCHEMA_FUZZ_SCALE", "1"))
+EXAMPLES = {"positive": 5 * SCALE, "negative": 3 * SCALE}
+ANONYMOUS_EXAMPLES = {"positive": 1, "negative": 1}  # every answer is the same 401
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+# Request-body fields that hold ids, and what they point at: the generated number is replaced by
+# a real id (ours, another tenant's, or a missing one) in most examples.
+REFERENCES: dict[str, type[Model]] = {
+    "district": District,
+    "lead_district": District,
+    "members": District,
+    "state_agency": StateAgency,
+    "collaborative": Collaborative,
+    "site": Site,
+    "receiving_site": Site,
+    "delivery_site": Site,
+    "partner": PartnerOrganisation,
+    "window": OrderWindow,
+    "survey": Survey,
+    "catalog_item": CatalogItem,
+    "items": CatalogItem,
+    "offered_items": CatalogItem,
+    "food": CatalogItem,
+    "adjustment": PlanAdjustment,
+    "adjustments": PlanAdjustment,
+}
+
+
+def _raw_schema() -> dict[str, Any]:
+    """The schema exactly as /api/schema/ serves it (JSON round trip: no lazy strings)."""
+    generated = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(generated))
+
+
+RAW_SCHEMA = _raw_schema()
+OPERATIONS = [
+    f"{method.upper()} {path}"
+    for path, methods in RAW_SCHEMA["paths"].items()
+    for method in methods
+    if method in {"get", "post", "put", "patch", "delete"}
+]
+
+
+@pytest.fixture(scope="module")
+def app():
+    """Django's WSGI app, with connection recycling off as Django's test client does it: closing
+    the connection at the end of a request would end the test's transaction."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def schema(app):
+    loaded = schemathesis.openapi.from_dict(RAW_SCHEMA)
+    loaded.app = app
+    return loaded
+
+
+def _build_lab() -> dict[str, Any]:
+    """Our district (MN, in a collaborative) with the conftest's five roles, four more MN
+    districts with funded entitlements and orders, and another state's district nobody holds."""
+    collaborative = CollaborativeFactory(name="Upper Midwest Lab", slug="umrll-fuzz")
+    mn = StateAgencyFactory(state="MN", name="Minnesota Department of Education")
+    wi = StateAgencyFactory(state="WI", name="Wisconsin DPI")
+    district = DistrictFactory(name="Alpha Public Schools", collaborative=collaborative, state_agency=mn)
+    other = DistrictFactory(
+        name="Bravo School District", state_agency=wi, collaborative=CollaborativeFactory()
+    )
+    site = SiteFactory(district=district, name="Alpha High School")
+    SiteFactory(district=other, name="Bravo Elementary")
+    partner = PartnerFactory(name="Alpha Farm to School", collaborative=collaborative)
+    PartnershipFactory(partner=partner, district=district)
+    PartnershipFactory(district=other)
+    users = {
+        "manager": member(Role.DISTRICT_MANAGER, district, email="manager@alpha.example"),
+        "viewer": member(Role.DISTRICT_VIEWER, district, email="viewer@alpha.example"),
+        "partner_user": member(Role.PARTNER_STAFF, partner, email="staff@partner.example"),
+        "sda_reviewer": member(Role.SDA_REVIEWER, mn, email="reviewer@mn.example"),
+        "collab_admin": member(Role.COLLABORATIVE_ADMIN, collaborative, email="admin@lab.example"),
+    }
+    member(Role.DISTRICT_MANAGER, other, email="manager@bravo.example")
+
+    lab = build_lab(mn)  # four MN districts, funded, and an open window offering beans
+    for n in range(4):
+        district_n = lab["districts"][n][0]
+        district_n.collaborative = collaborative
+        district_n.save()
+    reviewer = users["sda_reviewer"]
+    approve(lab, reviewer, [20, 80])  # districts 0 and 1: approved orders
+    stored_plan(lab, reviewer, trucks=2)
+    pending_district, pending_manager = lab["districts"][2]
+    pending = services.order_create(district=pending_district, window=lab["window"], user=pending_manager)
+    services.order_line_set(order_id=pending.pk, catalog_item=lab["beans"], cases=10,
+                            delivery_site=pending_district.sites.get(), user=pending_manager)  # fmt: skip
+    services.order_submit(order_id=pending.pk, user=pending_manager)
+
+    fund(district)
+    CoopFactory(lead_district=district, receiving_site=site, members=[lab["districts"][3][0]])
+    draft = services.order_create(district=district, window=lab["window"], user=users["manager"])
+    services.order_line_set(order_id=draft.pk, catalog_item=lab["beans"], cases=30, delivery_site=site,
+                            user=users["manager"])  # fmt: skip
+    apples = catalog_item("100220", "30.00", description="Apples, fresh")
+    now = timezone.now()
+    survey = services.survey_open(state_agency=mn, school_year=SY, title="SY2019-20 preferences",
+                                  opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=7),
+                                  user=reviewer)  # fmt: skip
+    services.survey_respond(survey=survey, district=district, lines=[(apples, 40), (lab["beans"], 10)],
+                            user=users["manager"])  # fmt: skip
+    return {
+        role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+        for role, user in users.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def headers(django_db_setup, django_db_blocker):
+    """Each role's auth header; the lab lives in a transaction rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        tokens = _build_lab()
+        yield {"anonymous": {}, **tokens}
+        transaction.set_rollback(True)
+
+
+def _ids(model: type[Model]) -> list[int]:
+    """Every id of ``model`` (ours and other tenants'), and one that does not exist."""
+    ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True)[:50])
+    return [*ids, (ids[-1] if ids else 0) + 100_000]
+
+
+def _path_ids(path: str) -> list[int] | None:
+    """The ids to put in ``{id}``: those of the model the route's viewset serves."""
+    if "{id}" not in path:
+        return None
+    view = resolve(path.replace("{id}", "1")).func.cls
+    return _ids(getattr(view, "queryset_model", None) or view.queryset.model)
+
+
+def _with_real_ids(value: Any, data: st.DataObject, key: str | None = None) -> Any:
+    """``value`` with ids under the REFERENCES keys swapped for real ones (most of the time)."""
+    if isinstance(value, dict):
+        return {k: _with_real_ids(v, data, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_real_ids(v, data, key) for v in value]
+    model = REFERENCES.get(key or "")
+    if model is not None and isinstance(value, int) and not isinstance(value, bool):
+        if data.draw(st.integers(0, 4), label=f"real {key}"):
+            return data.draw(st.sampled_from(_ids(model)), label=key)
+    return value
+
+
+def _run(operation: Any, app: Any, auth: dict[str, str], mode: str, examples: int) -> None:
+    strategy = operation.as_strategy(generation_mode=schemathesis.GenerationMode(mode))
+    path_ids = _path_ids(operation.path)
+
+    @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        case = data.draw(strategy)
+        if path_ids is not None and (mode == "positive" or data.draw(st.booleans(), label="real id")):
+            case.path_parameters = {
+                **(case.path_parameters or {}),
+                "id": data.draw(st.sampled_from(path_ids)),
+            }
+        if mode == "positive" and isinstance(case.body, dict | list):
+            case.body = _with_real_ids(case.body, data)
+        with transaction.atomic():
+            response = case.call(app=app, headers=auth)
+            transaction.set_rollback(True)
+        case.validate_response(response, checks=CHECKS)
+
+    check()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("label", OPERATIONS)
+def test_operation_as_role(schema, app, headers, role, label, db):
+    if label in SKIPPED_OPERATIONS:
+        pytest.skip(SKIPPED_OPERATIONS[label])
+    method, path = label.split(" ", 1)
+    operation = schema[path][method]
+    examples = ANONYMOUS_EXAMPLES if role == "anonymous" else EXAMPLES
+    spec = RAW_SCHEMA["paths"][path][method.lower()]
+    for mode, count in examples.items():
+        if mode == "negative" and not ("parameters" in spec or "requestBody" in spec):
+            continue  # nothing in the request to make invalid
+        _run(operation, app, headers[role], mode, count)
