@@ -37,7 +37,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from accounts.models import Role
+from accounts.models import Membership, Role
+from accounts.services import invitation_create
 from districts.models import Collaborative, District, Site, StateAgency
 from partners.models import PartnerOrganisation
 from tests.factories import (
@@ -48,14 +49,15 @@ from tests.factories import (
     PartnershipFactory,
     SiteFactory,
     StateAgencyFactory,
+    UserFactory,
     member,
 )
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund
 from tests.usda_foods.shipping_fixtures import approve, build_lab, stored_plan
-from usda_foods import services
+from usda_foods import jobs, services
 from usda_foods.models import CatalogItem, OrderWindow, PlanAdjustment, Survey
 
-ROLES = ["anonymous", "manager", "viewer", "partner_user", "sda_reviewer", "collab_admin"]
+ROLES = ["anonymous", "manager", "viewer", "partner_user", "sda_reviewer", "collab_admin", "reference_data"]
 
 # Operations left out, "METHOD /path" -> why. Empty: every operation runs as every role.
 SKIPPED_OPERATIONS: dict[str, str] = {}
@@ -147,6 +149,7 @@ def _build_lab() -> dict[str, Any]:
         "partner_user": member(Role.PARTNER_STAFF, partner, email="staff@partner.example"),
         "sda_reviewer": member(Role.SDA_REVIEWER, mn, email="reviewer@mn.example"),
         "collab_admin": member(Role.COLLABORATIVE_ADMIN, collaborative, email="admin@lab.example"),
+        "reference_data": UserFactory(email="reference@national.example"),
     }
     member(Role.DISTRICT_MANAGER, other, email="manager@bravo.example")
 
@@ -176,6 +179,14 @@ def _build_lab() -> dict[str, Any]:
                                   user=reviewer)  # fmt: skip
     services.survey_respond(survey=survey, district=district, lines=[(apples, 40), (lab["beans"], 10)],
                             user=users["manager"])  # fmt: skip
+    Membership.objects.create(user=users["reference_data"], role=Role.REFERENCE_DATA)
+    # Objects behind the newer routes, so their {id} paths are called with real ids too.
+    services.correction_propose(district=district, kind="lunch_counts", school_year="2018-19", free=100_001,
+                                reduced=0, paid=0, reason="Claims were re-filed", user=users["manager"])  # fmt: skip
+    invitation_create(by=users["collab_admin"], email="new.person@alpha.example", role=Role.DISTRICT_VIEWER,
+                      target=district, base_url="http://testserver")  # fmt: skip
+    jobs.job_create(kind="entitlements_recompute", user=reviewer, params={"school_year": SY, "state": "MN"},
+                    start=lambda job_id: None)  # fmt: skip
     return {
         role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}
         for role, user in users.items()
@@ -202,7 +213,10 @@ def _path_ids(path: str) -> list[int] | None:
     if "{id}" not in path:
         return None
     view = resolve(path.replace("{id}", "1")).func.cls
-    return _ids(getattr(view, "queryset_model", None) or view.queryset.model)
+    model = getattr(view, "queryset_model", None) or getattr(getattr(view, "queryset", None), "model", None)
+    if model is None:  # a viewset with only get_queryset: the model its serializer writes
+        model = view.serializer_class.Meta.model
+    return _ids(model)
 
 
 def _with_real_ids(value: Any, data: st.DataObject, key: str | None = None) -> Any:

@@ -33,8 +33,9 @@ class DataCorrectionSerializer(serializers.ModelSerializer):
     district = CorrectionDistrictField(help_text="A district you manage")
     district_name = serializers.CharField(source="district.name", read_only=True)
     proposed_total = serializers.IntegerField(read_only=True, allow_null=True)
-    created_by = serializers.StringRelatedField(read_only=True)
-    decided_by = serializers.StringRelatedField(read_only=True)
+    # Null when the person's account is gone (created_by) or nobody has decided yet (decided_by).
+    created_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+    decided_by = serializers.StringRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = DataCorrection
