@@ -32,3 +32,27 @@ def test_commodity_school_filter_reads_any_yes_no(client_for, sda_reviewer):
     select = html[html.index('name="is_commodity_school"') :]
     select = select[: select.index("</select>")]
     assert [">Any<", ">Yes<", ">No<"] == [t for t in (">Any<", ">Yes<", ">No<") if t in select]
+
+
+def test_dates_read_the_same_everywhere():
+    """One date format ("Dec 1, 2026") and one date-time format ("Dec 1, 2026 14:30"); templates
+    name no other (a range may drop the year of its first day; a delivery day may add its weekday)."""
+    import re
+    from datetime import date, datetime
+    from pathlib import Path
+
+    from django.template import Context, Template
+
+    rendered = Template('{{ d|date }} · {{ t|date:"DATETIME_FORMAT" }} · {{ d }}').render(
+        Context({"d": date(2026, 12, 1), "t": datetime(2026, 12, 1, 14, 30)})
+    )
+    assert rendered == "Dec 1, 2026 · Dec 1, 2026 14:30 · Dec 1, 2026"
+    allowed = {"DATETIME_FORMAT", "M j", "D M j", "D M j, Y"}
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    used = {
+        (path.name, fmt)
+        for path in templates.rglob("*.html")
+        if not path.name.endswith("_pdf.html")  # the printed manifest spells its dates out
+        for fmt in re.findall(r'\|date:"([^"]*)"', path.read_text())
+    }
+    assert {(name, fmt) for name, fmt in used if fmt not in allowed} == set()

@@ -135,6 +135,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Chicago"
 USE_I18N = True
 USE_TZ = True
+# Dates read the same on every page (focus_lab/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["focus_lab.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
