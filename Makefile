@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,3 +32,9 @@ bench-ordering: $(STAMP)
 
 bench-shipments: $(STAMP)
 	$(PY) bench/shipments.py
+
+bench-preview-bounds: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/preview_bounds.py
+
+bench-import-errors: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/import_errors_render.py

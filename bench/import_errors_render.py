@@ -15,14 +15,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from accounts.models import Role
-from tests.factories import StateAgencyFactory, member
-
 BAD_ROWS = 230_000
 
 
 @pytest.mark.django_db
 def test_render_230k_bad_rows(settings, tmp_path):
+    # Imported here so the file also runs as a script (pytest sets Django up first).
+    from accounts.models import Role
+    from tests.factories import StateAgencyFactory, member
+
     settings.MEDIA_ROOT = tmp_path
     reviewer = member(Role.SDA_REVIEWER, StateAgencyFactory(state="MN"), email="bench@mn.example")
     body = "state,agency_code,school_year,free,reduced,paid\n" + "MN,0001,2018-19,x,1,1\n" * BAD_ROWS
@@ -34,3 +35,9 @@ def test_render_230k_bad_rows(settings, tmp_path):
     elapsed = time.perf_counter() - started
     assert response.status_code == 200
     print(f"\n{BAD_ROWS:,} bad rows: {elapsed:.2f} s, {len(response.content) / 1e6:.2f} MB of HTML")
+
+
+if __name__ == "__main__":  # make bench-import-errors: the test database comes from pytest-django
+    import sys
+
+    sys.exit(pytest.main([__file__, "-s", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"]))
