@@ -225,30 +225,37 @@ class OrderLineRemove(OrderPageMixin, View):
         return self.respond(order, None, notice="Line removed.")
 
 
-class OrderSubmit(OrderPageMixin, View):
+class OrderDistrictAction(OrderPageMixin, View):
+    """A district's one-button action on its order (submit, withdraw): the service decides, the
+    page says what happened, and the order page shows the result."""
+
+    service: Any
+    refused: str
+    done: str
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         order = self.get_order(write=True)
         try:
-            order = services.order_submit(order_id=order.pk, user=request.user)
+            order = type(self).service(order_id=order.pk, user=request.user)
         except DomainError as exc:
-            messages.error(request, f"The order was not submitted: {exc.message}")
+            messages.error(request, f"{self.refused}: {exc.message}")
         else:
-            messages.success(request, f"Order #{order.pk} submitted for review: ${order.value:,} is held on "
-                                      "the entitlement until the state agency decides.")  # fmt: skip
+            messages.success(request, self.done.format(pk=order.pk, value=order.value))
         return redirect(order)
 
 
-class OrderWithdraw(OrderPageMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        order = self.get_order(write=True)
-        try:
-            order = services.order_withdraw(order_id=order.pk, user=request.user)
-        except DomainError as exc:
-            messages.error(request, f"The order was not withdrawn: {exc.message}")
-        else:
-            messages.success(request, f"Order #{order.pk} withdrawn: it is a draft again and nothing is held on "
-                                      "the entitlement. Change it and submit it again before the window closes.")  # fmt: skip
-        return redirect(order)
+class OrderSubmit(OrderDistrictAction):
+    service = services.order_submit
+    refused = "The order was not submitted"
+    done = ("Order #{pk} submitted for review: ${value:,} is held on the entitlement until the state agency "
+            "decides.")  # fmt: skip
+
+
+class OrderWithdraw(OrderDistrictAction):
+    service = services.order_withdraw
+    refused = "The order was not withdrawn"
+    done = ("Order #{pk} withdrawn: it is a draft again and nothing is held on the entitlement. Change it and "
+            "submit it again before the window closes.")  # fmt: skip
 
 
 DECISIONS = {
