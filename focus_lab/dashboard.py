@@ -67,7 +67,8 @@ def dashboard_sections(user: User) -> list[Section]:
         districts = _districts(user, memberships__user=user)
         section = Section("Your district", Role.DISTRICT_MANAGER)
         for district in districts:
-            section.stats.append((district.name, f"{district.site_count} sites", district.get_absolute_url()))
+            sites = f"{district.site_count:,} site{'' if district.site_count == 1 else 's'}"
+            section.stats.append((district.name, sites, district.get_absolute_url()))
         own = District.objects.filter(memberships__user=user, memberships__role__in=DISTRICT_ROLES).distinct()
         managed = District.objects.filter(memberships__user=user, memberships__role=Role.DISTRICT_MANAGER)
         section.todos = _usda(usda_todos.district_todos(districts=managed, can_act=True))

@@ -56,3 +56,8 @@ def test_dates_read_the_same_everywhere():
         for fmt in re.findall(r'\|date:"([^"]*)"', path.read_text())
     }
     assert {(name, fmt) for name, fmt in used if fmt not in allowed} == set()
+
+
+def test_the_dashboard_counts_sites_in_words(client_for, manager, site):
+    html = client_for(manager).get(reverse("dashboard")).content.decode()
+    assert ">1 site<" in html and "1 sites" not in html
