@@ -168,6 +168,7 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> int:
             if code := _run(step, env):
                 return code
         celery = str(VENV_BIN / "celery")
+        DATA_DIR.mkdir(parents=True, exist_ok=True)  # beat's schedule lives there, engines or not
         commands = {
             "web": _manage("runserver", f"{host}:{port}", "--noreload"),
             "worker": [celery, "-A", "focus_lab", "worker", "--loglevel", "INFO", "--concurrency", "2"],
