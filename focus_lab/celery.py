@@ -18,5 +18,6 @@ app.conf.beat_schedule = {
     "heartbeat": {"task": "focus_lab.tasks.heartbeat", "schedule": 30.0},
     "ordering-tick": {"task": "usda_foods.tasks.ordering_tick", "schedule": 60.0},
     # Reviewers' digest of new orders, at 7:00 in the app's time zone (CELERY_TIMEZONE).
+    "import-errors-purge": {"task": "focus_lab.tasks.import_errors_purge", "schedule": crontab(minute=17)},
     "review-digest": {"task": "usda_foods.tasks.review_digest", "schedule": crontab(hour=7, minute=0)},
 }

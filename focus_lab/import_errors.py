@@ -7,12 +7,11 @@ A file of 230,000 bad rows used to render every problem: about 20 seconds and 35
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
@@ -21,9 +20,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from focus_lab.csv_import import RowError
+from focus_lab.exports import csv_lines
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -65,19 +66,13 @@ def import_errors_summarize(*, errors: Sequence[RowError], user: User) -> ErrorS
 
 def import_errors_store(*, errors: Sequence[RowError], user: User) -> str:
     """Write ``errors`` as CSV to storage; return a signed token naming the file and its owner."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["line", "column", "message"])
-    writer.writerows((e.line, _cell(e.column), _cell(e.message)) for e in errors)
+    # The messages quote the file's cells: the export helper keeps a spreadsheet from running one
+    # as a formula, and its byte-order mark lets Excel on Windows read accents right.
+    text = "".join(csv_lines(["line", "column", "message"], ((e.line, e.column, e.message) for e in errors)))
     name = default_storage.save(
-        f"{STORAGE_DIR}/{secrets.token_hex(16)}.csv", ContentFile(buffer.getvalue().encode("utf-8"))
+        f"{STORAGE_DIR}/{secrets.token_hex(16)}.csv", ContentFile(text.encode("utf-8"))
     )
     return signing.dumps({"user": user.pk, "file": name}, salt=_SALT, compress=True)
-
-
-def _cell(text: str) -> str:
-    """A message quotes the file's cells: keep a spreadsheet from reading one as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @never_cache
@@ -100,3 +95,20 @@ def import_errors_download(request: HttpRequest, token: str) -> FileResponse:
         filename="import-problems.csv",
         content_type="text/csv",
     )
+
+
+def import_errors_purge(*, now: datetime | None = None) -> int:
+    """Delete the stored problem lists whose download link has expired; returns how many. Running
+    it again deletes nothing more."""
+    now = now or timezone.now()
+    try:
+        _, names = default_storage.listdir(STORAGE_DIR)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in names:
+        path = f"{STORAGE_DIR}/{name}"
+        if now - default_storage.get_modified_time(path) > timedelta(seconds=DOWNLOAD_MAX_AGE_S):
+            default_storage.delete(path)
+            removed += 1
+    return removed

@@ -47,3 +47,11 @@ def send_email(
         cache.delete(key)
         raise
     return True
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def import_errors_purge(self) -> int:
+    """Beat, hourly: delete stored import-problem lists whose download link has expired."""
+    from focus_lab.import_errors import import_errors_purge as purge
+
+    return purge()

@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.exports import csv_body
 from tests.factories import CoopFactory, DistrictFactory, UserFactory
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund, open_window
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
@@ -311,7 +312,7 @@ def test_an_import_with_many_bad_rows_shows_the_first_200_counts_and_a_download(
     assert "Showing the first 200 of 675." in html
     download = client.get(problems.download_url)
     assert download.status_code == 200 and download["Content-Type"] == "text/csv"
-    lines = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
+    lines = list(csv.reader(io.StringIO(csv_body(download))))  # opens with the BOM Excel needs
     assert lines[0] == ["line", "column", "message"] and len(lines) == 676
     assert lines[1] == ["2", "free", "“lots” is not a whole number"]
     # only the uploader fetches it; an altered link is a 404 too
@@ -336,7 +337,7 @@ def test_the_download_needs_a_login(client, sda_reviewer, media):
     url = reverse("import-errors-download", args=[token])
     assert client.get(url).status_code == 302
     client.force_login(sda_reviewer)
-    body = b"".join(client.get(url).streaming_content).decode()
+    body = csv_body(client.get(url))
     assert "'=cmd" in body  # a spreadsheet shows it as text, never runs it
 
 
@@ -348,3 +349,25 @@ def test_the_lunch_total_is_checked_on_the_model_too(district):
     )
     with pytest.raises(ValidationError, match="at most 300,000,000 lunches a year"):
         count.full_clean()
+
+
+def test_expired_problem_lists_are_purged_by_the_hourly_task(sda_reviewer, media):
+    """The download link lives 24 hours; the stored file goes with it (running again deletes
+    nothing more). The CSV opens with the byte-order mark Excel needs."""
+    import os
+    import time
+
+    from focus_lab.csv_import import RowError
+    from focus_lab.import_errors import STORAGE_DIR, import_errors_store
+    from focus_lab.tasks import import_errors_purge
+
+    import_errors_store(errors=[RowError(2, "free", "old")], user=sda_reviewer)
+    old = next((media / STORAGE_DIR).iterdir())
+    assert old.read_bytes().startswith("\ufeff".encode())
+    day_and_a_bit_ago = time.time() - 25 * 3600
+    os.utime(old, (day_and_a_bit_ago, day_and_a_bit_ago))
+    import_errors_store(errors=[RowError(3, "free", "new")], user=sda_reviewer)
+    assert import_errors_purge.delay().get() == 1
+    assert [p.name for p in (media / STORAGE_DIR).iterdir()] != [old.name]
+    assert len(list((media / STORAGE_DIR).iterdir())) == 1
+    assert import_errors_purge.delay().get() == 0
