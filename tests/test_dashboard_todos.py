@@ -85,9 +85,9 @@ def test_reviewer_sees_surveys_with_non_respondents(client_for, sda_reviewer, di
     DistrictFactory(state_agency=mn_agency)
     open_survey = survey(mn_agency)
     SurveyResponse.objects.create(survey=open_survey, district=district, submitted_at=timezone.now())
-    text, url = next((t, u) for t, u in todos(client_for(sda_reviewer)) if "have not answered" in t)
+    text, url = next((t, u) for t, u in todos(client_for(sda_reviewer)) if "not answered" in t)
     assert (
-        text == "SY2019-20 preferences: 1 SFA of 2 have not answered."
+        text == "SY2019-20 preferences: 1 SFA of 2 has not answered."
         and url == open_survey.get_absolute_url()
     )
 

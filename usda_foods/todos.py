@@ -62,7 +62,8 @@ def reviewer_todos(*, user: User, states: QuerySet) -> list[Todo]:
         status=CorrectionStatus.PENDING, district__state_agency__in=states
     ).count()
     if corrections:
-        todos.append((f"{_plural(corrections, 'correction')} to your SFAs' data wait for your decision.",
+        todos.append((f"{_plural(corrections, 'correction')} to your SFAs' data {'waits' if corrections == 1 else 'wait'} "
+                      "for your decision.",
                       reverse("usda_foods:correction-review"), "warning"))  # fmt: skip
     now = timezone.now()
     closing = (_open_windows(states).filter(closes_at__lte=now + CLOSING_SOON)
@@ -86,7 +87,8 @@ def reviewer_todos(*, user: User, states: QuerySet) -> list[Todo]:
     for survey in surveys:
         missing = survey.sfas - survey.answered
         if missing > 0:
-            todos.append((f"{survey.title}: {_plural(missing, 'SFA')} of {survey.sfas:,} have not answered.",
+            todos.append((f"{survey.title}: {_plural(missing, 'SFA')} of {survey.sfas:,} "
+                          f"{'has' if missing == 1 else 'have'} not answered.",
                           survey.get_absolute_url(), "info"))  # fmt: skip
     return todos
 

@@ -36,7 +36,7 @@ def test_manager_proposes_and_the_reviewer_accepts(page: Page, manager, sda_revi
 
     log_in(page, sda_reviewer.email)
     page.goto("/")
-    page.get_by_role("link", name="1 correction to your SFAs' data wait for your decision.").click()
+    page.get_by_role("link", name="1 correction to your SFAs' data waits for your decision.").click()
     expect(page.get_by_role("heading", name="Corrections to review")).to_be_visible()
     page.screenshot(path=screenshots / "correction-queue.png", full_page=True)
     page.get_by_role("button", name="Accept").click()

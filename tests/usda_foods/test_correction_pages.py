@@ -373,7 +373,7 @@ def test_api_entitlement_page_figures_after_acceptance(api_for, sda_reviewer, ma
 
 def test_dashboards_point_to_the_work(client_for, sda_reviewer, wi_agency, reference_editor, correction):
     html = html_of(client_for(sda_reviewer).get(reverse("dashboard")))
-    assert "1 correction to your SFAs&#x27; data wait for your decision." in html and QUEUE in html
+    assert "1 correction to your SFAs&#x27; data waits for your decision." in html and QUEUE in html
     other_state = member(Role.SDA_REVIEWER, wi_agency)
     assert "wait for your decision" not in html_of(client_for(other_state).get(reverse("dashboard")))
     editor = html_of(client_for(reference_editor).get(reverse("dashboard")))
