@@ -1,5 +1,7 @@
-"""Who sees and changes the supplier directory and the contact log (mechanism: districts/access.py).
+"""Who sees and changes partner organisations, partnerships, the supplier directory and the contact
+log (the mechanism is districts/access.py).
 
+- Partner organisations and partnerships: see ``partner_q`` and ``partnership_q``.
 - Suppliers (and their origins, people, products, practices, certifications) are shared within a
   learning lab: every member of the lab (its districts' staff, its partners' staff, its admins)
   sees them; partner staff and the lab's admins create and change them.
@@ -16,9 +18,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from accounts.models import DISTRICT_ROLES, Membership, Role
+from accounts.models import DISTRICT_ROLES, Role
 from districts import access
 
 if TYPE_CHECKING:
@@ -27,15 +30,49 @@ if TYPE_CHECKING:
 NOTHING = Q(pk__in=[])
 
 
-def _roles(user: User, *roles: str) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, role__in=roles)
+def partner_q(user: User, *, write: bool) -> Q:
+    from districts.models import District
+
+    own = Q(id__in=access.memberships(user, Role.PARTNER_STAFF).values("partner_id"))
+    administered = Q(
+        collaborative_id__in=access.memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
+    )
+    if write:
+        return own | administered
+    # District staff and SDA reviewers see the partners that serve the districts they see. Partner
+    # staff do not see other partners through shared districts: that is not their business.
+    served = District.objects.filter(access.district_q(user, write=False, via_partners=False)).values("id")
+    return (
+        own
+        | administered
+        | Q(id__in=access.active_partnerships().filter(district_id__in=served).values("partner_id"))
+    )
+
+
+def partnership_q(user: User, *, write: bool) -> Q:
+    from districts.models import District
+
+    administered = Q(
+        district__collaborative_id__in=access.memberships(user, Role.COLLABORATIVE_ADMIN).values(
+            "collaborative_id"
+        )
+    )
+    if write:
+        return administered
+    own = Q(partner_id__in=access.memberships(user, Role.PARTNER_STAFF).values("partner_id"))
+    seen = District.objects.filter(access.district_q(user, write=False, via_partners=False)).values("id")
+    return administered | own | Q(district_id__in=seen)
+
+
+def _administers_a_lab(user: User) -> bool:
+    return Role.COLLABORATIVE_ADMIN in access.roles_for(user)
 
 
 def own_partners(user: User) -> QuerySet:
     from partners.models import PartnerOrganisation
 
     return PartnerOrganisation.objects.filter(
-        id__in=_roles(user, Role.PARTNER_STAFF).values("partner_id"), removed_on__isnull=True
+        id__in=access.memberships(user, Role.PARTNER_STAFF).values("partner_id"), removed_on__isnull=True
     )
 
 
@@ -43,11 +80,13 @@ def lab_ids_for(user: User, *, write: bool = False) -> QuerySet:
     """The learning labs whose supplier directory the user sees (or, with ``write``, changes)."""
     from districts.models import Collaborative, District
 
-    administered = Q(id__in=_roles(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
+    administered = Q(id__in=access.memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
     partners = Q(id__in=own_partners(user).values("collaborative_id"))
     if write:
         return Collaborative.objects.filter(administered | partners).values("id")
-    districts = District.objects.filter(id__in=_roles(user, *DISTRICT_ROLES).values("district_id"))
+    districts = District.objects.filter(
+        id__in=access.memberships(user, *DISTRICT_ROLES).values("district_id")
+    )
     return Collaborative.objects.filter(
         administered | partners | Q(id__in=districts.values("collaborative_id"))
     ).values("id")
@@ -78,8 +117,8 @@ def author_org_q(user: User, *, write: bool) -> Q:
     district_roles = (Role.DISTRICT_MANAGER,) if write else DISTRICT_ROLES
     return (
         Q(author_partner_id__in=own_partners(user).values("id"))
-        | Q(author_district_id__in=_roles(user, *district_roles).values("district_id"))
-        | Q(author_lab_id__in=_roles(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
+        | Q(author_district_id__in=access.memberships(user, *district_roles).values("district_id"))
+        | Q(author_lab_id__in=access.memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
     )
 
 
@@ -90,9 +129,9 @@ def interaction_q(user: User, *, write: bool) -> Q:
     if write:
         return own
     concerning = Interaction.districts.through.objects.filter(
-        district_id__in=_roles(user, *DISTRICT_ROLES).values("district_id")
+        district_id__in=access.memberships(user, *DISTRICT_ROLES).values("district_id")
     ).values("interaction_id")
-    lab = _roles(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
+    lab = access.memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
     return own | Q(private=False) & (Q(id__in=concerning) | Q(collaborative_id__in=lab))
 
 
@@ -132,6 +171,8 @@ CREATE_RULES = {
 
 
 def register_rules() -> None:
+    access.register("partners.PartnerOrganisation", partner_q, create=_administers_a_lab)
+    access.register("partners.Partnership", partnership_q, create=_administers_a_lab)
     rules = {
         "partners.Supplier": supplier_q,
         "partners.Origin": supplier_child_q,
@@ -146,35 +187,10 @@ def register_rules() -> None:
         "partners.InteractionSupplier": internal_q,
         "partners.DigestSent": internal_q,
     }
-    for label in CREATE_RULES:
-        access.register_field_rights(label, _all_or_nothing(label))
     for label, rule in rules.items():
-        create = CREATE_RULES.get(label)
-        try:
-            access.register(label, rule, create=create)  # type: ignore[call-arg]
-        except TypeError:  # before the registry learns ``create=`` (the layout change on main)
-            access.register(label, rule)
-
-
-def _all_or_nothing(label: str):  # noqa: ANN202
-    """Field rights for this app's models: every editable field for whoever may create (no object)
-    or change (an object) it, none otherwise."""
-
-    def rights(user: User, obj: object) -> frozenset[str]:
-        from django.apps import apps
-
-        model = apps.get_model(label)
-        allowed = can_create(user, label) if obj is None else access.can_write(user, obj)  # type: ignore[arg-type]
-        return access.model_field_names(model) if allowed else frozenset()
-
-    return rights
+        access.register(label, rule, create=CREATE_RULES.get(label))
 
 
 def can_create(user: User, label: str) -> bool:
-    """Creation rights for this app's models, whichever version of the registry is running."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    rule = CREATE_RULES.get(label)
-    return bool(rule and rule(user))
+    """``access.can_create`` by model label."""
+    return access.can_create(user, apps.get_model(label))

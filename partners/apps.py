@@ -8,5 +8,5 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from partners import access, rights
 
-        rights.register()
         access.register_rules()
+        rights.register()
