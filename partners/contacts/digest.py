@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from accounts.models import Membership, Role, User
 from partners.access import lab_ids_for
@@ -71,12 +72,12 @@ def digest_send(*, user_id: int, today: date) -> bool:
     sections = []
     if follow_ups:
         sections.append("Follow-ups:\n" + "\n".join(
-            f"- {f.what} ({'OVERDUE since' if f.due_on < today else 'due'} {f.due_on:%b %-d, %Y}): "
+            f"- {f.what} ({'OVERDUE since' if f.due_on < today else 'due'} {date_format(f.due_on)}): "
             f"{settings.SITE_URL}{f.interaction.get_absolute_url()}" for f in follow_ups))  # fmt: skip
     if certs:
         sections.append("Certifications:\n" + "\n".join(
             f"- {c.supplier.name}: {c.get_kind_display()} {'expired on' if c.expires_on < today else 'expires on'} "
-            f"{c.expires_on:%b %-d, %Y}" for c in certs))  # fmt: skip
+            f"{date_format(c.expires_on)}" for c in certs))  # fmt: skip
     overdue = sum(1 for f in follow_ups if f.due_on < today)
     subject = f"Your suppliers today: {overdue:,} overdue follow-up{'s' if overdue != 1 else ''}, " \
               f"{len(certs):,} certification{'s' if len(certs) != 1 else ''} to check"  # fmt: skip

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from partners.contacts.selectors import CERT_WINDOW_DAYS, UPCOMING_DAYS, partner_day
 
@@ -38,16 +39,16 @@ def supplier_day(*, user: User, today: date) -> tuple[list[tuple[str, object, st
     todos = []
     for f in day.follow_ups:
         late = f.due_on < today
-        todos.append((f"{'Overdue since' if late else 'Due'} {f.due_on:%b %d, %Y}: {f.what}",
+        todos.append((f"{'Overdue since' if late else 'Due'} {date_format(f.due_on)}: {f.what}",
                       f.interaction.get_absolute_url(), "warning" if late else "info"))  # fmt: skip
     for c in day.certs:
         verb = "expired on" if c.expires_on < today else "expires on"
-        todos.append((f"{c.supplier.name}: {c.get_kind_display()} {verb} {c.expires_on:%b %d, %Y}",
+        todos.append((f"{c.supplier.name}: {c.get_kind_display()} {verb} {date_format(c.expires_on)}",
                        c.supplier.get_absolute_url(), "warning"))  # fmt: skip
     if day.quiet:
         names = ", ".join(s.name for s in day.quiet_suppliers[:3])
         more = f" and {_n(day.quiet - 3, 'other', 'others')}" if day.quiet > 3 else ""
         todos.append((f"Not contacted in 6 months: {names}{more}.", suppliers_url, "info"))
-    recent = [(f"{n.occurred_on:%b %d}: {n.get_kind_display()} by {n.author_organisation}", n.get_absolute_url())
+    recent = [(f"{date_format(n.occurred_on, 'M j')}: {n.get_kind_display()} by {n.author_organisation}", n.get_absolute_url())
               for n in day.recent]  # fmt: skip
     return stats, todos, recent

@@ -79,3 +79,26 @@ def delivery_site(district):
     69.0934 miles on a sphere of radius 3,958.8 miles)."""
     return SiteFactory(district=district, name="Alpha Kitchen", latitude=Decimal("45.000000"),
                        longitude=Decimal("-93.000000"))  # fmt: skip
+
+
+def supplier_world(*, collaborative, district, users) -> dict:
+    """One of everything the supplier pages edit, for tests/test_form_roundtrip.py: a farm with an
+    origin, a person, a product with months, a practice and a certification, and a note with a
+    follow-up concerning ``district``."""
+    from partners.suppliers.models import Certification, ProductionPractice
+
+    farm = make_supplier(collaborative, "Round Trip Orchard", user=users["partner_user"], zip_code="55021",
+                         people=("Kari Hanson",), email="kari@roundtrip.example", phone="612-555-0101")  # fmt: skip
+    farm.buying_districts.add(district)
+    product = services.child_save(obj=Product(supplier=farm, name="Apples & pears", category="fruit",
+                                              months_available=[9, 10, 11], lead_time_days=3))  # fmt: skip
+    practice = services.child_save(
+        obj=ProductionPractice(supplier=farm, practice="ipm", verification="third_party")
+    )
+    cert = services.child_save(obj=Certification(supplier=farm, kind="gap", audit_date=date(2026, 3, 2)))
+    note = log(users["partner_user"], farm, districts=[district], notes="Line one\n<b>two</b>",
+               follow_ups=[contact_services.FollowUpInput("Send spec", date(2026, 12, 20), users["partner_user"].pk)])  # fmt: skip
+    note.people.set(farm.people.all())
+    note.products.set([product])
+    return {"supplier": farm, "origin": farm.origins.get(), "supplier_person": farm.people.get(), "product": product,
+            "practice": practice, "certification": cert, "interaction": note, "follow_up": note.follow_ups.get()}  # fmt: skip
