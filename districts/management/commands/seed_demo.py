@@ -81,6 +81,9 @@ class Command(BaseCommand):
 
         notes: list[str] = []
         seed_usda_foods(out=notes)
+        from partners.demo import seed_suppliers
+
+        seed_suppliers(out=notes)
 
         self.stdout.write(self.style.SUCCESS(
             f"Demo lab ready: {len(districts)} districts, {len(partners)} partners, "
