@@ -114,4 +114,4 @@ class FollowUpForm(forms.Form):
         self.fields["owner"].initial = user.pk
         self.fields["due_on"].initial = timezone.localdate
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Add follow-up", css_class="btn-outline-primary"))
+        self.helper.add_input(Submit("submit", "Add follow-up"))

@@ -9,6 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from districts.models import Collaborative, District, ScopedQuerySet
 from partners.models import PartnerOrganisation
@@ -80,7 +81,7 @@ class Interaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_on:%Y-%m-%d}"
+        return f"{self.get_kind_display()} on {date_format(self.occurred_on)}"
 
     def get_absolute_url(self) -> str:
         return reverse("partners:interaction-detail", args=[self.pk])
