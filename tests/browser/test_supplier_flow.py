@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the supplier fixtures are imported below and used as arguments)
 """The partner's working day in a real browser: partner staff find a farm by product and distance,
 log a farm visit with a follow-up and see it on the dashboard; the district manager sees the visit
 that concerns the district; another partner's staff does not."""
@@ -18,7 +19,7 @@ from tests.partners.supplier_fixtures import delivery_site, make_supplier, partn
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 
 
-def test_partner_finds_a_farm_logs_a_visit_and_the_district_sees_it(  # noqa: F811 - fixtures imported above
+def test_partner_finds_a_farm_logs_a_visit_and_the_district_sees_it(
     page: Page, collaborative, district, delivery_site, partner_user, partner_b_user, manager, screenshots
 ):
     # Alpha's kitchen is at 45°N 93°W: the orchard is 34.5 miles north, the far one 172.7 miles.
