@@ -171,6 +171,7 @@ def grow(
             [Interaction.districts.through(interaction_id=n_.pk, district_id=RNG.choice(districts).pk) for n_ in notes],
             batch_size=5000)  # fmt: skip
         FollowUp.objects.bulk_create([FollowUp(interaction=n_, what="Send the spec", owner_id=n_.author_id,
+                                               author_partner_id=n_.author_partner_id,
                                                due_on=today + timedelta(days=RNG.randint(-30, 30)),
                                                done_on=None if RNG.random() < 0.3 else today)
                                       for n_ in notes if RNG.random() < 0.1], batch_size=5000)  # fmt: skip
@@ -238,8 +239,13 @@ def main() -> None:
     from django.test import Client
 
     setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
+    keep = os.environ.get("BENCH_KEEPDB") == "1"  # for profiling: build once, keep the database
+    old = setup_databases(verbosity=0, interactive=False, keepdb=keep)
     try:
+        from partners.suppliers.models import Supplier
+
+        if keep and Supplier.objects.exists():
+            return profile_kept()
         lab, districts, partners, staff, other = build_lab()
         client = Client()
         client.force_login(staff)
@@ -257,7 +263,20 @@ def main() -> None:
         print(f"query counts {'the same' if same else 'DIFFER'} at both sizes")
         bench_import(lab, staff)
     finally:
-        teardown_databases(old, verbosity=0)
+        if not keep:
+            teardown_databases(old, verbosity=0)
+
+
+def profile_kept() -> None:
+    """With BENCH_KEEPDB=1 and the database already built: measure again, no building."""
+    from django.test import Client
+
+    from accounts.models import User
+    from districts.models import District
+
+    client = Client()
+    client.force_login(User.objects.get(email="bench-partner@example.org"))
+    measure_all(client, District.objects.order_by("pk").first())
 
 
 if __name__ == "__main__":

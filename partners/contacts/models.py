@@ -62,6 +62,8 @@ class Interaction(models.Model):
             GinIndex(fields=["search_vector"], name="interaction_search_gin"),
             models.Index(fields=["collaborative", "-occurred_on"], name="interaction_lab_date_idx"),
             models.Index(fields=["author_partner", "-occurred_on"], name="interaction_partner_date_idx"),
+            # "recent activity": walked newest first until enough readable notes are found
+            models.Index(fields=["-occurred_on", "-id"], name="interaction_recent_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -123,12 +125,31 @@ class FollowUp(models.Model):
     due_on = models.DateField("due")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups")
     done_on = models.DateField(null=True, blank=True, editable=False)
+    # The note's author organisation, copied (a note's organisation never changes) so that "my
+    # organisation's open follow-ups" reads this table alone.
+    author_partner = models.ForeignKey(PartnerOrganisation, null=True, editable=False, on_delete=models.CASCADE,
+                                       related_name="+")  # fmt: skip
+    author_district = models.ForeignKey(
+        District, null=True, editable=False, on_delete=models.CASCADE, related_name="+"
+    )
+    author_lab = models.ForeignKey(
+        Collaborative, null=True, editable=False, on_delete=models.CASCADE, related_name="+"
+    )
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["owner", "done_on", "due_on"], name="follow_up_owner_due_idx")]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.interaction_id and not (
+            self.author_partner_id or self.author_district_id or self.author_lab_id
+        ):
+            note = self.interaction
+            self.author_partner_id, self.author_district_id, self.author_lab_id = (
+                note.author_partner_id, note.author_district_id, note.author_lab_id)  # fmt: skip
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.what

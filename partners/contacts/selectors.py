@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 
+from accounts.models import DISTRICT_ROLES, Role
 from districts import access
 from partners import access as partner_access
 from partners.contacts.models import FollowUp, Interaction, InteractionSupplier
@@ -36,11 +37,15 @@ class PartnerDay:
 
 
 def open_follow_ups(user: User) -> QuerySet[FollowUp]:
-    """Open follow-ups of the notes the user's organisation wrote, and those the user owns."""
-    own_notes = Interaction.objects.filter(partner_access.author_org_q(user, write=False)).values("id")
-    return FollowUp.objects.for_user(user).filter(
-        Q(interaction_id__in=own_notes) | Q(owner=user), done_on__isnull=True
+    """Open follow-ups of the notes the user's organisation wrote, and those the user owns: both
+    inside the follow-up read rule, so this needs no scoping subquery over every readable note
+    (which costs a hash of the whole log)."""
+    own_org = (
+        Q(author_partner_id__in=partner_access.own_partners(user).values("id"))
+        | Q(author_district_id__in=access.memberships(user, *DISTRICT_ROLES).values("district_id"))
+        | Q(author_lab_id__in=access.memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
     )
+    return FollowUp.objects.filter(done_on__isnull=True).filter(own_org | Q(owner=user))
 
 
 def certs_expiring(user: User, *, today: date) -> QuerySet[Certification]:
@@ -70,9 +75,14 @@ def partner_day(user: User, *, today: date) -> PartnerDay:
     certs = certs_expiring(user, today=today)
     day.certs_due = certs.count()
     day.certs = list(certs.select_related("supplier").order_by("expires_on", "id")[:LIST_SIZE])
-    quiet = quiet_suppliers(user, today=today)
-    day.quiet = quiet.count()
-    day.quiet_suppliers = list(quiet.order_by("name", "pk")[:LIST_SIZE])
+    # The count rides along with the first rows (a window over the whole result): one query.
+    quiet = list(
+        quiet_suppliers(user, today=today)
+        .annotate(total=Window(Count("id")))
+        .order_by("name", "pk")[:LIST_SIZE]
+    )
+    day.quiet = quiet[0].total if quiet else 0
+    day.quiet_suppliers = quiet
     day.recent = list(
         access.scope(Interaction.objects.all(), user)
         .filter(occurred_on__gte=today - timedelta(days=30))

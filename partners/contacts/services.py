@@ -137,8 +137,9 @@ def interaction_log(
     interaction.full_clean(exclude=["search_vector"])
     interaction.save()
     _set_links(interaction, supplier_ids, district_ids, person_ids, product_ids)
-    FollowUp.objects.bulk_create([FollowUp(interaction=interaction, what=f.what, due_on=f.due_on,
-                                           owner_id=f.owner_id) for f in follow_ups])  # fmt: skip
+    FollowUp.objects.bulk_create([FollowUp(interaction=interaction, what=f.what, due_on=f.due_on, owner_id=f.owner_id,
+                                           author_partner_id=org.partner_id, author_district_id=org.district_id,
+                                           author_lab_id=org.lab_id) for f in follow_ups])  # fmt: skip
     return interaction
 
 

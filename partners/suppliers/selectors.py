@@ -114,7 +114,10 @@ def supplier_search(*, user: User, search: SupplierSearch) -> tuple[QuerySet[Sup
         in_notes = InteractionSupplier.objects.filter(interaction_id__in=notes.values("id")).values(
             "supplier_id"
         )
-        qs = qs.filter(Q(search_vector=query) | Q(id__in=in_notes)).annotate(
+        # Two id sets, each found through its GIN index, rather than one OR over every supplier's
+        # vector (which PostgreSQL can only answer by testing each row).
+        by_text = Supplier.objects.filter(search_vector=query).values("id")
+        qs = qs.filter(Q(id__in=by_text) | Q(id__in=in_notes)).annotate(
             rank=SearchRank(F("search_vector"), query)
         )
     if search.kind:
