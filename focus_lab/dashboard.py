@@ -16,7 +16,7 @@ from districts.models import District, Site
 from partners.contacts.todos import supplier_day
 from partners.models import PartnerOrganisation, Partnership
 from usda_foods import todos as usda_todos
-from usda_foods.access import reviewed_state_agencies
+from usda_foods.ordering.access import reviewed_state_agencies
 
 
 @dataclass
