@@ -71,7 +71,7 @@ def partner_day(user: User, *, today: date) -> PartnerDay:
                                                                 due_on__lte=today + timedelta(days=UPCOMING_DAYS))))  # fmt: skip
     day.overdue, day.upcoming = counts["overdue"], counts["upcoming"]
     day.follow_ups = list(follow_ups.filter(due_on__lte=today + timedelta(days=UPCOMING_DAYS))
-                          .select_related("owner", "interaction").order_by("due_on", "id")[:LIST_SIZE])  # fmt: skip
+                          .select_related("owner").order_by("due_on", "id")[:LIST_SIZE])  # fmt: skip
     certs = certs_expiring(user, today=today)
     day.certs_due = certs.count()
     day.certs = list(certs.select_related("supplier").order_by("expires_on", "id")[:LIST_SIZE])

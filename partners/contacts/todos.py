@@ -40,7 +40,7 @@ def supplier_day(*, user: User, today: date) -> tuple[list[tuple[str, object, st
     for f in day.follow_ups:
         late = f.due_on < today
         todos.append((f"{'Overdue since' if late else 'Due'} {date_format(f.due_on)}: {f.what}",
-                      f.interaction.get_absolute_url(), "warning" if late else "info"))  # fmt: skip
+                      reverse("partners:interaction-detail", args=[f.interaction_id]), "warning" if late else "info"))  # fmt: skip
     for c in day.certs:
         verb = "expired on" if c.expires_on < today else "expires on"
         todos.append((f"{c.supplier.name}: {c.get_kind_display()} {verb} {date_format(c.expires_on)}",
