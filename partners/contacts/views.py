@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from districts import access
@@ -196,5 +197,8 @@ class FollowUpDone(LoginRequiredMixin, View):
         )
         services.follow_up_complete(follow_up=follow_up, on=timezone.localdate())
         messages.success(request, f"“{follow_up}” done.")
-        return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/")
-                        and not request.POST.get("next", "").startswith("//") else follow_up.interaction)  # fmt: skip
+        target = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return redirect(target if target and safe else follow_up.interaction)

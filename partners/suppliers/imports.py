@@ -213,15 +213,36 @@ def _supplier_data(row: Mapping[str, object]) -> dict[str, str]:
     return data
 
 
+def import_lab_id(*, user: User | None, collaborative_id: int | None) -> int:
+    """The lab the rows go into: the one given (which the user must keep the directory of), or the
+    user's only such lab. ``user`` None is a trusted caller (a management command, a test)."""
+    from partners.access import lab_ids_for
+
+    if user is None or user.is_superuser:
+        if collaborative_id is None:
+            raise DomainError("Choose the learning lab whose directory the suppliers go into.")
+        return collaborative_id
+    labs = list(lab_ids_for(user, write=True).values_list("id", flat=True))
+    if collaborative_id is None:
+        if len(labs) != 1:
+            raise DomainError("Choose the learning lab whose directory the suppliers go into.")
+        return labs[0]
+    if collaborative_id not in labs:
+        raise DomainError("You cannot add suppliers to that learning lab's directory.")
+    return collaborative_id
+
+
 @transaction.atomic
 def suppliers_import_rows(
     *, rows: Sequence[Mapping[str, object]], decisions: Mapping[int, RowDecision], user: User | None,
-    collaborative_id: int,
+    collaborative_id: int | None = None,
 ) -> ImportResult:  # fmt: skip
-    """Write the rows as decided. A row without duplicates is created unless its decision says
+    """Write the rows as decided, into ``collaborative_id`` or the user's only lab (partner staff
+    and the lab's admins keep a lab's directory; others get a DomainError). A row without duplicates is created unless its decision says
     skip; a row with duplicates needs a decision (create anyway, update one of its matches, skip).
     "Update" fills the match's fields from the row's non-blank values and adds the row's person,
     product and origin when the match has none of that name. All or nothing."""
+    collaborative_id = import_lab_id(user=user, collaborative_id=collaborative_id)
     checks = suppliers_import_check(rows=rows, collaborative_id=collaborative_id)
     for check in checks:
         decision = decisions.get(check.row)

@@ -86,3 +86,17 @@ def test_update_must_target_one_of_the_rows_matches(collaborative, partner_user)
     with pytest.raises(ImportRowsInvalid):
         suppliers_import_rows(rows=ROWS, decisions={0: RowDecision("update", other.pk)}, user=partner_user,
                               collaborative_id=collaborative.pk)  # fmt: skip
+
+
+def test_the_lab_is_the_users_own_and_others_may_not_import(collaborative, partner_user, manager):
+    result = suppliers_import_rows(rows=ROWS[1:2], decisions={}, user=partner_user)  # the partner's only lab
+    assert Supplier.objects.get(pk=result.created[0]).collaborative == collaborative
+    from focus_lab.errors import DomainError
+    from tests.factories import CollaborativeFactory
+
+    with pytest.raises(DomainError):
+        suppliers_import_rows(rows=ROWS[2:], decisions={}, user=manager)  # district staff keep no directory
+    with pytest.raises(DomainError):
+        suppliers_import_rows(
+            rows=ROWS[2:], decisions={}, user=partner_user, collaborative_id=CollaborativeFactory().pk
+        )
