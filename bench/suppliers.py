@@ -207,6 +207,7 @@ def measure_all(client, district) -> dict[str, int]:  # noqa: ANN001
     search = f"q=honeycrsip+aples&category=fruit&near={district.pk}&within=100"
     results = {}
     for label, url in [
+        ("baseline: the partners list (no supplier data; machine load)", "/partners/"),
         ("search page: misspelt words, category, within 100 mi", f"/suppliers/?{search}"),
         ("search page: plain word (many matches, ranked)", "/suppliers/?q=carrots"),
         ("search page: words only in notes (scoped)", "/suppliers/?q=drumstick+specification"),
