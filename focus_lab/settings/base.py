@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "agreements",
     "usda_foods",
     "purchasing",
+    "focus_lab.imports",
 ]
 
 MIDDLEWARE = [
