@@ -231,7 +231,7 @@ def sniff_delimiter(sample: str) -> str:
 
 def _open_csv(file: BinaryIO, *, header_score: Callable[[list[str]], int] | None, max_rows: int) -> Table:
     encoding = detect_encoding(file)
-    text = io.TextIOWrapper(file, encoding=encoding, newline="", errors="strict")
+    text = io.TextIOWrapper(_KeepOpen(file), encoding=encoding, newline="", errors="strict")
     sample = text.read(64 * 1024)
     if "\x00" in sample:
         raise TableError("The file contains NUL bytes: save it as CSV (UTF-8) or as an Excel workbook.")
@@ -257,6 +257,34 @@ def _open_csv(file: BinaryIO, *, header_score: Callable[[list[str]], int] | None
         headers=headers, header_line=line, rows=_data_rows(buffered, rows, max_rows=max_rows),
         file_format="csv", encoding=name, delimiter=delimiter,
     )  # fmt: skip
+
+
+class _KeepOpen(io.BufferedIOBase):
+    """The caller's file, which the text wrapper must not close when it is done with it."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        super().__init__()
+        self._file = file
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._file.read(-1 if size is None else size)
+
+    read1 = read  # type: ignore[assignment]
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def close(self) -> None:
+        """Leave the caller's file open."""
 
 
 def _unreadable(exc: csv.Error) -> str:
