@@ -6,9 +6,9 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import people as people_views
 from accounts.api.views import MeView, TokenView
 from districts.api import views as district_views
+from focus_lab.jobs.api import BackgroundJobViewSet
 from partners.api import views as partner_views
 from usda_foods.api import corrections as correction_views
-from usda_foods.api import jobs as job_views
 from usda_foods.api import ordering as ordering_views
 from usda_foods.api import shipping as shipping_views
 from usda_foods.api import views as usda_views
@@ -33,7 +33,7 @@ router.register("survey-responses", ordering_views.SurveyResponseViewSet, basena
 router.register("order-windows", ordering_views.OrderWindowViewSet, basename="order-window")
 router.register("orders", ordering_views.OrderViewSet, basename="order")
 router.register("shipment-plans", shipping_views.ShipmentPlanViewSet, basename="shipment-plan")
-router.register("jobs", job_views.BackgroundJobViewSet, basename="job")
+router.register("jobs", BackgroundJobViewSet, basename="job")
 router.register("invitations", people_views.InvitationViewSet, basename="invitation")
 router.register("memberships", people_views.MembershipViewSet, basename="membership")
 

@@ -13,14 +13,25 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def _own_run_q(user: User, *, write: bool) -> Q:
+def run_q(user: User, *, write: bool) -> Q:
     return Q(created_by=user)
 
 
-def _own_mapping_q(user: User, *, write: bool) -> Q:
+def batch_q(user: User, *, write: bool) -> Q:
+    return Q(pk__in=[]) if write else Q(run__created_by=user)  # written by the pipeline only
+
+
+def mapping_q(user: User, *, write: bool) -> Q:
     return Q(owner=user)
 
 
+def can_start_import(user: User) -> bool:
+    from focus_lab.imports.kinds import kinds_for
+
+    return bool(user.is_authenticated and kinds_for(user))
+
+
 def register_rules() -> None:
-    access.register("imports.ImportRun", _own_run_q)
-    access.register("imports.ImportMapping", _own_mapping_q)
+    access.register("imports.ImportRun", run_q, create=can_start_import)
+    access.register("imports.ImportBatch", batch_q, create=lambda user: False)
+    access.register("imports.ImportMapping", mapping_q, create=can_start_import)

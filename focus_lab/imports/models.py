@@ -56,7 +56,7 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     job = models.ForeignKey(
-        "usda_foods.BackgroundJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "jobs.BackgroundJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="imports")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -25,8 +25,8 @@ from focus_lab.imports import mapping as mappings
 from focus_lab.imports import pipeline, readers
 from focus_lab.imports.kinds import ImportKind, get_kind
 from focus_lab.imports.models import ImportBatch, ImportMapping, ImportRun, RunStatus
-from usda_foods import jobs
-from usda_foods.models import BackgroundJob
+from focus_lab.jobs import services as jobs
+from focus_lab.jobs.models import BackgroundJob
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -148,12 +148,12 @@ def import_map(*, run: ImportRun, columns: dict[str, int | None], remember: bool
 
 
 def _start_job(run: ImportRun, job_kind: str, user: User) -> None:
-    from focus_lab.imports import tasks
-
-    task = tasks.import_check_task if job_kind == CHECK_JOB else tasks.import_write_task
-    job = jobs.job_create(
-        kind=job_kind, user=user, params={"import": run.pk, "kind": run.kind}, start=task.delay
+    task = (
+        "focus_lab.imports.tasks.import_check_task"
+        if job_kind == CHECK_JOB
+        else "focus_lab.imports.tasks.import_write_task"
     )
+    job = jobs.job_create(kind=job_kind, user=user, params={"import": run.pk, "kind": run.kind}, task=task)
     BackgroundJob.objects.filter(pk=job.pk).update(total=run.row_count)
     run.job = job
     run.save(update_fields=["job"])

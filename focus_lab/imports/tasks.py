@@ -8,7 +8,7 @@ from django.db import OperationalError
 
 from focus_lab.imports import services
 from focus_lab.imports.models import ImportRun, RunStatus
-from usda_foods import jobs
+from focus_lab.jobs import services as jobs
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 

@@ -13,6 +13,7 @@ from districts import access
 from districts.models import District
 from focus_lab.imports.kinds import Field, FieldType, ImportKind, Problem, Row, WriteCounts
 from usda_foods import entitlements
+from usda_foods.access import lunch_count_districts
 from usda_foods.models import LUNCH_TOTAL_TOO_HIGH, MAX_LUNCHES_PER_YEAR, LunchCount
 from usda_foods.services import entitlements_recompute
 
@@ -77,7 +78,7 @@ class LunchCountsKind(ImportKind):
         # The SFAs named in the batch that the user records counts for, in one query.
         allowed = {
             (d.state_agency.state, d.agency_code): d
-            for d in access.lunch_count_districts(user)
+            for d in lunch_count_districts(user)
             .select_related("state_agency")
             .filter(agency_code__in={r.values["agency_code"] for r in candidates})
         }
