@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import people as people_views
 from accounts.api.views import MeView, TokenView
 from districts.api import views as district_views
+from focus_lab.imports import api as import_views
 from focus_lab.jobs.api import BackgroundJobViewSet
 from partners.api import views as partner_views
 from usda_foods.api import corrections as correction_views
@@ -34,6 +35,7 @@ router.register("order-windows", ordering_views.OrderWindowViewSet, basename="or
 router.register("orders", ordering_views.OrderViewSet, basename="order")
 router.register("shipment-plans", shipping_views.ShipmentPlanViewSet, basename="shipment-plan")
 router.register("jobs", BackgroundJobViewSet, basename="job")
+router.register("imports", import_views.ImportRunViewSet, basename="import")
 router.register("invitations", people_views.InvitationViewSet, basename="invitation")
 router.register("memberships", people_views.MembershipViewSet, basename="membership")
 

@@ -88,6 +88,10 @@ TARGETS: dict[str, str] = {
     "usda_foods:window-plans": "runs a new shipment plan",
     "usda_foods:shipment-plan-accept": "applies the selected adjustments",
     "usda_foods:shipment-plan-rerun": "runs the plan again",
+    "imports:upload": EDIT,  # posted back without a file: refused, nothing kept
+    "imports:map": "checks every row with the chosen columns",
+    "imports:confirm": "imports the checked rows",
+    "imports:undo": "undoes the import",
     "logout": "logs out",
     "admin:logout": "logs out",
 }
@@ -258,6 +262,7 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:window-plans": lambda w: {"pk": w.window.pk},
     "usda_foods:shipment-plan-detail": lambda w: {"pk": w.plan.pk},
     "usda_foods:correction-detail": lambda w: {"pk": w.correction.pk},
+    "imports:upload": lambda w: [{"kind": "lunch-counts"}, {"kind": "catalog"}],
     "password_change": lambda w: {},
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},

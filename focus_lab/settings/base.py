@@ -223,6 +223,7 @@ SPECTACULAR_SETTINGS = {
         "WindowStateEnum": "usda_foods.models.ordering.WindowState.choices",
         "LunchCategoryEnum": "usda_foods.models.entitlement.LunchCategory.choices",
         "JobStatusEnum": "usda_foods.models.entitlement.JobStatus.choices",  # plans and jobs share it
+        "ImportStatusEnum": "focus_lab.imports.models.RunStatus.choices",
     },
 }
 
