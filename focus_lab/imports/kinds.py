@@ -63,38 +63,40 @@ class Field:
 
     def parse(self, value: Cell) -> Any:
         """The typed value of a cell, or ``None`` for an empty optional cell; raises ParseError."""
-        if parsers.cell_text(value) == "" and self.type != FieldType.BOOL:
+        text = value.strip() if type(value) is str else parsers.cell_text(value)
+        if not text and self.type != FieldType.BOOL:
             if self.required:
                 raise parsers.ParseError("is required")
             return None
+        kind = self.type
         parsed: Any
-        if self.type == FieldType.TEXT:
-            parsed = parsers.parse_text(value, max_length=self.max_length)
-        elif self.type == FieldType.DIGITS:
-            parsed = parsers.parse_text(value, max_length=self.max_length)
-            if not parsed.isdigit() or not parsed.isascii():
+        if kind == FieldType.TEXT or kind == FieldType.DIGITS:
+            if self.max_length is not None and len(text) > self.max_length:
+                raise parsers.ParseError(f"is {len(text):,} characters long; at most {self.max_length:,}")
+            if kind == FieldType.DIGITS and not (text.isdigit() and text.isascii()):
                 raise parsers.ParseError(f"{parsers.quote(value)} is not a code of digits")
-        elif self.type == FieldType.INTEGER:
-            parsed = parsers.parse_integer(value)
-        elif self.type == FieldType.MONEY:
-            parsed = parsers.parse_money(value)
-        elif self.type == FieldType.PERCENT:
-            parsed = parsers.parse_percent(value)
-        elif self.type == FieldType.DECIMAL:
-            parsed = parsers.parse_decimal(value)
-        elif self.type == FieldType.DATE:
-            parsed = parsers.parse_date(value)
-        elif self.type == FieldType.BOOL:
-            parsed = parsers.parse_bool(value)
-        else:  # CHOICE
-            parsed = parsers.cell_text(value).lower()
+            return text
+        if kind == FieldType.CHOICE:
+            parsed = text.lower()
             if parsed not in self.choices:
                 raise parsers.ParseError(f"{parsers.quote(value)} is not one of {', '.join(self.choices)}")
+            return parsed
+        parsed = _PARSERS[kind](text if type(value) is str else value)
         if self.minimum is not None and parsed < self.minimum:
             raise parsers.ParseError(f"must be at least {self.minimum:,}")
         if self.maximum is not None and parsed > self.maximum:
             raise parsers.ParseError(f"must be at most {self.maximum:,}")
         return parsed
+
+
+_PARSERS: dict[FieldType, Callable[[Cell], Any]] = {
+    FieldType.INTEGER: parsers.parse_integer,
+    FieldType.MONEY: parsers.parse_money,
+    FieldType.PERCENT: parsers.parse_percent,
+    FieldType.DECIMAL: parsers.parse_decimal,
+    FieldType.DATE: parsers.parse_date,
+    FieldType.BOOL: parsers.parse_bool,
+}
 
 
 @dataclass

@@ -50,6 +50,8 @@ def parse_decimal(value: Cell) -> Decimal:
         return number
     if not isinstance(value, str):
         raise ParseError(f"{quote(value)} is not a number")
+    if _PLAIN.match(value):  # the common case: plain digits
+        return Decimal(value)
     text = value.strip().replace("\u00a0", "").replace(" ", "")
     negative = False
     if text.startswith("(") and text.endswith(")"):

@@ -59,7 +59,11 @@ def extension(filename: str) -> str:
 
 
 def is_blank(cells: list[Cell]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    for cell in cells:  # most rows answer at their first cell
+        if cell is None or (type(cell) is str and not cell.strip()):
+            continue
+        return False
+    return True
 
 
 def cell_text(cell: Cell) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from districts import access
 from focus_lab.errors import DomainError
+from focus_lab.imports.db import copy_insert
 from focus_lab.imports.kinds import Field, FieldType, ImportKind, Problem, Row, WriteCounts
 from usda_foods import entitlements
 from usda_foods.models import CatalogItem, FoodCategory
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 VALUES = ("description", "category", "pack_description", "net_case_weight_lb", "cases_per_truckload",
           "unit_price", "is_bulk_for_processing")  # fmt: skip
 IN_USE = "This import cannot be undone: {what} use its foods. Nothing was changed."
+
+COLUMNS = ("school_year", "material_code", *VALUES)
 
 
 def _max(name: str) -> int | None:
@@ -99,9 +102,7 @@ class CatalogKind(ImportKind):
             current = existing.get((v["school_year"], v["material_code"]))
             values = {f: v[f] for f in VALUES}
             if current is None:
-                to_create.append(
-                    CatalogItem(school_year=v["school_year"], material_code=v["material_code"], **values)
-                )
+                to_create.append([v[f] for f in COLUMNS])
             elif any(getattr(current, f) != value for f, value in values.items()):
                 counts.previous.append((current.pk, {f: _json(getattr(current, f)) for f in VALUES}))
                 for f, value in values.items():
@@ -109,10 +110,10 @@ class CatalogKind(ImportKind):
                 to_update.append(current)
             else:
                 counts.unchanged += 1
-        CatalogItem.objects.bulk_create(to_create, batch_size=2000)
+        # New rows go in with COPY: the database's constraints hold them as they would an INSERT.
+        counts.created_ids = copy_insert(CatalogItem, COLUMNS, to_create)
         CatalogItem.objects.bulk_update(to_update, list(VALUES), batch_size=1000)
         counts.created, counts.updated = len(to_create), len(to_update)
-        counts.created_ids = [c.pk for c in to_create]
         return counts
 
     def undo(self, *, created_ids: list[int], previous: list[tuple[int, dict[str, Any]]], user: User) -> None:
