@@ -23,6 +23,7 @@ MAX_CELL_CHARS = 131_072
 SPREADSHEET_EXTENSIONS = frozenset({"xlsx", "xlsm", "xls", "xlsb", "ods"})
 CSV_EXTENSIONS = frozenset({"csv", "txt", "tsv"})
 DELIMITERS = (",", ";", "\t")
+_NOT_TEXT = "The file is not text we can read: save it as CSV (UTF-8) or as an Excel workbook."
 _TOTALS = re.compile(r"^\s*(grand\s+)?(totals?|sum)\b", re.IGNORECASE)
 
 Cell = str | int | float | bool | date | datetime | time | timedelta | None
@@ -236,7 +237,10 @@ def sniff_delimiter(sample: str) -> str:
 def _open_csv(file: BinaryIO, *, header_score: Callable[[list[str]], int] | None, max_rows: int) -> Table:
     encoding = detect_encoding(file)
     text = io.TextIOWrapper(_KeepOpen(file), encoding=encoding, newline="", errors="strict")
-    sample = text.read(64 * 1024)
+    try:
+        sample = text.read(64 * 1024)
+    except UnicodeDecodeError:
+        raise TableError(_NOT_TEXT) from None
     if "\x00" in sample:
         raise TableError("The file contains NUL bytes: save it as CSV (UTF-8) or as an Excel workbook.")
     text.seek(0)
@@ -251,6 +255,8 @@ def _open_csv(file: BinaryIO, *, header_score: Callable[[list[str]], int] | None
                 return
             except csv.Error as exc:
                 raise TableError(_unreadable(exc), line=reader.line_num) from None
+            except UnicodeDecodeError:
+                raise TableError(_NOT_TEXT, line=reader.line_num + 1) from None
             yield reader.line_num, cells  # type: ignore[misc]
 
     rows = numbered()
@@ -315,7 +321,10 @@ def _open_spreadsheet(
     chosen = sheet or names[0]
     if chosen not in names:
         raise TableError(f"The workbook has no sheet “{chosen[:60]}”; its sheets: {', '.join(names)}.")
-    data = book.get_sheet_by_name(chosen)
+    try:
+        data = book.get_sheet_by_name(chosen)
+    except Exception as exc:  # noqa: BLE001 - a sheet calamine cannot parse
+        raise TableError(f"The sheet “{chosen[:60]}” cannot be read ({type(exc).__name__}).") from None
     if data.height > max_rows + HEADER_SEARCH_ROWS + 10:  # a first check before reading it
         raise TableError(
             f"The sheet has {data.height:,} rows; at most {max_rows:,}. Split it into smaller files."
@@ -323,8 +332,14 @@ def _open_spreadsheet(
     first = data.start[0] if data.start else 0
 
     def numbered() -> Iterator[tuple[int, list[Cell]]]:
-        for index, cells in enumerate(data.iter_rows()):
-            yield first + index + 1, [None if c == "" else c for c in cells]
+        index = 0
+        try:
+            for index, cells in enumerate(data.iter_rows()):  # noqa: B007 - the line is reported
+                yield first + index + 1, [None if c == "" else c for c in cells]
+        except Exception as exc:  # noqa: BLE001 - a cell calamine cannot convert
+            raise TableError(
+                f"The sheet cannot be read past this row ({type(exc).__name__}).", line=first + index + 2
+            ) from None
 
     rows = numbered()
     line, headers, buffered = _find_header(rows, header_score)

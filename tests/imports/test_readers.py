@@ -150,3 +150,11 @@ def test_nul_bytes_in_a_utf8_file():
 def test_blank_rows_are_skipped_and_lines_kept():
     _, rows = _read(b"a,b\n\n1,2\n,\n3,4\n")
     assert rows == [(3, ["1", "2"]), (5, ["3", "4"])]
+
+
+def test_broken_utf16_is_a_clear_error():
+    with pytest.raises(TableError, match="not text we can read"):
+        _read(b"\x00a\x00,\x00b\x00\n\x00")
+    data = codecs.BOM_UTF16_LE + "a,b\n".encode("utf-16-le") + "1,2\n".encode("utf-16-le") * 40_000 + b"\x00"
+    with pytest.raises(TableError, match="not text we can read"):
+        list(open_table(io.BytesIO(data), filename="f.csv").rows)
