@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.access import manages_people
 from accounts.models import Role
 from districts.access import roles_for
+from focus_lab.imports.kinds import kinds_for
 
 DISTRICT = {Role.DISTRICT_MANAGER, Role.DISTRICT_VIEWER}
 REVIEWER = {Role.SDA_REVIEWER, "superuser"}
@@ -65,6 +66,7 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
 
 def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[tuple[str, list[Link]]]:
     reviewer = bool(roles & REVIEWER)
+    imports = bool(kinds_for(request.user))
     groups = [
         ("Organisations", [
             _link(request, "SFAs" if Role.SDA_REVIEWER in roles else "Districts", "districts:district-list"),
@@ -84,6 +86,7 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
             _link(request, "Entitlements", "usda_foods:my-entitlements"),
             _link(request, "Lunch counts", "usda_foods:lunch-count-list"),
             *([_link(request, "Import lunch counts", "usda_foods:lunch-count-import")] if reviewer else []),
+            *([_link(request, "Imports (CSV, Excel) and their history", "imports:home")] if imports else []),
             _link(request, "Corrections to the state's data", "usda_foods:correction-list"),
             _link(request, "Per-meal values", "usda_foods:per-meal-value-list"),
             _link(request, "Reimbursement rates", "usda_foods:reimbursement-rate-list"),
