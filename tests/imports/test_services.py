@@ -216,3 +216,16 @@ def test_a_long_file_runs_in_the_background_and_emails(lunch_kind, sda_reviewer,
     run.refresh_from_db()
     assert run.status == RunStatus.DONE and run.job.message == "1 created, 0 updated, 0 unchanged."
     assert mailoutbox[-1].to == [sda_reviewer.email] and "imported" in mailoutbox[-1].subject
+
+
+def test_two_uploads_of_one_file_import_once(lunch_kind, sda_reviewer, district):
+    data = claims_xlsx(district)
+    first, second = (_check(upload(lunch_kind, data, user=sda_reviewer), sda_reviewer) for _ in range(2))
+    services.import_confirm(run=first, user=sda_reviewer)
+    with pytest.raises(DomainError, match=f"import #{first.pk}"):
+        services.import_confirm(run=second, user=sda_reviewer)
+    # past the service's check (a race), the database's unique index refuses the second
+    ImportRun.objects.filter(pk=second.pk).update(status=RunStatus.WRITING)
+    second = services.import_write(run_id=second.pk)
+    assert second.status == RunStatus.FAILED and f"import #{first.pk}" in second.message
+    assert LunchCount.objects.count() == 1
