@@ -19,5 +19,9 @@ app.conf.beat_schedule = {
     "ordering-tick": {"task": "usda_foods.tasks.ordering_tick", "schedule": 60.0},
     # Reviewers' digest of new orders, at 7:00 in the app's time zone (CELERY_TIMEZONE).
     "import-errors-purge": {"task": "focus_lab.tasks.import_errors_purge", "schedule": crontab(minute=17)},
+    "import-runs-purge": {
+        "task": "focus_lab.imports.tasks.import_runs_purge",
+        "schedule": crontab(minute=23),
+    },
     "review-digest": {"task": "usda_foods.tasks.review_digest", "schedule": crontab(hour=7, minute=0)},
 }

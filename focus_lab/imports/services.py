@@ -7,6 +7,7 @@ Celery with a progress bar, and the uploader gets an email when done.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 BACKGROUND_ROWS = 3000
+ABANDONED_AFTER = timedelta(days=7)
 SAMPLE_ROWS = 3
 CHECK_JOB, WRITE_JOB = "import_check", "import_write"
 CANNOT_IMPORT = "Your role cannot import {label}."
@@ -301,3 +303,20 @@ def import_undo(*, run: ImportRun, user: User) -> ImportRun:
         raise DomainError(in_use_message(exc, what="This import")) from None
     run.refresh_from_db()
     return run
+
+
+def import_runs_purge(*, now: datetime | None = None) -> int:
+    """Delete the uploads never imported (waiting, checked, refused or failed) a week after they
+    came in, with their files; imports done or undone stay as history. Returns how many; running
+    it again deletes nothing more."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    stale = ImportRun.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[RunStatus.UPLOADED, RunStatus.INVALID, RunStatus.VALID, RunStatus.FAILED],
+    )
+    removed = 0
+    for run in stale.iterator():
+        run.file.delete(save=False)
+        run.delete()
+        removed += 1
+    return removed

@@ -46,3 +46,9 @@ def import_check_task(self, job_id: int) -> None:  # noqa: ARG001
 @shared_task(bind=True, **RETRY)
 def import_write_task(self, job_id: int) -> None:  # noqa: ARG001
     _run(job_id, "write")
+
+
+@shared_task(bind=True, **RETRY)
+def import_runs_purge(self) -> int:  # noqa: ARG001
+    """Beat, hourly: uploads never imported are deleted a week on, with their files."""
+    return services.import_runs_purge()

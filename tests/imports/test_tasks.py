@@ -56,3 +56,23 @@ def test_a_transient_error_puts_the_job_back_for_the_retry(queued_check, monkeyp
     tasks.import_check_task.delay(queued_check.job_id)
     queued_check.refresh_from_db()
     assert queued_check.status == RunStatus.VALID
+
+
+def test_uploads_never_imported_are_purged_a_week_on(lunch_kind, sda_reviewer, district):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from focus_lab.imports.models import ImportRun
+
+    waiting = upload(lunch_kind, claims_xlsx(district, year="2020-21"), user=sda_reviewer)
+    done = upload(lunch_kind, claims_xlsx(district), user=sda_reviewer)
+    services.import_confirm(run=services.import_map(run=done, columns=done.mapping, remember=False,
+                                                    user=sda_reviewer), user=sda_reviewer)  # fmt: skip
+    assert tasks.import_runs_purge.delay().get() == 0
+    later = timezone.now() + timedelta(days=8)
+    assert services.import_runs_purge(now=later) == 1
+    assert list(ImportRun.objects.values_list("pk", flat=True)) == [done.pk]
+    assert not default_storage.exists(waiting.file.name) and default_storage.exists(done.file.name)
+    assert services.import_runs_purge(now=later) == 0
