@@ -149,6 +149,30 @@ def import_map(*, run: ImportRun, columns: dict[str, int | None], remember: bool
     return run
 
 
+def import_file(
+    *, kind: ImportKind, file: IO[bytes], filename: str, user: User, source: str = "", sheet: str = ""
+) -> ImportRun:
+    """Upload, check and import in one call, with the columns guessed from the headers (for
+    scripts and API clients that send our own column names). A file whose headers leave a required
+    field unmatched is refused; a long file goes on in the background and is imported as soon as
+    every row passes. The run says how it went: imported, or its problems."""
+    run = import_upload(kind=kind, file=file, filename=filename, source=source, sheet=sheet, user=user)
+    missing = [f.label for f in kind.fields if f.required and f.name not in run.mapping]
+    if missing:
+        expected = ", ".join(f.label for f in kind.fields if f.required)
+        run.status, run.message = RunStatus.FAILED, f"No column for: {', '.join(missing)}."
+        run.save(update_fields=["status", "message"])
+        raise DomainError(
+            f"missing column(s) {', '.join(missing)}; the header must name: {expected}.", field="file"
+        )
+    run.details = {**run.details, "confirm_when_valid": True}
+    run.save(update_fields=["details"])
+    run = import_map(run=run, columns=dict(run.mapping), remember=False, user=user)
+    if run.status == RunStatus.VALID:
+        run = import_confirm(run=run, user=user)
+    return run
+
+
 def _start_job(run: ImportRun, job_kind: str, user: User) -> None:
     task = (
         "focus_lab.imports.tasks.import_check_task"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from focus_lab.errors import DomainError
 from focus_lab.imports import services
 from focus_lab.imports.models import ImportRun, RunStatus
 from focus_lab.jobs import services as jobs
@@ -27,6 +28,15 @@ def _run(job_id: int, work: str) -> None:
     except OperationalError:
         jobs.job_release(job_id)
         raise
+    if work == "check" and run.status == RunStatus.VALID and run.details.get("confirm_when_valid"):
+        try:
+            run = services.import_confirm(run=run, user=run.created_by)
+        except DomainError as exc:
+            run.message = exc.message
+        if run.status == RunStatus.WRITING:  # its own job writes it, and tells the uploader
+            message = f"All {run.row_count:,} rows passed: importing."
+            jobs.job_finish(job_id, result={"import": run.pk, "status": run.status}, message=message)
+            return
     failed = run.status in (RunStatus.INVALID, RunStatus.FAILED)
     if run.status == RunStatus.DONE:
         message = f"{run.created:,} created, {run.updated:,} updated, {run.unchanged:,} unchanged."

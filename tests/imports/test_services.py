@@ -229,3 +229,36 @@ def test_two_uploads_of_one_file_import_once(lunch_kind, sda_reviewer, district)
     second = services.import_write(run_id=second.pk)
     assert second.status == RunStatus.FAILED and f"import #{first.pk}" in second.message
     assert LunchCount.objects.count() == 1
+
+
+def test_import_file_in_one_call_with_our_own_columns(lunch_kind, sda_reviewer, district):
+    import io
+
+    rows = [["state", "agency_code", "school_year", "free", "reduced", "paid"],
+            ["MN", district.agency_code, "2024-25", 1, 2, 3]]  # fmt: skip
+    run = services.import_file(
+        kind=lunch_kind, file=io.BytesIO(csv_bytes(rows)), filename="a.csv", user=sda_reviewer
+    )
+    assert (run.status, run.created) == (RunStatus.DONE, 1)
+    rows[1][3] = "x"
+    run = services.import_file(
+        kind=lunch_kind, file=io.BytesIO(csv_bytes(rows)), filename="b.csv", user=sda_reviewer
+    )
+    assert run.status == RunStatus.INVALID and run.problems == [[2, "free", "“x” is not a whole number"]]
+    with pytest.raises(DomainError, match="missing column.s. Reduced price, Paid; the header must name"):
+        services.import_file(kind=lunch_kind, file=io.BytesIO(csv_bytes([r[:4] for r in rows])), filename="c.csv",
+                             user=sda_reviewer)  # fmt: skip
+
+
+def test_import_file_of_a_long_file_imports_in_the_background_once_checked(
+    lunch_kind, sda_reviewer, district, monkeypatch, django_capture_on_commit_callbacks, mailoutbox
+):
+    import io
+
+    monkeypatch.setattr(services, "BACKGROUND_ROWS", 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.import_file(kind=lunch_kind, file=io.BytesIO(claims_xlsx(district)), filename="a.xlsx",
+                                   user=sda_reviewer)  # fmt: skip
+    run.refresh_from_db()
+    assert (run.status, run.created) == (RunStatus.DONE, 1)
+    assert [m.subject for m in mailoutbox] == ["Lunch counts imported: a.xlsx"]
