@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import BinaryIO
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 200_000
+MAX_ROWS = 250_000
 HEADER_SEARCH_ROWS = 20  # a distributor's title block is a few lines at most
 MAX_CELL_CHARS = 131_072
 SPREADSHEET_EXTENSIONS = frozenset({"xlsx", "xlsm", "xls", "xlsb", "ods"})

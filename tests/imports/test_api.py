@@ -103,3 +103,21 @@ def test_unreadable_file_and_unknown_kind_are_400s(api_for, sda_reviewer):
     assert _upload(api, b"PK\x03\x04broken", name="x.xlsx").status_code == 400
     assert _upload(api, b"a,b\n", kind="nope").status_code == 400
     assert ImportRun.objects.count() == 0
+
+
+def test_history_list_runs_a_constant_number_of_queries(
+    api_for, sda_reviewer, district, django_assert_num_queries
+):
+    from focus_lab.imports.kinds import get_kind
+    from tests.imports.conftest import upload
+
+    api = api_for(sda_reviewer)
+    kind = get_kind("lunch-counts")
+    upload(kind, claims_xlsx(district, year="2020-21"), user=sda_reviewer)
+    # the count, the page of runs (with their job, one join)
+    with django_assert_num_queries(2):
+        assert api.get(reverse("import-list")).json()["count"] == 1
+    for year in ("2021-22", "2022-23", "2023-24"):
+        upload(kind, claims_xlsx(district, year=year), user=sda_reviewer)
+    with django_assert_num_queries(2):
+        assert api.get(reverse("import-list")).json()["count"] == 4
