@@ -7,8 +7,7 @@ class ImportsConfig(AppConfig):
     verbose_name = "Imports"
 
     def ready(self) -> None:
-        from focus_lab.imports import access, builtin, jobs
+        from focus_lab.imports import access, jobs
 
         access.register_rules()
-        builtin.register_kinds()
         jobs.register_job_kinds()
