@@ -24,8 +24,8 @@ class Link:
     current: bool = False
 
 
-def _link(request: HttpRequest, label: str, name: str, query: str = "") -> Link:
-    url = reverse(name) + (f"?{query}" if query else "")
+def _link(request: HttpRequest, label: str, name: str, query: str = "", args: tuple[str, ...] = ()) -> Link:
+    url = reverse(name, args=args) + (f"?{query}" if query else "")
     path = url.split("?")[0]
     current = request.path == path or (path != "/" and request.path.startswith(path))
     return Link(label, url, current)
@@ -85,7 +85,7 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
         ("Entitlement data", [
             _link(request, "Entitlements", "usda_foods:my-entitlements"),
             _link(request, "Lunch counts", "usda_foods:lunch-count-list"),
-            *([_link(request, "Import lunch counts", "usda_foods:lunch-count-import")] if reviewer else []),
+            *([_link(request, "Import lunch counts", "imports:upload", args=("lunch-counts",))] if reviewer else []),
             *([_link(request, "Imports (CSV, Excel) and their history", "imports:home")] if imports else []),
             _link(request, "Corrections to the state's data", "usda_foods:correction-list"),
             _link(request, "Per-meal values", "usda_foods:per-meal-value-list"),

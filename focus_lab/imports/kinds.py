@@ -101,10 +101,14 @@ _PARSERS: dict[FieldType, Callable[[Cell], Any]] = {
 
 @dataclass
 class Row:
-    """A parsed row: its line in the file and its typed values by field name."""
+    """A parsed row: its line in the file and its typed values by field name. ``bad`` names the
+    fields whose cell could not be read (their value is ``None``; the problem is already listed):
+    the kind still checks the row's other fields, so every problem of a row is reported at once,
+    and such a row is never written."""
 
     line: int
     values: dict[str, Any]
+    bad: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -142,7 +146,8 @@ class ImportKind:
 
     def check_batch(self, rows: Sequence[Row], *, user: User, state: dict[str, Any]) -> Iterable[Problem]:
         """Rules across fields and rows, and scoping: a problem for each row the user may not
-        write. Called for every batch before anything is written."""
+        write. Called for every batch before anything is written; rows with ``bad`` cells come
+        too (check what can be checked; skip lookups for them)."""
         return ()
 
     def write_batch(self, rows: Sequence[Row], *, user: User, state: dict[str, Any]) -> WriteCounts:

@@ -101,7 +101,7 @@ def parse_integer(value: Cell) -> int:
 def parse_money(value: Cell, *, places: int = 2) -> Decimal:
     number = parse_decimal(value)
     if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ParseError(f"{quote(value)} has more than {places} decimal places")
+        raise ParseError(f"{quote(value)} has more than {'two' if places == 2 else places} decimal places")
     return number
 
 
@@ -147,7 +147,7 @@ def parse_bool(value: Cell) -> bool:
         return True
     if text in FALSE_WORDS:
         return False
-    raise ParseError(f"{quote(value)} is not yes or no")
+    raise ParseError(f"{quote(value)} is not yes or no (true or false)")
 
 
 def parse_text(value: Cell, *, max_length: int | None = None) -> str:

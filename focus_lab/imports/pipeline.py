@@ -57,9 +57,11 @@ class _Problems:
         self.columns = {f.name: _column_name(run, f.name, f.label) for f in kind.fields}
 
     def add(self, line: int, field: str, message: str) -> None:
+        """``field`` is a field's name, several joined by ", " (a rule over them), or "" (the row)."""
         self.total += 1
         if len(self.kept) < MAX_KEPT_PROBLEMS:
-            self.kept.append(RowError(line, self.columns.get(field, field), message))
+            column = ", ".join(self.columns.get(f, f) for f in field.split(", ")) if field else ""
+            self.kept.append(RowError(line, column, message))
 
 
 def _column_name(run: ImportRun, field: str, label: str) -> str:
@@ -78,26 +80,27 @@ def typed_rows(
     plan = [(f, run.mapping.get(f.name)) for f in kind.fields]
     for line, cells in table.rows:
         values: dict[str, Any] = {}
-        bad = False
+        bad: list[str] = []
         width = len(cells)
         for field, index in plan:
             cell = cells[index] if index is not None and index < width else None
             try:
                 values[field.name] = field.parse(cell)
             except ParseError as exc:
-                bad = True
+                values[field.name] = None
+                bad.append(field.name)
                 if problems is not None:
                     problems.add(line, field.name, exc.message)
-        yield None if bad else Row(line=line, values=values)
+        yield Row(line=line, values=values, bad=frozenset(bad)) if bad else Row(line=line, values=values)
 
 
-def _batches(rows: Iterator[Row | None], size: int) -> Iterator[tuple[list[Row], int]]:
-    """Batches of good rows, with how many rows (good or bad) each consumed."""
+def _batches(rows: Iterator[Row], size: int) -> Iterator[tuple[list[Row], int]]:
+    """Batches of rows, with how many rows each holds."""
     while True:
         chunk = list(islice(rows, size))
         if not chunk:
             return
-        yield [r for r in chunk if r is not None], len(chunk)
+        yield chunk, len(chunk)
 
 
 def check_rows(
@@ -114,7 +117,7 @@ def check_rows(
             for good, consumed in _batches(typed_rows(run, kind, table, problems), kind.batch_size):
                 for line, field, message in kind.check_batch(good, user=user, state=state):
                     problems.add(line, field, message)
-                for row in good[: PREVIEW_ROWS - len(preview)]:
+                for row in [r for r in good if not r.bad][: PREVIEW_ROWS - len(preview)]:
                     preview.append([str(row.line), *(_shown(row.values.get(f.name)) for f in kind.fields)])
                 seen += consumed
                 if progress and seen % PROGRESS_EVERY_ROWS < consumed:

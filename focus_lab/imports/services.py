@@ -7,6 +7,8 @@ Celery with a progress bar, and the uploader gets an email when done.
 from __future__ import annotations
 
 import hashlib
+import io
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
@@ -171,6 +173,53 @@ def import_file(
     if run.status == RunStatus.VALID:
         run = import_confirm(run=run, user=user)
     return run
+
+
+@dataclass
+class ImportReport:
+    """What a one-call import did: its problems (by line and column; the first 200 when there are
+    more, with ``problem_total``), or its counts. ``run`` is the import, ``None`` when the file was
+    refused whole (its one problem says why)."""
+
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problem_total: int = 0
+    run: ImportRun | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def pending(self) -> bool:
+        """A long file still being checked or imported in the background."""
+        return self.run is not None and self.run.status in (RunStatus.VALIDATING, RunStatus.WRITING)
+
+    def summary(self) -> str:
+        if self.errors:
+            return f"Nothing was imported: {self.problem_total or len(self.errors)} problem(s) to fix."
+        if self.pending and self.run is not None:
+            return f"Import #{self.run.pk}: {self.run.row_count:,} rows are being checked and imported."
+        return f"Imported: {self.created} new, {self.updated} updated, {self.unchanged} unchanged."
+
+
+def import_data(*, kind: str, data: bytes | str, user: User, filename: str = "upload.csv") -> ImportReport:
+    """``import_file`` for a body of bytes (CSV or a workbook) or text, answered as a report."""
+    found = get_kind(kind)
+    if found is None:
+        raise DomainError(f"Imports of “{kind}” are not offered.")
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        run = import_file(kind=found, file=io.BytesIO(raw), filename=filename, user=user)
+    except DomainError as exc:
+        return ImportReport(errors=[RowError(0, "", exc.message)], problem_total=1)
+    if run.status == RunStatus.INVALID or run.status == RunStatus.FAILED:
+        errors = [RowError(line, column, message) for line, column, message in run.problems]
+        errors = errors or [RowError(0, "", run.message or "Nothing was imported.")]
+        return ImportReport(errors=errors, problem_total=max(run.problem_total, len(errors)), run=run)
+    return ImportReport(created=run.created, updated=run.updated, unchanged=run.unchanged, run=run)
 
 
 def _start_job(run: ImportRun, job_kind: str, user: User) -> None:

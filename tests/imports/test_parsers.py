@@ -51,7 +51,7 @@ def test_integer_and_money():
         parse_integer("12.5")
     with pytest.raises(ParseError, match="not a whole number"):
         parse_integer("twelve")
-    with pytest.raises(ParseError, match="more than 2 decimal places"):
+    with pytest.raises(ParseError, match="more than two decimal places"):
         parse_money("$1.005")
 
 

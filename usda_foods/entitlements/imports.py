@@ -59,20 +59,24 @@ class LunchCountsKind(ImportKind):
         candidates = []
         for row in rows:
             v = row.values
-            v["state"] = v["state"].upper()
-            bad = False
-            if len(v["state"]) != 2:
+            bad = bool(row.bad)
+            if v["state"] is not None:
+                v["state"] = v["state"].upper()
+                if len(v["state"]) != 2:
+                    bad = True
+                    yield row.line, "state", f"“{v['state'][:40]}” is not a two-letter state code"
+            if v["school_year"] is not None:
+                try:  # cut short for the message: no school year is longer than 7 characters anyway
+                    entitlements.parse_school_year(v["school_year"][:20])
+                except entitlements.EntitlementInputError as exc:
+                    bad = True
+                    yield row.line, "school_year", str(exc)
+            if (
+                not any(v[c] is None for c in COUNTS)
+                and (total := sum(v[c] for c in COUNTS)) > MAX_LUNCHES_PER_YEAR
+            ):
                 bad = True
-                yield row.line, "state", f"“{v['state'][:40]}” is not a two-letter state code"
-            try:  # cut short for the message: no school year is longer than 7 characters anyway
-                entitlements.parse_school_year(v["school_year"][:20])
-            except entitlements.EntitlementInputError as exc:
-                bad = True
-                yield row.line, "school_year", str(exc)
-            total = sum(v[c] for c in COUNTS)
-            if total > MAX_LUNCHES_PER_YEAR:
-                bad = True
-                yield row.line, "free", LUNCH_TOTAL_TOO_HIGH.format(total=total)
+                yield row.line, "free, reduced, paid", LUNCH_TOTAL_TOO_HIGH.format(total=total)
             if not bad:
                 candidates.append(row)
         # The SFAs named in the batch that the user records counts for, in one query.

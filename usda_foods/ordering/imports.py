@@ -78,14 +78,17 @@ class CatalogKind(ImportKind):
         seen: dict[tuple[str, str], int] = state.setdefault("seen", {})
         for row in rows:
             v = row.values
-            try:  # cut short for the message: no school year is longer than 7 characters anyway
-                entitlements.parse_school_year(v["school_year"][:20])
-            except entitlements.EntitlementInputError as exc:
-                yield row.line, "school_year", str(exc)
+            if v["school_year"] is not None:
+                try:  # cut short for the message: no school year is longer than 7 characters anyway
+                    entitlements.parse_school_year(v["school_year"][:20])
+                except entitlements.EntitlementInputError as exc:
+                    yield row.line, "school_year", str(exc)
             weight = v["net_case_weight_lb"]
-            if weight != weight.quantize(Decimal("0.01")):
+            if weight is not None and weight != weight.quantize(Decimal("0.01")):
                 yield row.line, "net_case_weight_lb", f"“{weight}” has more than two decimal places"
             v["is_bulk_for_processing"] = bool(v["is_bulk_for_processing"])
+            if row.bad:
+                continue
             key = (v["school_year"], v["material_code"])
             if key in seen:
                 yield (row.line, "material_code",
