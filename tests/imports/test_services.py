@@ -180,7 +180,10 @@ def test_catalog_codes_are_digits_and_prices_as_typed(catalog_kind, reference_ed
         (3, "Material code"): "“ABC-1” is not a code of digits",
         (3, "Unit price ($ per case)"): "must be at least 0",
         (3, "Bulk"): "“maybe” is not yes or no (true or false)",
-        (3, "Net case weight (lb)"): "“40.001” has more than two decimal places",  # checked though the row is bad
+        (
+            3,
+            "Net case weight (lb)",
+        ): "“40.001” has more than two decimal places",  # checked though the row is bad
     }
     rows.pop()
     run = _check(upload(catalog_kind, csv_bytes(rows), user=reference_editor, name="c.csv"), reference_editor)

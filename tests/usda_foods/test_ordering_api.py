@@ -136,9 +136,13 @@ def test_catalog_import_multipart_then_text_csv(api_for, reference_editor):
     assert first.status_code == 200, first.json()
     run = first.json()["import_id"]
     assert first.json() == {"created": 2, "updated": 0, "unchanged": 0, "import_id": run, "status": "done"}
-    same_file = api.generic("POST", "/api/v1/catalog-items/import/", GOOD_CSV.encode(), content_type="text/csv")
+    same_file = api.generic(
+        "POST", "/api/v1/catalog-items/import/", GOOD_CSV.encode(), content_type="text/csv"
+    )
     assert same_file.status_code == 400 and f"import #{run}" in same_file.json()["errors"][0]["message"]
-    again = api.generic("POST", "/api/v1/catalog-items/import/", GOOD_CSV.encode() + b"\n", content_type="text/csv")
+    again = api.generic(
+        "POST", "/api/v1/catalog-items/import/", GOOD_CSV.encode() + b"\n", content_type="text/csv"
+    )
     assert {k: again.json()[k] for k in ("created", "updated", "unchanged")} == {"created": 0, "updated": 0,
                                                                                "unchanged": 2}  # fmt: skip
     changed = GOOD_CSV.replace("85.00", "86.00")
