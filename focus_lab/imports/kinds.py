@@ -86,11 +86,15 @@ class Field:
             raise parsers.ParseError(f"must be at least {self.minimum:,}")
         if self.maximum is not None and parsed > self.maximum:
             raise parsers.ParseError(f"must be at most {self.maximum:,}")
+        if kind == FieldType.INTEGER:
+            if parsed.adjusted() >= parsers.MAX_INTEGER_DIGITS:
+                raise parsers.ParseError(f"{parsers.quote(value)} is too large")
+            return int(parsed)
         return parsed
 
 
 _PARSERS: dict[FieldType, Callable[[Cell], Any]] = {
-    FieldType.INTEGER: parsers.parse_integer,
+    FieldType.INTEGER: parsers.parse_whole,  # an int once its bounds are checked
     FieldType.MONEY: parsers.parse_money,
     FieldType.PERCENT: parsers.parse_percent,
     FieldType.DECIMAL: parsers.parse_decimal,

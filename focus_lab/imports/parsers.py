@@ -17,6 +17,8 @@ EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-ye
 MAX_EXCEL_SERIAL = 2_958_465  # 9999-12-31
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
 _PLAIN = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
+_SCIENTIFIC = re.compile(r"^(\d+(\.\d*)?|\.\d+)[eE][+-]?\d{1,4}$")  # 1.5E+3, as spreadsheets export
+MAX_INTEGER_DIGITS = 30  # past any real count: refused before it becomes a Python int
 _US_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x"})
@@ -66,7 +68,7 @@ def parse_decimal(value: Cell) -> Decimal:
         text = text[:-1]
     if _GROUPED.match(text):
         text = text.replace(",", "")
-    elif not _PLAIN.match(text):
+    elif not (_PLAIN.match(text) or _SCIENTIFIC.match(text)):
         raise ParseError(f"{quote(value)} is not a number")
     try:
         number = Decimal(text)
@@ -88,19 +90,33 @@ def parse_percent(value: Cell) -> Decimal:
     return parse_decimal(value)
 
 
-def parse_integer(value: Cell) -> int:
+def parse_whole(value: Cell) -> Decimal:
+    """A whole number, kept as a Decimal (bounds are checked before it becomes an int)."""
     try:
         number = parse_decimal(value)
     except ParseError:
         raise ParseError(f"{quote(value)} is not a whole number") from None
     if number != number.to_integral_value():
         raise ParseError(f"{quote(value)} is not a whole number")
+    return number
+
+
+def parse_integer(value: Cell) -> int:
+    number = parse_whole(value)
+    if number.adjusted() >= MAX_INTEGER_DIGITS:
+        raise ParseError(f"{quote(value)} is too large")
     return int(number)
 
 
 def parse_money(value: Cell, *, places: int = 2) -> Decimal:
     number = parse_decimal(value)
-    if number != number.quantize(Decimal(1).scaleb(-places)):
+    exponent = number.as_tuple().exponent
+    # "21.500" is 21.50; only digits past the cents that are not zeros are refused
+    if (
+        isinstance(exponent, int)
+        and exponent < -places
+        and number != number.quantize(Decimal(1).scaleb(-places))
+    ):
         raise ParseError(f"{quote(value)} has more than {'two' if places == 2 else places} decimal places")
     return number
 

@@ -241,8 +241,9 @@ def _open_csv(file: BinaryIO, *, header_score: Callable[[list[str]], int] | None
         sample = text.read(64 * 1024)
     except UnicodeDecodeError:
         raise TableError(_NOT_TEXT) from None
-    if "\x00" in sample:
-        raise TableError("The file contains NUL bytes: save it as CSV (UTF-8) or as an Excel workbook.")
+    if "\x00" in sample:  # PostgreSQL text cannot hold NUL; a file full of them is not CSV
+        line = sample.count("\n", 0, sample.index("\x00")) + 1
+        raise TableError("contains a NUL byte: save the file as UTF-8 CSV", line=line)
     text.seek(0)
     delimiter = sniff_delimiter(sample)
     reader = csv.reader(text, delimiter=delimiter)

@@ -48,6 +48,14 @@ NOTHING_TO_UNDO = "Only a finished import can be undone; this one is {status}."
 LATER_IMPORT = "Import #{pk} of the same kind came after this one: undo it first."
 
 
+class FileRefused(DomainError):
+    """The file cannot be read as a table; ``line`` is where (0: the file as a whole)."""
+
+    def __init__(self, reason: str, *, line: int = 0) -> None:
+        super().__init__(f"Line {line}: {reason}" if line else reason, field="file")
+        self.reason, self.line = reason, line
+
+
 def kind_for(run: ImportRun) -> ImportKind:
     kind = get_kind(run.kind)
     if kind is None:  # a kind removed from the code; its runs stay as history
@@ -108,8 +116,7 @@ def import_upload(
             if rows <= SAMPLE_ROWS:
                 sample.append([readers.cell_text(c)[:60] for c in cells[: len(table.headers)]])
     except readers.TableError as exc:
-        where = f"Line {exc.line}: " if exc.line else ""
-        raise DomainError(where + exc.message, field="file") from None
+        raise FileRefused(exc.message, line=exc.line) from None
     remembered = remembered_mapping(kind=kind.name, source=source, user=user)
     guess = mappings.guess_mapping(table.headers, kind.fields, remembered=remembered)
     run = ImportRun(
@@ -213,6 +220,8 @@ def import_data(*, kind: str, data: bytes | str, user: User, filename: str = "up
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         run = import_file(kind=found, file=io.BytesIO(raw), filename=filename, user=user)
+    except FileRefused as exc:
+        return ImportReport(errors=[RowError(exc.line, "", exc.reason)], problem_total=1)
     except DomainError as exc:
         return ImportReport(errors=[RowError(0, "", exc.message)], problem_total=1)
     if run.status == RunStatus.INVALID or run.status == RunStatus.FAILED:

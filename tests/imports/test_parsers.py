@@ -23,7 +23,7 @@ from focus_lab.imports.parsers import (
     [
         ("1,234", "1234"), ("1,234,567.89", "1234567.89"), ("$21.50", "21.50"), ("(12.00)", "-12.00"),
         ("($12.00)", "-12.00"), ("-$3", "-3"), ("$-3", "-3"), ("12%", "0.12"), (" 7 ", "7"), ("+4.5", "4.5"),
-        (".5", "0.5"), ("1\u00a0234", "1234"), (12, "12"), (21.5, "21.5"), (0.1, "0.1"), (1234.0, "1234.0"),
+        (".5", "0.5"), ("1\u00a0234", "1234"), ("1.5E+3", "1500"), ("1e308", "1e308"), (12, "12"), (21.5, "21.5"), (0.1, "0.1"), (1234.0, "1234.0"),
     ],
 )  # fmt: skip
 def test_numbers_as_typed(typed, expected):
@@ -33,7 +33,7 @@ def test_numbers_as_typed(typed, expected):
 
 
 @pytest.mark.parametrize(
-    "typed", ["abc", "1,23", "12,34.5", "1.2.3", "$", "", "--3", "nan", "inf", "1e5", True]
+    "typed", ["abc", "1,23", "12,34.5", "1.2.3", "$", "", "--3", "nan", "inf", "1e", "e5", True]
 )
 def test_not_numbers(typed):
     with pytest.raises(ParseError):
@@ -51,6 +51,8 @@ def test_integer_and_money():
         parse_integer("12.5")
     with pytest.raises(ParseError, match="not a whole number"):
         parse_integer("twelve")
+    with pytest.raises(ParseError, match="too large"):
+        parse_integer("1e99")
     with pytest.raises(ParseError, match="more than two decimal places"):
         parse_money("$1.005")
 

@@ -143,8 +143,9 @@ def test_a_broken_csv_line_is_named():
 
 
 def test_nul_bytes_in_a_utf8_file():
-    with pytest.raises(TableError, match="NUL"):
+    with pytest.raises(TableError, match="NUL") as exc:
         _read(b"a,b\n1,\x002\n")
+    assert exc.value.line == 2
 
 
 def test_blank_rows_are_skipped_and_lines_kept():
