@@ -19,6 +19,7 @@ from django.views import View
 from districts import access
 from districts.mixins import ScopedCreateView, ScopedListView, ScopedUpdateView
 from focus_lab.errors import DomainError
+from focus_lab.imports import views as import_views
 from focus_lab.links import with_query
 from usda_foods.entitlements import rules as entitlements
 from usda_foods.entitlements.access import correction_districts, lunch_count_districts
@@ -104,9 +105,16 @@ class LunchCountUpdate(LunchCountSaveMixin, ScopedUpdateView):
 
 class LunchCountImport(LoginRequiredMixin, View):
     """Lunch counts are imported through the shared import pipeline (CSV or Excel, columns matched
-    and checked, then all rows or none): this address leads there, for the state's reviewers."""
+    and checked, then all rows or none): this address, for the state's reviewers, leads to its
+    upload page, and a file posted here is taken as uploaded there."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not access.can_create(request.user, LunchCount):
+            raise PermissionDenied("Your role cannot import lunch counts.")
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not access.can_create(request.user, LunchCount):
-            raise PermissionDenied("Your role cannot import lunch counts.")
         return redirect("imports:upload", kind="lunch-counts")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return import_views.import_upload(request, kind="lunch-counts")

@@ -9,6 +9,8 @@ district managers answer the survey for the districts they manage.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +18,7 @@ from django.shortcuts import redirect
 from django.views import View
 
 from districts.mixins import ScopedListView
+from focus_lab.imports import views as import_views
 from usda_foods.ordering.forms.catalog import CatalogFilter
 from usda_foods.ordering.models import (
     CatalogItem,
@@ -40,8 +43,16 @@ class CatalogList(ScopedListView):
 
 class CatalogImport(LoginRequiredMixin, View):
     """The available list is imported through the shared import pipeline (CSV or Excel, columns
-    matched and checked, then all rows or none): this address leads there, for reference editors."""
+    matched and checked, then all rows or none): this address, for reference editors, leads to its
+    upload page, and a file posted here is taken as uploaded there."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            require_create(request, CatalogItem, ONLY_REFERENCE_EDITORS)
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        require_create(request, CatalogItem, ONLY_REFERENCE_EDITORS)
         return redirect("imports:upload", kind="catalog")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return import_views.import_upload(request, kind="catalog")
