@@ -42,6 +42,7 @@ def open_run_table(run: ImportRun, kind: ImportKind) -> Iterator[readers.Table]:
 class CheckResult:
     problems: list[RowError]
     problem_total: int
+    problem_rows: int
     rows: int
     preview: list[list[str]]  # the first good rows as they will be written, for the person to see
 
@@ -54,13 +55,18 @@ class _Problems:
     def __init__(self, run: ImportRun, kind: ImportKind) -> None:
         self.kept: list[RowError] = []
         self.total = 0
+        self.lines: set[int] = set()  # the lines with problems, counted past the kept ones
         self.columns = {f.name: _column_name(run, f.name, f.label) for f in kind.fields}
 
     def add(self, line: int, field: str, message: str) -> None:
         """``field`` is a field's name, several joined by ", " (a rule over them), or "" (the row)."""
         self.total += 1
+        self.lines.add(line)
         if len(self.kept) < MAX_KEPT_PROBLEMS:
-            column = ", ".join(self.columns.get(f, f) for f in field.split(", ")) if field else ""
+            if ", " in field:
+                column = ", ".join(self.columns.get(f, f) for f in field.split(", "))
+            else:
+                column = self.columns.get(field, field)
             self.kept.append(RowError(line, column, message))
 
 
@@ -127,7 +133,8 @@ def check_rows(
     if seen == 0 and problems.total == 0:
         problems.add(run.header_line + 1, "", "The file has a header but no rows.")
     problems.kept.sort(key=lambda e: (e.line, e.column))
-    return CheckResult(problems=problems.kept, problem_total=problems.total, rows=seen, preview=preview)
+    return CheckResult(problems=problems.kept, problem_total=problems.total, problem_rows=len(problems.lines),
+                       rows=seen, preview=preview)  # fmt: skip
 
 
 def _shown(value: Any) -> str:
@@ -143,9 +150,9 @@ def _shown(value: Any) -> str:
 class RowsChanged(Exception):
     """A row that passed the check fails now (the data it refers to changed meanwhile)."""
 
-    def __init__(self, problems: list[RowError], total: int) -> None:
+    def __init__(self, problems: list[RowError], total: int, rows: int) -> None:
         super().__init__(f"{total} problem(s)")
-        self.problems, self.total = problems, total
+        self.problems, self.total, self.rows = problems, total, rows
 
 
 Record = Callable[[list[int], list[tuple[int, dict[str, Any]]]], None]
@@ -167,7 +174,7 @@ def write_rows(
             for line, field, message in kind.check_batch(good, user=user, state=check_state):
                 problems.add(line, field, message)
             if problems.total:
-                raise RowsChanged(problems.kept, problems.total)
+                raise RowsChanged(problems.kept, problems.total, len(problems.lines))
             counts = kind.write_batch(good, user=user, state=write_state)
             totals.add(counts)
             if counts.created_ids or counts.previous:
@@ -176,7 +183,7 @@ def write_rows(
             if progress and seen % PROGRESS_EVERY_ROWS < consumed:
                 progress(seen, run.row_count)
     if problems.total:
-        raise RowsChanged(problems.kept, problems.total)
+        raise RowsChanged(problems.kept, problems.total, len(problems.lines))
     kind.after_write(user=user, state=write_state)
     return totals
 

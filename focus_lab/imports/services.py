@@ -258,7 +258,7 @@ def import_check(*, run_id: int) -> ImportRun:
         return run
     kind = kind_for(run)
     result = pipeline.check_rows(run=run, kind=kind, user=run.created_by, progress=_progress(run, "Checked"))
-    _store_problems(run, result.problems, result.problem_total)
+    _store_problems(run, result.problems, result.problem_total, result.problem_rows)
     run.details = {**run.details, "preview": result.preview}
     run.status = RunStatus.INVALID if result.problem_total else RunStatus.VALID
     run.checked_at = timezone.now()
@@ -266,10 +266,10 @@ def import_check(*, run_id: int) -> ImportRun:
     return run
 
 
-def _store_problems(run: ImportRun, problems: list[RowError], total: int) -> None:
+def _store_problems(run: ImportRun, problems: list[RowError], total: int, rows: int) -> None:
     summary = import_errors_summarize(errors=problems, user=run.created_by)
     run.problem_total = total
-    run.problem_rows = summary.bad_rows
+    run.problem_rows = rows
     run.problems = [[e.line, e.column, e.message] for e in summary.shown]
     run.problems_by_column = [list(pair) for pair in summary.by_column]
     run.problems_download = summary.download_url or ""
@@ -320,7 +320,7 @@ def import_write(*, run_id: int) -> ImportRun:
             run.status, run.finished_at, run.message = RunStatus.DONE, timezone.now(), ""
             run.save()
     except pipeline.RowsChanged as exc:
-        _store_problems(run, exc.problems, exc.total)
+        _store_problems(run, exc.problems, exc.total, exc.rows)
         run.status = RunStatus.INVALID
         run.message = "Some rows no longer pass since the preview; nothing was imported."
         run.save()
