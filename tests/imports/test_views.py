@@ -150,3 +150,20 @@ def get_kind(name):
     from focus_lab.imports.kinds import get_kind as found
 
     return found(name)
+
+
+def test_an_import_job_shows_on_the_shared_job_page_with_the_way_back(
+    client_for, sda_reviewer, district, monkeypatch
+):
+    from focus_lab.imports import services
+
+    monkeypatch.setattr(services, "BACKGROUND_ROWS", 0)
+    monkeypatch.setattr("focus_lab.jobs.services.enqueue", lambda path, *args: None)
+    run = upload(get_kind("lunch-counts"), claims_xlsx(district), user=sda_reviewer)
+    run = services.import_map(run=run, columns=run.mapping, remember=False, user=sda_reviewer)
+    client = client_for(sda_reviewer)
+    page = client.get(reverse("imports:detail", args=[run.pk])).content.decode()
+    assert "Checking every row" in page and "Waiting for a worker" in page and "we email you" in page
+    job_page = client.get(reverse("jobs:detail", args=[run.job_id])).content.decode()
+    assert "Checking an import&#x27;s rows" in job_page or "Checking an import's rows" in job_page
+    assert reverse("imports:detail", args=[run.pk]) in job_page

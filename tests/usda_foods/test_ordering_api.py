@@ -639,3 +639,17 @@ def test_schema_documents_the_ordering_api(api_for, manager):
     assert reject_body["schema"]["$ref"].endswith("/ReasonRequest")
     order = schema["components"]["schemas"]["Order"]["properties"]
     assert {"lines", "transitions", "value"} <= set(order)
+
+
+def test_a_long_catalog_file_answers_202_and_goes_on_in_the_background(
+    api_for, reference_editor, monkeypatch
+):
+    monkeypatch.setattr("focus_lab.imports.services.BACKGROUND_ROWS", 0)
+    monkeypatch.setattr("focus_lab.jobs.services.enqueue", lambda path, *args: None)
+    response = api_for(reference_editor).generic(
+        "POST", "/api/v1/catalog-items/import/", GOOD_CSV.encode(), content_type="text/csv"
+    )
+    assert response.status_code == 202 and response.json()["status"] == "validating"
+    assert (
+        api_for(reference_editor).get(f"/api/v1/imports/{response.json()['import_id']}/").status_code == 200
+    )
