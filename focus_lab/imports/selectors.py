@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from focus_lab.csv_import import RowError
@@ -24,6 +25,24 @@ def import_sources(*, user: User, kind: str) -> list[str]:
     )
     remembered = ImportMapping.objects.for_user(user).filter(kind=kind).values_list("source", flat=True)
     return list(dict.fromkeys([*names[:50], *remembered[:50]]))
+
+
+def later_import_touching(*, run: ImportRun, ids: list[int]) -> int | None:
+    """The id of a finished import of the same kind, after ``run``, that created or changed any
+    of ``ids`` (the rows ``run`` wrote): undoing ``run`` first would overwrite its work."""
+    if not ids:
+        return None
+    query = """
+        SELECT r.id FROM imports_importrun r JOIN imports_importbatch b ON b.run_id = r.id
+        WHERE r.kind = %s AND r.status = 'done' AND r.finished_at > %s AND r.id <> %s AND (
+            EXISTS (SELECT 1 FROM jsonb_array_elements_text(b.created_ids) c WHERE c::bigint = ANY(%s))
+            OR EXISTS (SELECT 1 FROM jsonb_array_elements(b.previous) p WHERE (p->>0)::bigint = ANY(%s)))
+        ORDER BY r.finished_at LIMIT 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(query, [run.kind, run.finished_at, run.pk, ids, ids])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def import_problems(run: ImportRun) -> ErrorSummary | None:

@@ -25,7 +25,7 @@ from focus_lab.csv_import import RowError
 from focus_lab.errors import DomainError, in_use_message
 from focus_lab.import_errors import import_errors_summarize
 from focus_lab.imports import mapping as mappings
-from focus_lab.imports import pipeline, readers
+from focus_lab.imports import pipeline, readers, selectors
 from focus_lab.imports.kinds import ImportKind, get_kind
 from focus_lab.imports.models import ImportBatch, ImportMapping, ImportRun, RunStatus
 from focus_lab.jobs import services as jobs
@@ -45,7 +45,7 @@ ALREADY_IMPORTED = (
 )
 NOT_READY = "This import is {status}: it cannot be {verb} now."
 NOTHING_TO_UNDO = "Only a finished import can be undone; this one is {status}."
-LATER_IMPORT = "Import #{pk} of the same kind came after this one: undo it first."
+LATER_IMPORT = "Import #{pk} came after this one and changed the same rows: undo it first."
 
 
 class FileRefused(DomainError):
@@ -366,14 +366,14 @@ def import_undo(*, run: ImportRun, user: User) -> ImportRun:
     _check_can_import(kind, user)
     if run.status != RunStatus.DONE:
         raise DomainError(NOTHING_TO_UNDO.format(status=run.get_status_display().lower()))
-    later = ImportRun.objects.filter(kind=run.kind, status=RunStatus.DONE, finished_at__gt=run.finished_at)
-    if (blocker := later.order_by("finished_at").first()) is not None:
-        raise DomainError(LATER_IMPORT.format(pk=blocker.pk))
     created: list[int] = []
     previous: list[tuple[int, dict[str, Any]]] = []
     for batch in run.batches.all():
         created.extend(batch.created_ids)
         previous.extend((i, v) for i, v in batch.previous)
+    later = selectors.later_import_touching(run=run, ids=[*created, *(i for i, _ in previous)])
+    if later is not None:
+        raise DomainError(LATER_IMPORT.format(pk=later))
     try:
         with transaction.atomic():
             if not ImportRun.objects.filter(pk=run.pk, status=RunStatus.DONE).update(
