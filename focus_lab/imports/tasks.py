@@ -28,6 +28,9 @@ def _run(job_id: int, work: str) -> None:
     except OperationalError:
         jobs.job_release(job_id)
         raise
+    except DomainError as exc:  # the kind is no longer offered
+        jobs.job_finish(job_id, result={"import": run.pk}, message=exc.message, failed=True)
+        return
     if work == "check" and run.status == RunStatus.VALID and run.details.get("confirm_when_valid"):
         try:
             run = services.import_confirm(run=run, user=run.created_by)

@@ -272,3 +272,17 @@ def test_import_file_of_a_long_file_imports_in_the_background_once_checked(
     run.refresh_from_db()
     assert (run.status, run.created) == (RunStatus.DONE, 1)
     assert [m.subject for m in mailoutbox] == ["Lunch counts imported: a.xlsx"]
+
+
+def test_a_remembered_mapping_is_its_owners_only(lunch_kind, sda_reviewer, district, mn_agency):
+    from accounts.models import Role
+    from tests.factories import member
+
+    colleague = member(Role.SDA_REVIEWER, mn_agency, email="colleague@mn.example")
+    rows = [["Code", "Yr", "F", "R", "P", "ST"], [district.agency_code, "2024-25", 1, 2, 3, "MN"]]
+    run = upload(lunch_kind, csv_bytes(rows), user=sda_reviewer, name="odd.csv", source="MDE Claims")
+    _check(run, sda_reviewer, {"agency_code": 0, "school_year": 1, "free": 2, "reduced": 3, "paid": 4, "state": 5},
+           remember=True)  # fmt: skip
+    theirs = upload(lunch_kind, csv_bytes(rows), user=colleague, name="odd.csv", source="MDE Claims")
+    assert "free" not in theirs.mapping and not theirs.details["remembered"]
+    assert ImportRun.objects.for_user(colleague).count() == 1  # and each sees only their own imports
