@@ -159,3 +159,13 @@ def test_broken_utf16_is_a_clear_error():
     data = codecs.BOM_UTF16_LE + "a,b\n".encode("utf-16-le") + "1,2\n".encode("utf-16-le") * 40_000 + b"\x00"
     with pytest.raises(TableError, match="not text we can read"):
         list(open_table(io.BytesIO(data), filename="f.csv").rows)
+
+
+def test_an_opendocument_sheet_reads_like_a_workbook():
+    from tests.imports.files import ods_bytes
+
+    data = ods_bytes([["Price list"], ["Item", "Price"], ["Apples", 21.5], ["Pears", 18], ["Total", 39.5]])
+    table, rows = _read(data, "prices.ods")
+    assert table.file_format == "spreadsheet" and table.sheet == "Sheet1"
+    assert table.headers == ["Item", "Price"] and table.header_line == 2
+    assert rows == [(3, ["Apples", "21.5"]), (4, ["Pears", "18"])]
