@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("districts.urls")),
     path("", include("partners.urls")),
     path("", include("usda_foods.urls")),
+    path("", include("agreements.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("focus_lab.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

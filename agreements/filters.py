@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from agreements.forms import year_choices
+from agreements.models import Letter, PartyKind
+from agreements.rules import AWAITING_PARTY, State
+
+STATE_CHOICES = [(s.value, s.value.capitalize()) for s in State] + [("unsigned", "Not signed by the party yet")]
+
+
+class LetterFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="by_state", empty_label="Any")
+    school_year = django_filters.TypedChoiceFilter(choices=year_choices, coerce=int, empty_label="Any")
+    party_kind = django_filters.ChoiceFilter(choices=PartyKind.choices, empty_label="Any", label="Party")
+
+    class Meta:
+        model = Letter
+        fields = ["q", "state", "school_year", "party_kind"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(district__name__icontains=value) | Q(partner__name__icontains=value))
+
+    def by_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "unsigned":
+            return queryset.filter(state__in=sorted(AWAITING_PARTY))
+        return queryset.filter(state=value)
