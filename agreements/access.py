@@ -69,7 +69,9 @@ def administers(user: User) -> bool:
 def administers_lab(user: User, lab_id: int) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or lab_id in access.membership_targets(user, Role.COLLABORATIVE_ADMIN, "collaborative")
+    return user.is_superuser or lab_id in access.membership_targets(
+        user, Role.COLLABORATIVE_ADMIN, "collaborative"
+    )
 
 
 def can_administer(user: User, letter: Letter) -> bool:
@@ -91,7 +93,9 @@ def is_party_member(user: User, letter: Letter) -> bool:
     if not user.is_authenticated:
         return False
     if letter.party_kind == "district":
-        return any(letter.district_id in access.membership_targets(user, role, "district") for role in DISTRICT_ROLES)
+        return any(
+            letter.district_id in access.membership_targets(user, role, "district") for role in DISTRICT_ROLES
+        )
     return letter.partner_id in access.membership_targets(user, Role.PARTNER_STAFF, "partner")
 
 

@@ -38,15 +38,13 @@ GETS = [
     "problems and look for solutions together in a safe and supportive setting.",
     "A wider network of school food professionals, partners, regional and national allies, and "
     "people from industry, nonprofits and government.",
-    "When funds allow, help with travel so that district staff and their partners can attend key "
-    "meetings.",
+    "When funds allow, help with travel so that district staff and their partners can attend key meetings.",
     "Districts and partners aligned on shared procurement goals, using their combined buying power "
     "with industry, the supply chain and USDA.",
     "Research and analysis of supply chains and procurement policy to inform shared decisions.",
     "When resources allow, legal research and recommendations for each district's procurement "
     "documents, such as requests for proposals, invitations for bid and contracts.",
-    "Coordination with USDA agencies (FNS, AMS, Rural Development) and with state and regional "
-    "agencies.",
+    "Coordination with USDA agencies (FNS, AMS, Rural Development) and with state and regional agencies.",
     "Prompt news of the lab's work and of progress on the specifications of its priority items.",
 ]
 

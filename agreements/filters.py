@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from agreements.forms import year_choices
 from agreements.models import Letter, PartyKind
 from agreements.rules import AWAITING_PARTY, State
+from districts.filters import SearchFilterSet
 
-STATE_CHOICES = [(s.value, s.value.capitalize()) for s in State] + [("unsigned", "Not signed by the party yet")]
+STATE_CHOICES = [(s.value, s.value.capitalize()) for s in State] + [
+    ("unsigned", "Not signed by the party yet")
+]
 
 
-class LetterFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class LetterFilter(SearchFilterSet):
+    search_fields = ("district__name", "partner__name")
     state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="by_state", empty_label="Any")
     school_year = django_filters.TypedChoiceFilter(choices=year_choices, coerce=int, empty_label="Any")
     party_kind = django_filters.ChoiceFilter(choices=PartyKind.choices, empty_label="Any", label="Party")
@@ -19,9 +22,6 @@ class LetterFilter(django_filters.FilterSet):
     class Meta:
         model = Letter
         fields = ["q", "state", "school_year", "party_kind"]
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Q(district__name__icontains=value) | Q(partner__name__icontains=value))
 
     def by_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "unsigned":

@@ -45,7 +45,9 @@ class ListField(forms.CharField):
 
 class TemplateForm(forms.ModelForm):
     name = forms.CharField(max_length=200)
-    gives_both = ListField(label="“Give” — districts and partners", required=False, help_text="One commitment a line, in order.")
+    gives_both = ListField(
+        label="“Give” — districts and partners", required=False, help_text="One commitment a line, in order."
+    )
     gives_districts = ListField(label="“Give” — districts only", required=False)
     gives_partners = ListField(label="“Give” — partners only", required=False)
     gets = ListField(label="“Get” — what the lab offers", help_text="One benefit a line, in order.")
@@ -92,16 +94,22 @@ class IssueForm(forms.Form):
                                                widget=forms.CheckboxSelectMultiple)  # fmt: skip
     partners = forms.ModelMultipleChoiceField(queryset=PartnerOrganisation.objects.none(), required=False,
                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    send = forms.BooleanField(required=False, initial=True, label="Send at once (emails each party's signatories)")
+    send = forms.BooleanField(
+        required=False, initial=True, label="Send at once (emails each party's signatories)"
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labs = Collaborative.objects.for_user(user, write=True)
         versions = TemplateVersion.objects.for_user(user).filter(template__collaborative__in=labs)
-        self.fields["version"].queryset = versions.select_related("template").order_by("template__name", "-number")
+        self.fields["version"].queryset = versions.select_related("template").order_by(
+            "template__name", "-number"
+        )
         self.fields["version"].label_from_instance = lambda v: f"{v.template.name}, version {v.number}"
         self.fields["school_year"].initial = current_school_year()
-        self.fields["districts"].queryset = District.objects.for_user(user, write=True).filter(collaborative__in=labs)
+        self.fields["districts"].queryset = District.objects.for_user(user, write=True).filter(
+            collaborative__in=labs
+        )
         self.fields["partners"].queryset = PartnerOrganisation.objects.for_user(user, write=True).filter(
             collaborative__in=labs, removed_on__isnull=True)  # fmt: skip
 
@@ -112,22 +120,38 @@ class IssueForm(forms.Form):
         version = data.get("version")
         if version:
             lab = version.template.collaborative_id
-            stray = [p for p in [*data.get("districts", []), *data.get("partners", [])] if p.collaborative_id != lab]
+            stray = [
+                p
+                for p in [*data.get("districts", []), *data.get("partners", [])]
+                if p.collaborative_id != lab
+            ]
             if stray:
                 raise forms.ValidationError(f"{stray[0]} is not part of the template's lab.")
         return data
 
 
 class SignForm(forms.Form):
-    consent = forms.BooleanField(label=CONSENT_TEXT, error_messages={"required": "Tick the consent statement to sign."})
-    typed_name = forms.CharField(label="Your full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    title = forms.CharField(label="Your title", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization-title"}))
+    consent = forms.BooleanField(
+        label=CONSENT_TEXT, error_messages={"required": "Tick the consent statement to sign."}
+    )
+    typed_name = forms.CharField(
+        label="Your full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    title = forms.CharField(
+        label="Your title",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
     letter_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    tz = forms.CharField(widget=forms.HiddenInput(attrs={"data-timezone": "1"}), required=False, max_length=64)
+    tz = forms.CharField(
+        widget=forms.HiddenInput(attrs={"data-timezone": "1"}), required=False, max_length=64
+    )
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Why do you decline?")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Why do you decline?"
+    )
 
 
 class WithdrawForm(forms.Form):
@@ -137,7 +161,9 @@ class WithdrawForm(forms.Form):
 
 class RenewForm(forms.Form):
     collaborative = forms.ModelChoiceField(queryset=Collaborative.objects.none(), label="Learning lab")
-    from_year = forms.TypedChoiceField(coerce=int, choices=year_choices, label="Renew the letters completed in")
+    from_year = forms.TypedChoiceField(
+        coerce=int, choices=year_choices, label="Renew the letters completed in"
+    )
     to_year = forms.TypedChoiceField(coerce=int, choices=year_choices, label="for")
     send = forms.BooleanField(required=False, initial=True, label="Send at once")
 

@@ -15,6 +15,8 @@ from agreements.rules import LIVE, State, gives_for, school_year_label
 from districts.models import Collaborative, District, ScopedQuerySet
 from partners.models import PartnerOrganisation
 
+LETTER_STATES = [(state.value, state.value.capitalize()) for state in State]
+
 
 class Formality(models.TextChoices):
     LETTER = "letter", "Short letter"
@@ -24,7 +26,9 @@ class Formality(models.TextChoices):
 class LetterTemplate(models.Model):
     """A lab's letter template; its content lives in versions, the newest being current."""
 
-    collaborative = models.ForeignKey(Collaborative, on_delete=models.CASCADE, related_name="letter_templates")
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="letter_templates"
+    )
     name = models.CharField(max_length=200)
     logo = models.FileField(upload_to="agreements/logos/", blank=True,
                             help_text="Optional: a PNG or JPEG printed in the letterhead.")  # fmt: skip
@@ -63,9 +67,15 @@ class TemplateVersion(models.Model):
     term = models.CharField(max_length=200, blank=True)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    remind_every_days = models.PositiveSmallIntegerField(default=7, help_text="Remind unsigned letters every N days.")
-    expire_after_days = models.PositiveSmallIntegerField(default=45, help_text="Unsigned letters expire after M days.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    remind_every_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Remind unsigned letters every N days."
+    )
+    expire_after_days = models.PositiveSmallIntegerField(
+        default=45, help_text="Unsigned letters expire after M days."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -75,7 +85,9 @@ class TemplateVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["template", "number"], name="template_version_unique_number"),
             models.CheckConstraint(
-                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="template_version_end_after_start",
             ),
         ]
@@ -102,27 +114,36 @@ class Letter(models.Model):
     collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="letters")
     version = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="letters")
     party_kind = models.CharField(max_length=10, choices=PartyKind.choices)
-    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="letters")
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
+    )
     partner = models.ForeignKey(
         PartnerOrganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
     )
-    school_year = models.PositiveSmallIntegerField(help_text="The year the school year starts (2026 for 2026–27).")
-    state = models.CharField(max_length=16, choices=[(s.value, s.value.capitalize()) for s in State],
-                             default=State.DRAFT)  # fmt: skip
+    school_year = models.PositiveSmallIntegerField(
+        help_text="The year the school year starts (2026 for 2026–27)."
+    )
+    state = models.CharField(max_length=16, choices=LETTER_STATES, default=State.DRAFT)
     text = models.TextField(editable=False)
     text_sha256 = models.CharField(max_length=64, editable=False)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     issued_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     viewed_at = models.DateTimeField(null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was declined, withdrawn or expired.")
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was declined, withdrawn or expired."
+    )
     expires_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     decline_reason = models.TextField(blank=True)
     withdraw_reason = models.TextField(blank=True)
-    renewed_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals")
+    renewed_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals"
+    )
     pdf = models.FileField(upload_to="agreements/letters/%Y/", blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
@@ -132,16 +153,20 @@ class Letter(models.Model):
         ordering = ["-school_year", "party_kind", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(party_kind="district", district__isnull=False, partner__isnull=True)
-                           | Q(party_kind="partner", partner__isnull=False, district__isnull=True)),
+                condition=(
+                    Q(party_kind="district", district__isnull=False, partner__isnull=True)
+                    | Q(party_kind="partner", partner__isnull=False, district__isnull=True)
+                ),
                 name="letter_one_party",
             ),  # fmt: skip
             models.UniqueConstraint(
-                fields=["collaborative", "school_year", "district"], condition=Q(state__in=sorted(LIVE)),
+                fields=["collaborative", "school_year", "district"],
+                condition=Q(state__in=sorted(LIVE)),
                 name="letter_one_live_per_district_year",
             ),
             models.UniqueConstraint(
-                fields=["collaborative", "school_year", "partner"], condition=Q(state__in=sorted(LIVE)),
+                fields=["collaborative", "school_year", "partner"],
+                condition=Q(state__in=sorted(LIVE)),
                 name="letter_one_live_per_partner_year",
             ),
         ]
@@ -184,7 +209,9 @@ class Signature(models.Model):
     title = models.CharField(max_length=200)
     signed_at = models.DateTimeField()
     timezone = models.CharField(max_length=64)
-    local_time = models.CharField(max_length=40, help_text="The signing time in the signer's time zone, ISO 8601.")
+    local_time = models.CharField(
+        max_length=40, help_text="The signing time in the signer's time zone, ISO 8601."
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True)
     consent_text = models.TextField()
@@ -234,8 +261,11 @@ class LetterEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["letter", "step"], condition=Q(kind="reminded"),
-                                    name="letter_event_one_reminder_per_step"),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["letter", "step"],
+                condition=Q(kind="reminded"),
+                name="letter_event_one_reminder_per_step",
+            ),  # fmt: skip
         ]
 
     def __str__(self) -> str:

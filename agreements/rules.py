@@ -49,8 +49,12 @@ TRANSITIONS: dict[Action, dict[State, State]] = {
     Action.SIGN: {State.SENT: State.SIGNED, State.VIEWED: State.SIGNED},
     Action.COUNTERSIGN: {State.SIGNED: State.COUNTERSIGNED},
     Action.DECLINE: {State.SENT: State.DECLINED, State.VIEWED: State.DECLINED},
-    Action.WITHDRAW: {State.DRAFT: State.WITHDRAWN, State.SENT: State.WITHDRAWN,
-                      State.VIEWED: State.WITHDRAWN, State.SIGNED: State.WITHDRAWN},  # fmt: skip
+    Action.WITHDRAW: {
+        State.DRAFT: State.WITHDRAWN,
+        State.SENT: State.WITHDRAWN,
+        State.VIEWED: State.WITHDRAWN,
+        State.SIGNED: State.WITHDRAWN,
+    },  # fmt: skip
     Action.EXPIRE: {State.SENT: State.EXPIRED, State.VIEWED: State.EXPIRED},
     Action.REMIND: {State.SENT: State.SENT, State.VIEWED: State.VIEWED},
 }
@@ -133,7 +137,9 @@ class LetterContent:
         return "\n".join(line.rstrip() for line in lines).strip() + "\n"
 
 
-def gives_for(*, party_kind: str, both: Sequence[str], districts: Sequence[str], partners: Sequence[str]) -> list[str]:
+def gives_for(
+    *, party_kind: str, both: Sequence[str], districts: Sequence[str], partners: Sequence[str]
+) -> list[str]:
     """The commitments a party gives: the shared ones, then those for its kind only."""
     return [*both, *(districts if party_kind == "district" else partners)]
 

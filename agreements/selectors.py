@@ -34,7 +34,9 @@ def awaiting_user_signature(*, user: User) -> QuerySet[Letter]:
                                  state__in=sorted(AWAITING_PARTY))  # fmt: skip
 
 
-def party_letters(*, user: User, district_id: int | None = None, partner_id: int | None = None) -> QuerySet[Letter]:
+def party_letters(
+    *, user: User, district_id: int | None = None, partner_id: int | None = None
+) -> QuerySet[Letter]:
     queryset = Letter.objects.for_user(user).select_related("collaborative")
     if district_id is not None:
         return queryset.filter(district_id=district_id).order_by("-school_year", "-id")

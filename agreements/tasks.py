@@ -14,7 +14,9 @@ from agreements.services.letters import lab_parties
 from focus_lab.errors import DomainError
 
 
-@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+@shared_task(
+    bind=True, autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=5
+)
 def letters_tick(self) -> dict[str, int]:
     """Beat, hourly: expire unsigned letters past their date, then send the reminders due. Each
     reminder step is claimed once per letter, so running this twice sends nothing twice."""

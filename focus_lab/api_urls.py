@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import people as people_views
 from accounts.api.views import MeView, TokenView
+from agreements.api import views as agreement_views
 from districts.api import views as district_views
 from partners.api import views as partner_views
 from usda_foods.api import corrections as correction_views
@@ -34,6 +35,8 @@ router.register("order-windows", ordering_views.OrderWindowViewSet, basename="or
 router.register("orders", ordering_views.OrderViewSet, basename="order")
 router.register("shipment-plans", shipping_views.ShipmentPlanViewSet, basename="shipment-plan")
 router.register("jobs", job_views.BackgroundJobViewSet, basename="job")
+router.register("letter-templates", agreement_views.LetterTemplateViewSet, basename="letter-template")
+router.register("letters", agreement_views.LetterViewSet, basename="letter")
 router.register("invitations", people_views.InvitationViewSet, basename="invitation")
 router.register("memberships", people_views.MembershipViewSet, basename="membership")
 

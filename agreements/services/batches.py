@@ -21,7 +21,9 @@ from agreements.models import Letter
 Progress = Callable[[int, int], None]
 
 
-def letters_zip(*, lab_id: int, school_year: int, user: User, progress: Progress | None = None) -> tuple[str, int]:
+def letters_zip(
+    *, lab_id: int, school_year: int, user: User, progress: Progress | None = None
+) -> tuple[str, int]:
     """Store a ZIP of every letter of the lab for the year (the stored final PDF of complete
     letters, a fresh render marked "not complete" of the others). Returns its storage name and
     how many letters it holds."""
@@ -46,5 +48,7 @@ def letters_zip(*, lab_id: int, school_year: int, user: User, progress: Progress
                     progress(done, total)
         handle.seek(0)
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-        stored = default_storage.save(f"agreements/zips/letters-{lab_id}-{school_year}-{stamp}.zip", File(handle))
+        stored = default_storage.save(
+            f"agreements/zips/letters-{lab_id}-{school_year}-{stamp}.zip", File(handle)
+        )
     return stored, total

@@ -46,7 +46,9 @@ from focus_lab.errors import DomainError
 from partners.models import PartnerOrganisation
 
 NOT_ADMIN = "Only the learning lab's admins issue, send, withdraw and countersign its letters."
-NOT_SIGNATORY = "Only the party's own signatories (a manager of the district, staff of the partner) sign or decline."
+NOT_SIGNATORY = (
+    "Only the party's own signatories (a manager of the district, staff of the partner) sign or decline."
+)
 NOT_IN_LAB = "{party} is not part of {lab}."
 ALREADY_LIVE = "{party} already has a letter for {year}."
 CONSENT_NEEDED = "Tick the consent statement to sign electronically."
@@ -182,7 +184,9 @@ def lab_parties(lab_id: int) -> tuple[list[District], list[PartnerOrganisation]]
             list(PartnerOrganisation.objects.filter(collaborative_id=lab_id, removed_on__isnull=True).order_by("name")))  # fmt: skip
 
 
-def letters_renew(*, from_year: int, to_year: int, lab_id: int, user: User, send: bool = False) -> IssueResult:
+def letters_renew(
+    *, from_year: int, to_year: int, lab_id: int, user: User, send: bool = False
+) -> IssueResult:
     """Next school year: issue the same parties' letters again, from their template's current
     version. Letters completed in ``from_year`` are renewed; parties already holding a live letter
     for ``to_year`` are skipped."""
@@ -220,7 +224,14 @@ def letter_update(*, letter: Letter, version: TemplateVersion, user: User) -> Le
     letter.version, letter.text = version, content.text()
     letter.text_sha256 = sha256_text(letter.text)
     letter.save(update_fields=["version", "text", "text_sha256"])
-    _event(letter, EventKind.ISSUED, user=user, version=version.number, text_sha256=letter.text_sha256, edited=True)
+    _event(
+        letter,
+        EventKind.ISSUED,
+        user=user,
+        version=version.number,
+        text_sha256=letter.text_sha256,
+        edited=True,
+    )
     return letter
 
 
@@ -340,7 +351,9 @@ def letter_decline(*, letter: Letter, user: User, reason: str, client: ClientInf
 
 
 @transaction.atomic
-def letter_withdraw(*, letter: Letter, user: User, reason: str = "", client: ClientInfo = NO_CLIENT) -> Letter:
+def letter_withdraw(
+    *, letter: Letter, user: User, reason: str = "", client: ClientInfo = NO_CLIENT
+) -> Letter:
     letter = _locked(letter)
     _require_admin(user, letter)
     letter.state = _step(letter, Action.WITHDRAW)
@@ -388,7 +401,9 @@ def letters_expire_due(*, now: datetime | None = None) -> int:
     due = Letter.objects.filter(state__in=sorted(AWAITING_PARTY), expires_at__lte=now)
     for letter in due.iterator(chunk_size=500):
         with transaction.atomic():
-            if Letter.objects.filter(pk=letter.pk, state=letter.state).update(state=State.EXPIRED, closed_at=now):
+            if Letter.objects.filter(pk=letter.pk, state=letter.state).update(
+                state=State.EXPIRED, closed_at=now
+            ):
                 _event(letter, EventKind.EXPIRED, expires_at=letter.expires_at.isoformat())
                 expired += 1
     return expired

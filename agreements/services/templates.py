@@ -39,7 +39,9 @@ def _clean(content: dict[str, Any]) -> dict[str, Any]:
         raise DomainError("A letter needs at least one “give” commitment.", field="gives_both")
     if not cleaned["gets"]:
         raise DomainError("A letter needs at least one “get” benefit.", field="gets")
-    if cleaned.get("formality") == Formality.FORMAL and not (cleaned.get("start_date") and cleaned.get("end_date")):
+    if cleaned.get("formality") == Formality.FORMAL and not (
+        cleaned.get("start_date") and cleaned.get("end_date")
+    ):
         raise DomainError("A formal agreement needs a start and an end date.", field="start_date")
     start, end = cleaned.get("start_date"), cleaned.get("end_date")
     if start and end and end < start:
@@ -62,7 +64,9 @@ def default_content(collaborative: Collaborative) -> dict[str, Any]:
 
 
 @transaction.atomic
-def template_create(*, collaborative: Collaborative, name: str, content: dict[str, Any], user: User | None) -> LetterTemplate:
+def template_create(
+    *, collaborative: Collaborative, name: str, content: dict[str, Any], user: User | None
+) -> LetterTemplate:
     _check_admin(user, collaborative.pk)
     if LetterTemplate.objects.filter(collaborative=collaborative, name=name).exists():
         raise DomainError("The lab already has a template with this name.", field="name")
@@ -81,7 +85,9 @@ def template_default(*, collaborative: Collaborative, user: User | None = None) 
 
 
 @transaction.atomic
-def template_revise(*, template: LetterTemplate, content: dict[str, Any], user: User) -> TemplateVersion | None:
+def template_revise(
+    *, template: LetterTemplate, content: dict[str, Any], user: User
+) -> TemplateVersion | None:
     """Save an edit as a new version; letters already issued keep theirs. An unchanged edit saves
     nothing and returns None."""
     _check_admin(user, template.collaborative_id)

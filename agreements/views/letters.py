@@ -83,7 +83,9 @@ def letter_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _letter(request, pk)
     name = f"letter-of-agreement-{letter.pk}-{letter.school_year}.pdf"
     if letter.pdf:
-        return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+        return FileResponse(
+            letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+        )
     response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="draft-{name}"'
     return response
@@ -170,8 +172,15 @@ def issue(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            skipped = f" {len(result.skipped)} skipped: they already have a letter for that year." if result.skipped else ""
-            messages.success(request, f"{len(result.issued)} letter(s) issued for {school_year_label(data['school_year'])}.{skipped}")
+            skipped = (
+                f" {len(result.skipped)} skipped: they already have a letter for that year."
+                if result.skipped
+                else ""
+            )
+            messages.success(
+                request,
+                f"{len(result.issued)} letter(s) issued for {school_year_label(data['school_year'])}.{skipped}",
+            )
             return redirect("agreements:overview")
     return render(request, "agreements/issue.html", {"form": form})
 

@@ -23,8 +23,12 @@ def template_list(request: HttpRequest) -> HttpResponse:
     if not letter_access.administers(request.user):
         raise PermissionDenied("Letter templates are the learning lab admins' to write.")
     templates = list(selectors.template_list(user=request.user))
-    labs_without = Collaborative.objects.for_user(request.user, write=True).exclude(letter_templates__isnull=False)
-    return render(request, "agreements/template_list.html", {"templates": templates, "labs_without": labs_without})
+    labs_without = Collaborative.objects.for_user(request.user, write=True).exclude(
+        letter_templates__isnull=False
+    )
+    return render(
+        request, "agreements/template_list.html", {"templates": templates, "labs_without": labs_without}
+    )
 
 
 @login_required
@@ -40,7 +44,9 @@ def template_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Letter templates are the learning lab admins' to write.")
     lab_id = request.GET.get("collaborative")
     initial = {}
-    lab = Collaborative.objects.for_user(request.user, write=True).filter(pk=lab_id).first() if lab_id else None
+    lab = (
+        Collaborative.objects.for_user(request.user, write=True).filter(pk=lab_id).first() if lab_id else None
+    )
     if lab is not None:
         initial = {"collaborative": lab, **services.templates.default_content(lab)}
     form = NewTemplateForm(request.POST or None, initial=initial, user=request.user)
@@ -74,7 +80,9 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if version is None:
                 messages.info(request, "Nothing changed.")
             else:
-                messages.success(request, f"Saved as version {version.number}; letters already issued keep theirs.")
+                messages.success(
+                    request, f"Saved as version {version.number}; letters already issued keep theirs."
+                )
             return redirect(template)
     return render(request, "agreements/template_form.html", {"form": form, "template": template})
 
@@ -84,7 +92,9 @@ def template_default(request: HttpRequest) -> HttpResponse:
     """Start a lab's first template from the default text (POST)."""
     if request.method != "POST":
         return redirect("agreements:template-list")
-    lab = access.get_for_user(Collaborative.objects.all(), request.user, request.POST.get("collaborative"), write=True)
+    lab = access.get_for_user(
+        Collaborative.objects.all(), request.user, request.POST.get("collaborative"), write=True
+    )
     template = services.template_default(collaborative=lab, user=request.user)
     messages.success(request, f"“{template}” is ready from the default text: edit it to make it your own.")
     return redirect(template)

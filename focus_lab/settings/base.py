@@ -221,6 +221,9 @@ SPECTACULAR_SETTINGS = {
         "WindowStateEnum": "usda_foods.models.ordering.WindowState.choices",
         "LunchCategoryEnum": "usda_foods.models.entitlement.LunchCategory.choices",
         "JobStatusEnum": "usda_foods.models.entitlement.JobStatus.choices",  # plans and jobs share it
+        "LetterStateEnum": "agreements.models.LETTER_STATES",
+        "SignatureRoleEnum": "agreements.models.SignatureRole.choices",
+        "RoleEnum": "accounts.models.Role.choices",
     },
 }
 
