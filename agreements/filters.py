@@ -16,7 +16,7 @@ STATE_CHOICES = [(s.value, s.value.capitalize()) for s in State] + [
 class LetterFilter(SearchFilterSet):
     search_fields = ("district__name", "partner__name")
     state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="by_state", empty_label="Any")
-    school_year = django_filters.TypedChoiceFilter(choices=year_choices, coerce=int, empty_label="Any")
+    school_year = django_filters.ChoiceFilter(choices=year_choices, empty_label="Any")
     party_kind = django_filters.ChoiceFilter(choices=PartyKind.choices, empty_label="Any", label="Party")
 
     class Meta:

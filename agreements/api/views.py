@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,6 +30,8 @@ class LetterTemplateViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
     queryset_model = LetterTemplate
     serializer_class = s.LetterTemplateSerializer
     select = ("collaborative",)
+    # Reads are scoped by the queryset; creating and revising check the lab's admins themselves.
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(request=s.TemplateCreateSerializer, responses={201: s.LetterTemplateSerializer})
     def create(self, request: Request) -> Response:
