@@ -166,4 +166,11 @@ def may_invite(user: User, role: str, target: Model | None) -> bool:
 def register() -> None:
     from districts import access
 
+    # Invitations are made by services/forms that check ``may_invite`` themselves.
     access.register("accounts.Invitation", invitation_rule)
+    access.register("accounts.Membership", membership_q)
+
+
+def membership_q(user: User, *, write: bool) -> Q:
+    """A user sees their own memberships here; the People pages use ``people_memberships``."""
+    return Q(pk__in=[]) if write else Q(user=user)

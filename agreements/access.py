@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def _held(user: User, *roles: str) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, role__in=roles)
+    return access.memberships(user, *roles)
 
 
 def _admin_labs(user: User) -> QuerySet:
@@ -50,7 +49,7 @@ def version_q(user: User, *, write: bool) -> Q:
     return Q(template__collaborative_id__in=_admin_labs(user))
 
 
-def _letter_child_q(user: User, *, write: bool) -> Q:
+def letter_child_q(user: User, *, write: bool) -> Q:
     """Signatures and events: read with their letter; only the services write them."""
     if write:
         return Q(pk__in=[])
@@ -99,17 +98,9 @@ def is_party_member(user: User, letter: Letter) -> bool:
     return letter.partner_id in access.membership_targets(user, Role.PARTNER_STAFF, "partner")
 
 
-def _register(label: str, rule: object, create: object = None) -> None:
-    # ``create=`` arrives with the shared layout change; older registries take the rule only.
-    if create is not None and "create" in inspect.signature(access.register).parameters:
-        access.register(label, rule, create=create)  # type: ignore[call-arg]
-    else:
-        access.register(label, rule)  # type: ignore[arg-type]
-
-
 def register_rules() -> None:
-    _register("agreements.Letter", letter_q, administers)
-    _register("agreements.LetterTemplate", template_q, administers)
-    _register("agreements.TemplateVersion", version_q, administers)
-    _register("agreements.Signature", _letter_child_q)
-    _register("agreements.LetterEvent", _letter_child_q)
+    access.register("agreements.Letter", letter_q, create=administers)
+    access.register("agreements.LetterTemplate", template_q, create=administers)
+    access.register("agreements.TemplateVersion", version_q, create=administers)
+    access.register("agreements.Signature", letter_child_q)  # written by the services only
+    access.register("agreements.LetterEvent", letter_child_q)

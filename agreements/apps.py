@@ -7,5 +7,7 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         from agreements.access import register_rules
+        from agreements.jobs import register_kinds
 
         register_rules()
+        register_kinds()

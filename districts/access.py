@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -52,35 +53,35 @@ def roles_for(user: User) -> frozenset[str]:
     return cached
 
 
-def _memberships(user: User, *roles: str) -> QuerySet[Membership]:
+def memberships(user: User, *roles: str) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, role__in=roles)
 
 
-def _today() -> date:
+def today() -> date:
     return timezone.localdate()
 
 
-def _active_partnerships() -> QuerySet:
-    from partners.models import Partnership
+def active_partnerships() -> QuerySet:
+    # Looked up by name: partners builds on districts, so districts does not import it.
+    Partnership = apps.get_model("partners", "Partnership")
+    return Partnership.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today()))
 
-    return Partnership.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=_today()))
 
-
-def _district_q(user: User, *, write: bool, via_partners: bool = True) -> Q:
-    managed = Q(id__in=_memberships(user, Role.DISTRICT_MANAGER).values("district_id"))
+def district_q(user: User, *, write: bool, via_partners: bool = True) -> Q:
+    managed = Q(id__in=memberships(user, Role.DISTRICT_MANAGER).values("district_id"))
     administered = Q(
-        collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
+        collaborative_id__in=memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
     )
     if write:
         return managed | administered
     q = (
-        Q(id__in=_memberships(user, *DISTRICT_ROLES).values("district_id"))
+        Q(id__in=memberships(user, *DISTRICT_ROLES).values("district_id"))
         | administered
-        | Q(state_agency_id__in=_memberships(user, Role.SDA_REVIEWER).values("state_agency_id"))
+        | Q(state_agency_id__in=memberships(user, Role.SDA_REVIEWER).values("state_agency_id"))
     )
     if via_partners:
-        partner_ids = _memberships(user, Role.PARTNER_STAFF).values("partner_id")
-        q |= Q(id__in=_active_partnerships().filter(partner_id__in=partner_ids).values("district_id"))
+        partner_ids = memberships(user, Role.PARTNER_STAFF).values("partner_id")
+        q |= Q(id__in=active_partnerships().filter(partner_id__in=partner_ids).values("district_id"))
     return q
 
 
@@ -91,76 +92,41 @@ def district_ids_for(user: User, *, write: bool = False) -> QuerySet:
     return scope(District.objects.all(), user, write=write).values("id")
 
 
-def _partner_q(user: User, *, write: bool) -> Q:
+def site_q(user: User, *, write: bool) -> Q:
     from districts.models import District
 
-    own = Q(id__in=_memberships(user, Role.PARTNER_STAFF).values("partner_id"))
-    administered = Q(
-        collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
-    )
-    if write:
-        return own | administered
-    # District staff and SDA reviewers see the partners that serve the districts they see. Partner
-    # staff do not see other partners through shared districts: that is not their business.
-    served = District.objects.filter(_district_q(user, write=False, via_partners=False)).values("id")
-    return (
-        own
-        | administered
-        | Q(id__in=_active_partnerships().filter(district_id__in=served).values("partner_id"))
-    )
+    return Q(district_id__in=District.objects.filter(district_q(user, write=write)).values("id"))
 
 
-def _partnership_q(user: User, *, write: bool) -> Q:
-    from districts.models import District
-
-    administered = Q(
-        district__collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
-    )
-    if write:
-        return administered
-    own = Q(partner_id__in=_memberships(user, Role.PARTNER_STAFF).values("partner_id"))
-    seen = District.objects.filter(_district_q(user, write=False, via_partners=False)).values("id")
-    return administered | own | Q(district_id__in=seen)
-
-
-def _site_q(user: User, *, write: bool) -> Q:
-    from districts.models import District
-
-    return Q(district_id__in=District.objects.filter(_district_q(user, write=write)).values("id"))
-
-
-def _coop_q(user: User, *, write: bool) -> Q:
+def coop_q(user: User, *, write: bool) -> Q:
     from districts.models import Coop, District
 
-    districts = District.objects.filter(_district_q(user, write=write)).values("id")
+    districts = District.objects.filter(district_q(user, write=write)).values("id")
     if write:
         return Q(lead_district_id__in=districts)
     member_of = Coop.members.through.objects.filter(district_id__in=districts).values("coop_id")
     return Q(lead_district_id__in=districts) | Q(id__in=member_of)
 
 
-def _collaborative_q(user: User, *, write: bool) -> Q:
-    administered = Q(id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
+def collaborative_q(user: User, *, write: bool) -> Q:
+    administered = Q(id__in=memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
     if write:
         return administered
     from districts.models import District
-    from partners.models import PartnerOrganisation
 
-    districts = District.objects.filter(_district_q(user, write=False)).values("collaborative_id")
+    PartnerOrganisation = apps.get_model("partners", "PartnerOrganisation")
+
+    districts = District.objects.filter(district_q(user, write=False)).values("collaborative_id")
     partners = PartnerOrganisation.objects.filter(
-        id__in=_memberships(user, Role.PARTNER_STAFF).values("partner_id")
+        id__in=memberships(user, Role.PARTNER_STAFF).values("partner_id")
     ).values("collaborative_id")
     return administered | Q(id__in=districts) | Q(id__in=partners)
 
 
-def _state_agency_q(user: User, *, write: bool) -> Q:
+def state_agency_q(user: User, *, write: bool) -> Q:
     # State agencies are public reference data: any signed-in user reads them; only superusers
     # (who never reach this rule) change them.
     return Q(pk__in=[]) if write else Q()
-
-
-def _membership_q(user: User, *, write: bool) -> Q:
-    return Q(pk__in=[]) if write else Q(user=user)
 
 
 def edits_reference_data(user: User) -> bool:
@@ -172,222 +138,48 @@ def edits_reference_data(user: User) -> bool:
     return user.is_superuser or Role.REFERENCE_DATA in roles_for(user)
 
 
-def _reference_q(user: User, *, write: bool) -> Q:
-    """National reference data (per-meal values, rates, Section 4 payments): everyone reads;
-    reference-data editors add and correct it."""
-    if not write:
-        return Q()
-    return Q() if Role.REFERENCE_DATA in roles_for(user) else Q(pk__in=[])
-
-
-def _reviewed_district_q(user: User) -> Q:
+def reviewed_district_q(user: User) -> Q:
     """Districts whose USDA Foods data an SDA reviewer manages: the SFAs of their state."""
-    return Q(state_agency_id__in=_memberships(user, Role.SDA_REVIEWER).values("state_agency_id"))
+    return Q(state_agency_id__in=memberships(user, Role.SDA_REVIEWER).values("state_agency_id"))
 
 
-def lunch_count_districts(user: User, *, write: bool = True) -> QuerySet:
-    """The districts whose lunch counts the user may see or change. Reimbursable lunches are the
-    state's claims data: only SDA reviewers of the district's state record (or import) them.
-    Everyone who sees the district reads them; its managers propose corrections instead."""
-    from districts.models import District
-
-    if not user.is_authenticated or not user.is_active:
-        return District.objects.none()
-    if user.is_superuser:
-        return District.objects.all()
-    rule = _reviewed_district_q(user) if write else _district_q(user, write=False)
-    return District.objects.filter(rule)
-
-
-def _lunch_count_q(user: User, *, write: bool) -> Q:
-    return Q(district_id__in=lunch_count_districts(user, write=write).values("id"))
-
-
-def entitlement_districts(user: User, *, write: bool = True) -> QuerySet:
-    """The districts whose entitlements the user may see or, with ``write``, manage: the PAL is
-    the SDA's to set, and collaborative admins may recompute their lab."""
-    from districts.models import District
-
-    if not user.is_authenticated or not user.is_active:
-        return District.objects.none()
-    if user.is_superuser:
-        return District.objects.all()
-    if write:
-        rule = _reviewed_district_q(user) | Q(
-            collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
-        )
-    else:
-        rule = _district_q(user, write=False)
-    return District.objects.filter(rule)
-
-
-def can_set_pal(user: User, entitlement: Model) -> bool:
-    """The planned assistance level is the state agency's to load: its reviewers (and superusers)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    from districts.models import District
-
-    return District.objects.filter(_reviewed_district_q(user), pk=entitlement.district_id).exists()
-
-
-def _entitlement_q(user: User, *, write: bool) -> Q:
-    return Q(district_id__in=entitlement_districts(user, write=write).values("id"))
-
-
-def _drawdown_q(user: User, *, write: bool) -> Q:
-    from usda_foods.models import Entitlement
-
-    if write:  # only services write the ledger
-        return Q(pk__in=[])
-    return Q(entitlement_id__in=Entitlement.objects.filter(_entitlement_q(user, write=False)).values("id"))
-
-
-def _catalog_q(user: User, *, write: bool) -> Q:
-    """The USDA Foods available list is national (one list, offered in every state's windows):
-    everyone reads; reference-data editors load and correct it. A state chooses what it offers
-    from it in its own surveys and windows (``_state_activity_q``)."""
-    if not write:
-        return Q()
-    return Q() if Role.REFERENCE_DATA in roles_for(user) else Q(pk__in=[])
-
-
-def _reviewed_states(user: User) -> QuerySet:
-    return _memberships(user, Role.SDA_REVIEWER).values("state_agency_id")
-
-
-def _state_activity_q(user: User, *, write: bool) -> Q:
-    """Surveys and order windows belong to a state agency: its reviewers run them; district users
-    see those of the states their districts are in."""
-    from districts.models import District
-
-    if write:
-        return Q(state_agency_id__in=_reviewed_states(user))
-    visible_states = District.objects.filter(_district_q(user, write=False)).values("state_agency_id")
-    return Q(state_agency_id__in=visible_states) | Q(state_agency_id__in=_reviewed_states(user))
-
-
-def _survey_response_q(user: User, *, write: bool) -> Q:
-    from districts.models import District
-
-    districts = District.objects.filter(_district_q(user, write=write)).values("id")
-    return Q(district_id__in=districts)
-
-
-def _order_q(user: User, *, write: bool) -> Q:
-    """Orders: district users see theirs, SDA reviewers their state's; only district managers
-    (and admins) edit them. Reviewing is ``reviewable_orders``."""
-    from districts.models import District
-
-    return Q(district_id__in=District.objects.filter(_district_q(user, write=write)).values("id"))
-
-
-def reviewed_state_agencies(user: User) -> QuerySet:
-    """The state agencies whose surveys, windows and orders the user reviews (all for a superuser)."""
-    from districts.models import StateAgency
-
-    if not user.is_authenticated or not user.is_active:
-        return StateAgency.objects.none()
-    if user.is_superuser:
-        return StateAgency.objects.all()
-    return StateAgency.objects.filter(pk__in=_reviewed_states(user))
-
-
-def reviews_state(user: User, state_agency_id: int) -> bool:
-    """Whether the user is a reviewer of that state agency (or a superuser)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return (
-        user.is_superuser
-        or _memberships(user, Role.SDA_REVIEWER).filter(state_agency_id=state_agency_id).exists()
-    )
-
-
-def reviewable_orders(user: User, queryset: QuerySet | None = None) -> QuerySet:
-    """The orders an SDA reviewer may approve, return or reject: those of their state's SFAs."""
-    from usda_foods.models import Order
-
-    queryset = Order.objects.all() if queryset is None else queryset
-    if not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if user.is_superuser:
-        return queryset
-    return queryset.filter(district__state_agency_id__in=_reviewed_states(user))
-
-
-def _shipment_plan_q(user: User, *, write: bool) -> Q:
-    """Plans belong to a window's state: its reviewers run and change them; district users see
-    the plans of their state's windows (the pages then show them only their own drops)."""
-    from usda_foods.models import OrderWindow
-
-    return Q(window_id__in=OrderWindow.objects.filter(_state_activity_q(user, write=write)).values("id"))
-
-
-def correction_districts(user: User) -> QuerySet:
-    """The districts for which the user may propose a correction to the state's data (lunch
-    counts, commodity-school status): those they manage."""
-    from districts.models import District
-
-    if not user.is_authenticated or not user.is_active:
-        return District.objects.none()
-    return District.objects.filter(id__in=_memberships(user, Role.DISTRICT_MANAGER).values("district_id"))
-
-
-def _correction_q(user: User, *, write: bool) -> Q:
-    """Corrections proposed to a state's data: the district's staff see their district's, SDA
-    reviewers their state's, collaborative admins their lab's. Only the correction services
-    write them (propose, accept, reject), each checking its own rule."""
-    from districts.models import District
-
-    if write:
-        return Q(pk__in=[])
-    districts = District.objects.filter(
-        Q(id__in=_memberships(user, *DISTRICT_ROLES).values("district_id"))
-        | _reviewed_district_q(user)
-        | Q(collaborative_id__in=_memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id"))
-    )
-    return Q(district_id__in=districts.values("id"))
-
-
-def _own_q(user: User, *, write: bool) -> Q:
-    return Q(created_by=user)
+def reviewed_states(user: User) -> QuerySet:
+    return memberships(user, Role.SDA_REVIEWER).values("state_agency_id")
 
 
 Rule = Callable[..., Q]
+CreateRule = Callable[["User"], bool]
 _RULES: dict[str, Rule] = {}
+_CREATE: dict[str, CreateRule] = {}
 
 
-def register(model_label: str, rule: Rule) -> None:
-    """Later apps register their tenant-owned models' rules here, keeping them in one registry."""
+def register(model_label: str, rule: Rule, *, create: CreateRule | None = None) -> None:
+    """Register the tenancy rule of a tenant-owned model: ``rule(user, write=...) -> Q`` filters
+    what the user may see (or change), ``create(user) -> bool`` says whether they may create one
+    (when some parent they could attach it to is theirs). Each app registers its own models from
+    its ``access.py`` in ``AppConfig.ready``; a model without ``create`` is made by services only."""
     _RULES[model_label] = rule
+    _CREATE[model_label] = create or (lambda user: False)
 
 
-for _label, _rule in {
-    "districts.District": _district_q,
-    "districts.Site": _site_q,
-    "districts.Coop": _coop_q,
-    "districts.Collaborative": _collaborative_q,
-    "districts.StateAgency": _state_agency_q,
-    "partners.PartnerOrganisation": _partner_q,
-    "partners.Partnership": _partnership_q,
-    "accounts.Membership": _membership_q,
-    "usda_foods.PerMealValue": _reference_q,
-    "usda_foods.ReimbursementRate": _reference_q,
-    "usda_foods.Section4Payment": _reference_q,
-    "usda_foods.LunchCount": _lunch_count_q,
-    "usda_foods.Entitlement": _entitlement_q,
-    "usda_foods.Drawdown": _drawdown_q,
-    "usda_foods.BackgroundJob": _own_q,
-    "usda_foods.CatalogItem": _catalog_q,
-    "usda_foods.Survey": _state_activity_q,
-    "usda_foods.OrderWindow": _state_activity_q,
-    "usda_foods.SurveyResponse": _survey_response_q,
-    "usda_foods.Order": _order_q,
-    "usda_foods.ShipmentPlan": _shipment_plan_q,
-    "usda_foods.DataCorrection": _correction_q,
-}.items():
-    register(_label, _rule)
+def registered_labels() -> frozenset[str]:
+    """The models that have a tenancy rule (the architecture test checks every model has one)."""
+    return frozenset(_RULES)
+
+
+def register_rules() -> None:
+    """The districts app's own models."""
+    register(
+        "districts.District", district_q, create=lambda user: Role.COLLABORATIVE_ADMIN in roles_for(user)
+    )
+    register("districts.Site", site_q, create=_manages_a_district)
+    register("districts.Coop", coop_q, create=_manages_a_district)
+    register("districts.Collaborative", collaborative_q)
+    register("districts.StateAgency", state_agency_q)
+
+
+def _manages_a_district(user: User) -> bool:
+    return bool(roles_for(user) & {Role.DISTRICT_MANAGER, Role.COLLABORATIVE_ADMIN})
 
 
 def scope(queryset: QuerySet[M], user: User, *, write: bool = False) -> QuerySet[M]:
@@ -401,7 +193,7 @@ def scope(queryset: QuerySet[M], user: User, *, write: bool = False) -> QuerySet
     try:
         rule = _RULES[label]
     except KeyError:
-        raise LookupError(f"No access rule for {label}: register one in districts/access.py") from None
+        raise LookupError(f"No access rule for {label}: register one from its app's access.py") from None
     return queryset.filter(rule(user, write=write))
 
 
@@ -422,17 +214,6 @@ def can_write(user: User, obj: Model) -> bool:
     return scope(model._default_manager.filter(pk=obj.pk), user, write=True).exists()
 
 
-# National reference data: one set for every state and lab, changed by reference-data editors.
-REFERENCE_MODELS = frozenset(
-    {
-        "usda_foods.PerMealValue",
-        "usda_foods.ReimbursementRate",
-        "usda_foods.Section4Payment",
-        "usda_foods.CatalogItem",
-    }
-)
-
-
 def can_create(user: User, model: type[Model]) -> bool:
     """Whether the user may create any object of ``model``: true when some parent it could attach
     the object to is writable (a district for a site, a collaborative for a district...)."""
@@ -440,23 +221,8 @@ def can_create(user: User, model: type[Model]) -> bool:
         return False
     if user.is_superuser:
         return True
-    roles = roles_for(user)
-    label = model._meta.label
-    if label in {"districts.Site", "districts.Coop"}:
-        return bool(roles & {Role.DISTRICT_MANAGER, Role.COLLABORATIVE_ADMIN})
-    if label in {"districts.District", "partners.PartnerOrganisation", "partners.Partnership"}:
-        return Role.COLLABORATIVE_ADMIN in roles
-    if label in REFERENCE_MODELS:
-        return Role.REFERENCE_DATA in roles
-    if label in {"usda_foods.Survey", "usda_foods.OrderWindow"}:
-        return Role.SDA_REVIEWER in roles
-    if label in {"usda_foods.Order", "usda_foods.SurveyResponse"}:
-        return Role.DISTRICT_MANAGER in roles
-    if label == "usda_foods.LunchCount":
-        return Role.SDA_REVIEWER in roles
-    if label == "usda_foods.DataCorrection":  # proposed by a district's managers
-        return Role.DISTRICT_MANAGER in roles
-    return False
+    rule = _CREATE.get(model._meta.label)
+    return rule is not None and rule(user)
 
 
 # --- Field rights -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ class DistrictsConfig(AppConfig):
     verbose_name = "Districts"
 
     def ready(self) -> None:
-        from districts import rights
+        from districts import access, rights
 
+        access.register_rules()
         rights.register()

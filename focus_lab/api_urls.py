@@ -7,9 +7,9 @@ from accounts.api import people as people_views
 from accounts.api.views import MeView, TokenView
 from agreements.api import views as agreement_views
 from districts.api import views as district_views
+from focus_lab.jobs.api import BackgroundJobViewSet
 from partners.api import views as partner_views
 from usda_foods.api import corrections as correction_views
-from usda_foods.api import jobs as job_views
 from usda_foods.api import ordering as ordering_views
 from usda_foods.api import shipping as shipping_views
 from usda_foods.api import views as usda_views
@@ -34,7 +34,7 @@ router.register("survey-responses", ordering_views.SurveyResponseViewSet, basena
 router.register("order-windows", ordering_views.OrderWindowViewSet, basename="order-window")
 router.register("orders", ordering_views.OrderViewSet, basename="order")
 router.register("shipment-plans", shipping_views.ShipmentPlanViewSet, basename="shipment-plan")
-router.register("jobs", job_views.BackgroundJobViewSet, basename="job")
+router.register("jobs", BackgroundJobViewSet, basename="job")
 router.register("letter-templates", agreement_views.LetterTemplateViewSet, basename="letter-template")
 router.register("letters", agreement_views.LetterViewSet, basename="letter")
 router.register("invitations", people_views.InvitationViewSet, basename="invitation")

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from accounts.models import DISTRICT_ROLES, Role, User
 from agreements import todos as agreement_todos
-from districts.access import reviewed_state_agencies, roles_for
+from districts.access import roles_for
 from districts.models import District, Site
 from partners.models import PartnerOrganisation, Partnership
 from usda_foods import todos as usda_todos
+from usda_foods.access import reviewed_state_agencies
 
 
 @dataclass

@@ -6,6 +6,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Procurement partners"
 
     def ready(self) -> None:
-        from partners import rights
+        from partners import access, rights
 
+        access.register_rules()
         rights.register()

@@ -40,6 +40,7 @@ from schemathesis.checks import (
 from accounts.models import Membership, Role
 from accounts.services import invitation_create
 from districts.models import Collaborative, District, Site, StateAgency
+from focus_lab.jobs.models import BackgroundJob
 from partners.models import PartnerOrganisation
 from tests.factories import (
     CollaborativeFactory,
@@ -54,7 +55,7 @@ from tests.factories import (
 )
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund
 from tests.usda_foods.shipping_fixtures import approve, build_lab, stored_plan
-from usda_foods import jobs, services
+from usda_foods import services
 from usda_foods.models import CatalogItem, OrderWindow, PlanAdjustment, Survey
 
 ROLES = ["anonymous", "manager", "viewer", "partner_user", "sda_reviewer", "collab_admin", "reference_data"]
@@ -185,8 +186,8 @@ def _build_lab() -> dict[str, Any]:
                                 reduced=0, paid=0, reason="Claims were re-filed", user=users["manager"])  # fmt: skip
     invitation_create(by=users["collab_admin"], email="new.person@alpha.example", role=Role.DISTRICT_VIEWER,
                       target=district, base_url="http://testserver")  # fmt: skip
-    jobs.job_create(kind="entitlements_recompute", user=reviewer, params={"school_year": SY, "state": "MN"},
-                    start=lambda job_id: None)  # fmt: skip
+    BackgroundJob.objects.create(kind="entitlements_recompute", created_by=reviewer,
+                                 params={"school_year": SY, "state": "MN"})  # fmt: skip
     return {
         role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}
         for role, user in users.items()

@@ -302,12 +302,13 @@ def test_demo_roles_own_their_data(seeded):
     """Lunch counts are the state's (its reviewer writes them, the district only reads them); the
     national reference data is the reference-data editor's."""
     from districts import access
+    from usda_foods import access as usda_access
     from usda_foods.models import CatalogItem, PerMealValue
 
     minneapolis = District.objects.get(name="Minneapolis Public Schools")
-    assert access.lunch_count_districts(_user(Role.SDA_REVIEWER)).filter(pk=minneapolis.pk).exists()
+    assert usda_access.lunch_count_districts(_user(Role.SDA_REVIEWER)).filter(pk=minneapolis.pk).exists()
     for role in (Role.DISTRICT_MANAGER, Role.COLLABORATIVE_ADMIN):
-        assert not access.lunch_count_districts(_user(role)).exists()
+        assert not usda_access.lunch_count_districts(_user(role)).exists()
         assert not access.can_create(_user(role), PerMealValue)
     editor = _user(Role.REFERENCE_DATA)
     assert access.can_create(editor, PerMealValue) and access.can_create(editor, CatalogItem)

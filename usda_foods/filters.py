@@ -5,16 +5,16 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from districts import access
 from districts.filters import SearchFilterSet
 from districts.models import District
+from usda_foods import access as usda_access
 from usda_foods.models import LunchCount
 
 
 def lunch_count_district_choices(request) -> QuerySet[District]:
     if request is None:
         return District.objects.none()
-    return access.lunch_count_districts(request.user, write=False).order_by("name")
+    return usda_access.lunch_count_districts(request.user, write=False).order_by("name")
 
 
 class LunchCountFilter(SearchFilterSet):

@@ -12,10 +12,10 @@ from crispy_forms.layout import Hidden, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from districts import access
 from districts.forms import ScopedModelForm
 from focus_lab.csv_import import MAX_IMPORT_BYTES
 from focus_lab.errors import DomainError
+from usda_foods import access as usda_access
 from usda_foods import entitlements, units
 from usda_foods.models import LunchCount, PerMealValue, ReimbursementRate, Section4Payment
 
@@ -107,7 +107,7 @@ class LunchCountForm(ScopedModelForm):
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["district"].queryset = access.lunch_count_districts(user).order_by("name")
+        self.fields["district"].queryset = usda_access.lunch_count_districts(user).order_by("name")
         self.fields["school_year"].help_text = (
             "The school year the lunches were served in (July 1 to June 30), e.g. 2018-19. "
             "They set the next year's commodity offer value."

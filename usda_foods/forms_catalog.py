@@ -14,10 +14,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from districts import access
 from districts.filters import SearchFilterSet
 from districts.models import District, StateAgency
 from focus_lab.csv_import import MAX_IMPORT_BYTES
+from usda_foods import access as usda_access
 from usda_foods.models import CatalogItem, FoodCategory, window_dates_outside_school_year
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def _check_order(form: forms.Form, first: str, last: str, message: str, *, stric
 def reviewed_agencies(user: User) -> QuerySet[StateAgency]:
     """The state agencies whose surveys and windows the user runs: those of their SDA reviewer
     memberships (every agency for a superuser)."""
-    return access.reviewed_state_agencies(user)
+    return usda_access.reviewed_state_agencies(user)
 
 
 def catalog_years(user: User) -> list[str]:

@@ -12,9 +12,9 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import QuerySet
 
-from districts import access
 from districts.filters import SearchFilterSet
 from districts.models import District
+from usda_foods import access as usda_access
 from usda_foods import entitlements
 from usda_foods.models import CorrectionKind, CorrectionStatus, DataCorrection
 from usda_foods.services.corrections import MAX_LUNCHES
@@ -59,7 +59,7 @@ class CorrectionForm(forms.Form):
         for name in list(self.fields):
             if name not in self.KIND_FIELDS[CorrectionKind(kind)]:
                 del self.fields[name]
-        self.fields["district"].queryset = access.correction_districts(user).order_by("name")
+        self.fields["district"].queryset = usda_access.correction_districts(user).order_by("name")
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page's form also carries the kind
         self.helper.add_input(Submit("submit", "Propose the correction"))

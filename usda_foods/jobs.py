@@ -1,43 +1,39 @@
-"""Claiming and reporting progress of BackgroundJob rows, for thin idempotent tasks."""
+"""How the USDA Foods areas' background jobs present themselves on the shared job page."""
 
 from __future__ import annotations
 
-from typing import Any
+from django.http import QueryDict
+from django.urls import reverse
 
-from django.db import transaction
-from django.utils import timezone
-
-from usda_foods.models import BackgroundJob, JobStatus
-
-
-def job_create(*, kind: str, user: Any, params: dict[str, Any], start: Any) -> BackgroundJob:
-    """Create a job and enqueue ``start(job_id)`` once the transaction commits."""
-    job = BackgroundJob.objects.create(kind=kind, params=params, created_by=user)
-    transaction.on_commit(lambda: start(job.pk))
-    return job
+from focus_lab.jobs.models import BackgroundJob
+from focus_lab.jobs.services import JobKind, job_kind_register
 
 
-def job_claim(job_id: int) -> bool:
-    """Compare-and-set QUEUED -> RUNNING: only one worker runs a job, and a re-delivered message
-    for a finished job does nothing."""
-    return bool(
-        BackgroundJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
+def _with_query(url: str, **params: str) -> str:
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in params.items() if v})
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def _back_to_entitlements(job: BackgroundJob) -> tuple[str | None, str]:
+    year = job.params.get("school_year", "")
+    if job.params.get("state"):
+        url = reverse("usda_foods:state-entitlements", args=[job.params["state"]])
+        return _with_query(url, year=year), "Entitlements"
+    if job.params.get("collaborative"):
+        url = reverse("usda_foods:collaborative-entitlements", args=[job.params["collaborative"]])
+        return _with_query(url, year=year), "Entitlements"
+    return None, "Entitlements"
+
+
+def _back_to_review_queue(job: BackgroundJob) -> tuple[str | None, str]:
+    return reverse("usda_foods:order-review-queue"), "Review queue"
+
+
+def register_job_kinds() -> None:
+    job_kind_register("entitlements_recompute", JobKind("Recomputing entitlements", _back_to_entitlements))
+    job_kind_register("orders_bulk_approve", JobKind("Approving orders", _back_to_review_queue))
+    # A preview's result is a whole plan (for the API); its message sums it up.
+    job_kind_register(
+        "shipment-preview", JobKind("Shipment-preview", _back_to_entitlements, show_result=False)
     )
-
-
-def job_progress(job_id: int, done: int, total: int, message: str = "") -> None:
-    BackgroundJob.objects.filter(pk=job_id).update(progress=done, total=total, message=message)
-
-
-def job_finish(job_id: int, *, result: dict[str, Any], message: str, failed: bool = False) -> None:
-    BackgroundJob.objects.filter(pk=job_id).update(
-        status=JobStatus.FAILED if failed else JobStatus.DONE,
-        result=result,
-        message=message,
-        finished_at=timezone.now(),
-    )
-
-
-def job_release(job_id: int) -> None:
-    """Put a job back in the queue before a retry, so the retry can claim it again."""
-    BackgroundJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED)

@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Round
 from django.utils import timezone
 
-from districts import access
+from usda_foods import access as usda_access
 from usda_foods import entitlements
 from usda_foods.models import Drawdown, DrawdownStatus, Entitlement, LunchCount
 
@@ -72,7 +72,7 @@ def entitlement_rows(
     row saying so instead of a row missing from the list. One statement per page whatever the
     number of districts; ``as_entitlements`` turns the rows into ``Entitlement`` objects."""
     prior = entitlements.previous_school_year(school_year)
-    rows = access.entitlement_districts(user, write=False)
+    rows = usda_access.entitlement_districts(user, write=False)
     if state:
         rows = rows.filter(state_agency__state=state)
     if collaborative:

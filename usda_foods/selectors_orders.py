@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from districts import access
 from districts.models import District
+from usda_foods import access as usda_access
 from usda_foods.models import CatalogItem, Order, OrderLine, OrderStatus, OrderWindow
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def order_lines(order: Order) -> QuerySet[OrderLine]:
 def review_queue(*, user: User) -> QuerySet[Order]:
     """Every order an SDA reviewer may decide on (their state's SFAs), oldest submission first.
     Another state's reviewer gets none of them."""
-    rows = access.reviewable_orders(user, Order.objects.select_related(*ORDER_JOINS))
+    rows = usda_access.reviewable_orders(user, Order.objects.select_related(*ORDER_JOINS))
     return rows.order_by("submitted_at", "id")
 
 
@@ -90,7 +91,7 @@ def review_windows(user: User) -> QuerySet[OrderWindow]:
 
 def review_districts(user: User) -> QuerySet[District]:
     """The SFAs that have an order the reviewer may decide on."""
-    return District.objects.filter(pk__in=access.reviewable_orders(user).values("district_id")).order_by(
+    return District.objects.filter(pk__in=usda_access.reviewable_orders(user).values("district_id")).order_by(
         "name"
     )
 

@@ -11,8 +11,10 @@ from django.http import Http404
 from accounts.models import User
 from districts.models import District
 from focus_lab.errors import DomainError
-from usda_foods import jobs, services
-from usda_foods.models import BackgroundJob, Entitlement, LunchCount
+from focus_lab.jobs import services as jobs
+from focus_lab.jobs.models import BackgroundJob, JobStatus
+from usda_foods import services
+from usda_foods.models import Entitlement, LunchCount
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 
@@ -104,7 +106,7 @@ def ordering_tick(self) -> dict[str, list[int]]:
 def shipment_plan_run(self, plan_id: int) -> None:
     """Plan a window's shipments. Claimed with a compare-and-set, so a second delivery of the
     message does nothing; progress is written per food for the plan page."""
-    from usda_foods.models import JobStatus, ShipmentPlan
+    from usda_foods.models import ShipmentPlan
 
     if not ShipmentPlan.objects.filter(pk=plan_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
         return

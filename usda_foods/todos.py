@@ -14,13 +14,13 @@ from django.utils.http import urlencode
 
 from accounts.models import User
 from districts.models import District
+from focus_lab.jobs.models import JobStatus
 from focus_lab.text import possessive
 from usda_foods.models import (
     AdjustmentStatus,
     CorrectionStatus,
     DataCorrection,
     Entitlement,
-    JobStatus,
     Order,
     OrderStatus,
     OrderWindow,

@@ -50,7 +50,6 @@ urlpatterns = [
         views.Section4PaymentCreate.as_view(),
         name="section4-payment-create",
     ),
-    path("usda-foods/jobs/<int:pk>/", views.JobDetail.as_view(), name="job-detail"),
 ]
 from usda_foods.urls_catalog import urlpatterns as catalog_urlpatterns  # noqa: E402
 

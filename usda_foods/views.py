@@ -23,12 +23,10 @@ from django.http import (
     HttpResponseBadRequest,
     QueryDict,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.models import Membership, Role
@@ -38,6 +36,7 @@ from districts.models import US_STATES, Collaborative, District
 from focus_lab import exports
 from focus_lab.errors import DomainError
 from focus_lab.import_errors import import_errors_summarize
+from usda_foods import access as usda_access
 from usda_foods import entitlements, selectors, services
 from usda_foods.filters import LunchCountFilter
 from usda_foods.forms import (
@@ -52,10 +51,8 @@ from usda_foods.forms import (
     add_validation_error,
 )
 from usda_foods.models import (
-    BackgroundJob,
     Drawdown,
     Entitlement,
-    JobStatus,
     LunchCount,
     PerMealValue,
     ReimbursementRate,
@@ -157,10 +154,10 @@ class EntitlementDetail(LoginRequiredMixin, TemplateView):
             .first()
         )
         if self.entitlement is not None:
-            self.can_manage = access.can_set_pal(user, self.entitlement)
+            self.can_manage = usda_access.can_set_pal(user, self.entitlement)
         else:
             self.can_manage = (
-                access.entitlement_districts(user, write=True).filter(pk=self.district.pk).exists()
+                usda_access.entitlement_districts(user, write=True).filter(pk=self.district.pk).exists()
             )
 
     def _url(self) -> str:
@@ -176,7 +173,9 @@ class EntitlementDetail(LoginRequiredMixin, TemplateView):
             raise PermissionDenied("Only the state agency and the lab's admins manage entitlements.")
         action = request.POST.get("action")
         if action == "compute":
-            districts = access.entitlement_districts(request.user, write=True).filter(pk=self.district.pk)
+            districts = usda_access.entitlement_districts(request.user, write=True).filter(
+                pk=self.district.pk
+            )
             result = services.entitlements_recompute(
                 school_year=self.school_year, districts=districts, user=request.user
             )
@@ -248,8 +247,8 @@ class EntitlementDetail(LoginRequiredMixin, TemplateView):
             state_url=_with_query(reverse("usda_foods:state-entitlements", args=[district.state_agency.state]), year=year),
             collaborative_url=_with_query(reverse("usda_foods:collaborative-entitlements", args=[district.collaborative_id]),
                                           year=year) if district.collaborative_id else None,
-            can_edit_counts=access.lunch_count_districts(user).filter(pk=district.pk).exists(),
-            can_propose=access.correction_districts(user).filter(pk=district.pk).exists(),
+            can_edit_counts=usda_access.lunch_count_districts(user).filter(pk=district.pk).exists(),
+            can_propose=usda_access.correction_districts(user).filter(pk=district.pk).exists(),
         )  # fmt: skip
         return context
 
@@ -452,7 +451,7 @@ class StateEntitlements(EntitlementTable):
         if state not in STATE_NAMES:
             raise Http404("No such state.")
         if (
-            not access.entitlement_districts(self.request.user, write=False)
+            not usda_access.entitlement_districts(self.request.user, write=False)
             .filter(state_agency__state=state)
             .exists()
         ):
@@ -502,10 +501,10 @@ class LunchCountList(ScopedListView):
         shown = {count.district_id for count in context["object_list"]}
         user = self.request.user
         context["editable"] = set(
-            access.lunch_count_districts(user).filter(pk__in=shown).values_list("pk", flat=True)
+            usda_access.lunch_count_districts(user).filter(pk__in=shown).values_list("pk", flat=True)
         ) if shown else set()  # fmt: skip
         # A district's managers cannot change the state's counts; they propose corrections.
-        context["proposable"] = set(access.correction_districts(user).values_list("pk", flat=True))
+        context["proposable"] = set(usda_access.correction_districts(user).values_list("pk", flat=True))
         return context
 
 
@@ -579,7 +578,7 @@ class LunchCountImport(LoginRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         prior = entitlements.previous_school_year(current_school_year())
         examples = (
-            access.lunch_count_districts(self.request.user)
+            usda_access.lunch_count_districts(self.request.user)
             .select_related("state_agency")
             .order_by("name")[:2]
         )
@@ -732,36 +731,3 @@ class Section4PaymentCreate(ReferenceValueCreate):
     model = Section4Payment
     form_class = Section4PaymentForm
     success_url = reverse_lazy("usda_foods:section4-payment-list")
-
-
-# --- Background jobs ----------------------------------------------------------------------------
-
-
-@method_decorator(never_cache, name="dispatch")
-class JobDetail(LoginRequiredMixin, View):
-    """A job's progress. The bar polls ``?partial=1`` every second with htmx until the job is done
-    or failed. Users see their own jobs only."""
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = access.get_for_user(BackgroundJob.objects.all(), request.user, pk)
-        year = job.params.get("school_year", "")
-        back_url, back_label = None, "Entitlements"
-        if job.kind == "orders_bulk_approve":
-            back_url, back_label = reverse("usda_foods:order-review-queue"), "Review queue"
-        elif job.params.get("state"):
-            back_url = _with_query(
-                reverse("usda_foods:state-entitlements", args=[job.params["state"]]), year=year
-            )
-        elif job.params.get("collaborative"):
-            back_url = _with_query(
-                reverse("usda_foods:collaborative-entitlements", args=[job.params["collaborative"]]),
-                year=year,
-            )
-        # a preview's result is a whole plan (for the API); its message sums it up
-        result = {} if job.kind == services.PREVIEW_JOB else job.result
-        context = {"job": job, "back_url": back_url, "back_label": back_label, "result": result,
-                   "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}  # fmt: skip
-        template = (
-            "usda_foods/_job_progress.html" if request.GET.get("partial") else "usda_foods/job_detail.html"
-        )
-        return render(request, template, context)

@@ -23,6 +23,7 @@ from districts import access
 from districts.mixins import ScopedListView
 from districts.models import District
 from focus_lab.errors import DomainError
+from usda_foods import access as usda_access
 from usda_foods import entitlements, services
 from usda_foods.forms import add_domain_error
 from usda_foods.forms_corrections import CorrectionFilter, CorrectionForm, DecisionForm
@@ -73,12 +74,12 @@ class CorrectionReviewQueue(CorrectionList):
     """The pending corrections of the states the user reviews, each with accept and reject."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not access.reviewed_state_agencies(request.user).exists():
+        if request.user.is_authenticated and not usda_access.reviewed_state_agencies(request.user).exists():
             raise PermissionDenied("Only state agency reviewers decide corrections.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[DataCorrection]:
-        reviewed = access.reviewed_state_agencies(self.request.user).values("pk")
+        reviewed = usda_access.reviewed_state_agencies(self.request.user).values("pk")
         return (
             super()
             .get_queryset()
@@ -98,7 +99,7 @@ class CorrectionCreate(LoginRequiredMixin, FormView):
     template_name = "usda_foods/corrections/correction_form.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not access.correction_districts(request.user).exists():
+        if request.user.is_authenticated and not usda_access.correction_districts(request.user).exists():
             raise PermissionDenied("Only district managers propose corrections to the state's data.")
         kind = request.GET.get("kind") or request.POST.get("kind")
         self.kind = kind if kind in CorrectionKind.values else CorrectionKind.LUNCH_COUNTS
@@ -108,7 +109,7 @@ class CorrectionCreate(LoginRequiredMixin, FormView):
         return CorrectionForm(**self.get_form_kwargs(), user=self.request.user, kind=self.kind)
 
     def get_initial(self) -> dict[str, Any]:
-        districts = access.correction_districts(self.request.user)
+        districts = usda_access.correction_districts(self.request.user)
         district = districts.filter(pk=_int_or_none(self.request.GET.get("district"))).first()
         district = district or districts.order_by("name").first()
         if district is None:
@@ -176,7 +177,7 @@ class CorrectionDetail(LoginRequiredMixin, TemplateView):
             user,
             self.kwargs["pk"],
         )
-        self.can_decide = self.correction.is_pending and access.reviews_state(
+        self.can_decide = self.correction.is_pending and usda_access.reviews_state(
             user, self.correction.district.state_agency_id
         )
 
@@ -186,7 +187,7 @@ class CorrectionDetail(LoginRequiredMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self._load()
-        if not access.reviews_state(request.user, self.correction.district.state_agency_id):
+        if not usda_access.reviews_state(request.user, self.correction.district.state_agency_id):
             raise PermissionDenied("Only the state agency's reviewers decide corrections.")
         action = request.POST.get("action")
         if action not in ("accept", "reject"):

@@ -27,6 +27,7 @@ from accounts.models import Role
 from districts import access
 from focus_lab import exports
 from focus_lab.errors import DomainError
+from usda_foods import access as usda_access
 from usda_foods import selectors_orders as selectors
 from usda_foods import services
 from usda_foods.forms import add_domain_error
@@ -163,7 +164,7 @@ class OrderPageMixin(LoginRequiredMixin):
         returned = next((t for t in reversed(transitions) if t.to_status == OrderStatus.RETURNED), None)
         can_review = (
             order.status == OrderStatus.SUBMITTED
-            and access.reviewable_orders(user).filter(pk=order.pk).exists()
+            and usda_access.reviewable_orders(user).filter(pk=order.pk).exists()
         )
         context = self.editor_context(order, line_form)
         can_withdraw = (order.status == OrderStatus.SUBMITTED and not order.locked and context["window_open"]

@@ -28,9 +28,10 @@ from django.views.generic import TemplateView
 from districts import access
 from focus_lab import exports
 from focus_lab.errors import DomainError
+from focus_lab.jobs.models import JobStatus
 from usda_foods import services
 from usda_foods.forms import add_domain_error
-from usda_foods.models import AdjustmentStatus, JobStatus, OrderWindow, PlanAdjustment, ShipmentPlan
+from usda_foods.models import AdjustmentStatus, OrderWindow, PlanAdjustment, ShipmentPlan
 from usda_foods.shipping_export import CSV_HEADER, plan_map, plan_pdf, plan_rows, plan_trucks, truck_colour
 
 WINDOW_PLANS = "usda_foods/shipping/window_plans.html"

@@ -164,7 +164,7 @@ def issue(request: HttpRequest) -> HttpResponse:
 
             job = issue_all_start(user=request.user, version=data["version"], school_year=data["school_year"],
                                   send=data["send"])  # fmt: skip
-            return redirect("agreements:job-detail", job.pk)
+            return redirect("jobs:detail", job.pk)
         try:
             result = services.letters_issue(version=data["version"], school_year=data["school_year"],
                                             user=request.user, districts=data["districts"],

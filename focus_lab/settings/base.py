@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "districts",
     "partners",
     "agreements",
+    "focus_lab.jobs",
     "usda_foods",
     "purchasing",
 ]

@@ -14,12 +14,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
+from focus_lab.jobs.models import JobStatus
 from tests.browser.conftest import CHROMIUM, NO_CHROMIUM
 from tests.browser.test_roles import log_in
 from tests.factories import DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
 from usda_foods import services
-from usda_foods.models import AdjustmentStatus, JobStatus, PlanStop, ShipmentPlan
+from usda_foods.models import AdjustmentStatus, PlanStop, ShipmentPlan
 from usda_foods.tasks import shipment_plan_run
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from accounts.models import Role
+from focus_lab.jobs.models import JobStatus
 from tests.factories import DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
 from usda_foods import services
-from usda_foods.models import JobStatus, PlanAdjustment, PlanStop, PlanTruck, ShipmentPlan
+from usda_foods.models import PlanAdjustment, PlanStop, PlanTruck, ShipmentPlan
 from usda_foods.tasks import shipment_plan_run
 
 COORDS = [("44.98", "-93.27"), ("44.95", "-93.09"), ("45.10", "-93.40"), ("44.80", "-93.20")]

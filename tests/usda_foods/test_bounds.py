@@ -15,10 +15,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from focus_lab.jobs.models import BackgroundJob, JobStatus
 from tests.usda_foods.shipping_fixtures import approve, build_lab, run_plan
 from usda_foods import services, shipping
 from usda_foods.api.shipping import SYNC_PREVIEW_MAX_ROWS
-from usda_foods.models import BackgroundJob, JobStatus, ShipmentPlan
+from usda_foods.models import ShipmentPlan
 from usda_foods.shipping import Location, PlanningInputError, PlanRules, bounds, plan_food
 from usda_foods.tasks import (
     PLAN_SOFT_TIME_LIMIT_S,

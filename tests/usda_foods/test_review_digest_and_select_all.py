@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from focus_lab.jobs.models import BackgroundJob, JobStatus
 from tests.factories import DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
 from usda_foods import services
-from usda_foods.models import BackgroundJob, CatalogItem, JobStatus, Order, OrderStatus
+from usda_foods.models import CatalogItem, Order, OrderStatus
 from usda_foods.tasks import review_digest
 from usda_foods.views_orders import BULK_IN_REQUEST
 

@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
+from focus_lab.jobs.models import JobStatus
 from tests.factories import member
 from tests.usda_foods.shipping_fixtures import approve, build_lab, manager_of, run_plan, stored_plan
-from usda_foods.models import AdjustmentStatus, Entitlement, JobStatus, OrderLine, ShipmentPlan
+from usda_foods.models import AdjustmentStatus, Entitlement, OrderLine, ShipmentPlan
 
 pytestmark = pytest.mark.django_db
 

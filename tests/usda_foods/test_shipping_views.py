@@ -19,6 +19,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import Role
+from focus_lab.jobs.models import JobStatus
 from tests.exports import XLSX, csv_body, xlsx_rows
 from tests.factories import CoopFactory, member
 from tests.usda_foods.ordering_fixtures import open_window
@@ -26,7 +27,6 @@ from tests.usda_foods.shipping_fixtures import approve, build_lab, manager_of, r
 from usda_foods.models import (
     AdjustmentStatus,
     Entitlement,
-    JobStatus,
     OrderLine,
     PlanAdjustment,
     PlanStop,

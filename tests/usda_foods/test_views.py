@@ -16,15 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership, Role
+from focus_lab.jobs.models import BackgroundJob, JobStatus
 from tests.conftest import ROLE_FIXTURES
 from tests.exports import XLSX, csv_body, xlsx_rows
 from tests.factories import CollaborativeFactory, DistrictFactory, PartnerFactory, UserFactory, member
 from tests.usda_foods.helpers import COV, PRIOR, YEAR, compute, entitlement, lunch_count
 from usda_foods import services
 from usda_foods.models import (
-    BackgroundJob,
     Entitlement,
-    JobStatus,
     LunchCount,
     PerMealValue,
     ReimbursementRate,
@@ -287,8 +286,8 @@ def test_other_tenants_objects_are_404(
         reverse("usda_foods:state-entitlements", args=[state]),
         reverse("usda_foods:state-entitlements", args=[state]) + "?format=csv",
         reverse("usda_foods:collaborative-entitlements", args=[lab]),
-        reverse("usda_foods:job-detail", args=[stranger_job.pk]),
-        reverse("usda_foods:job-detail", args=[stranger_job.pk]) + "?partial=1",
+        reverse("jobs:detail", args=[stranger_job.pk]),
+        reverse("jobs:detail", args=[stranger_job.pk]) + "?partial=1",
     ]
     for url in urls:
         assert client.get(url).status_code == 404, url

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from districts import access
 from districts.models import District
 from focus_lab.api import ScopedViewSetMixin
+from usda_foods import access as usda_access
 from usda_foods import services
 from usda_foods.models import DataCorrection
 
@@ -26,7 +27,7 @@ class CorrectionDistrictField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet[District]:
         request = self.context.get("request")
-        return access.correction_districts(request.user) if request else District.objects.none()
+        return usda_access.correction_districts(request.user) if request else District.objects.none()
 
 
 class DataCorrectionSerializer(serializers.ModelSerializer):
@@ -81,7 +82,7 @@ class DataCorrectionViewSet(
     def _decidable(self, pk: str | None) -> DataCorrection:
         """The correction if the user reviews its district's state: outsiders 404, others 403."""
         correction = access.get_for_user(self.get_queryset(), self.request.user, pk)
-        if not access.reviews_state(self.request.user, correction.district.state_agency_id):
+        if not usda_access.reviews_state(self.request.user, correction.district.state_agency_id):
             raise PermissionDenied("Only the state agency's reviewers decide corrections.")
         return correction
 

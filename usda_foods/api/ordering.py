@@ -5,7 +5,7 @@ Reads are scoped viewsets. Every change goes through one service: serializers ch
 the input, the service applies the rule, and its ``DomainError`` becomes a 400 keyed by field.
 Who may do what is ``districts/access.py``'s: district managers answer surveys and edit their
 district's orders; SDA reviewers run their state's surveys and windows and review its orders
-(``access.reviewable_orders``). Outsiders get 404, the same answer as for a missing object, and a
+(``usda_access.reviewable_orders``). Outsiders get 404, the same answer as for a missing object, and a
 foreign key pointed outside the user's scope is a 400 naming the field.
 """
 
@@ -29,6 +29,7 @@ from districts import access
 from districts.models import District, Site, StateAgency
 from focus_lab.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
 from focus_lab.csv_import import MAX_IMPORT_BYTES, RowError
+from usda_foods import access as usda_access
 from usda_foods import services
 from usda_foods.models import (
     CatalogItem,
@@ -61,7 +62,7 @@ class ReviewedStateAgencyField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return StateAgency.objects.none()
-        return access.reviewed_state_agencies(request.user)
+        return usda_access.reviewed_state_agencies(request.user)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -504,7 +505,7 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         it (district staff) 403."""
         visible = Order.objects.for_user(self.request.user)
         order = generics.get_object_or_404(visible, pk=pk)
-        if not access.reviewable_orders(self.request.user, visible.filter(pk=order.pk)).exists():
+        if not usda_access.reviewable_orders(self.request.user, visible.filter(pk=order.pk)).exists():
             raise PermissionDenied("Only the state agency's reviewers approve, return or reject its orders.")
         return order
 

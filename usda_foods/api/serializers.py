@@ -5,8 +5,8 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from districts import access
 from districts.models import District
+from usda_foods import access as usda_access
 from usda_foods import entitlements, units
 from usda_foods.models import Entitlement, LunchCount, PerMealValue, ReimbursementRate, Section4Payment
 
@@ -69,7 +69,7 @@ class Section4PaymentSerializer(serializers.ModelSerializer):
 class LunchCountDistrictField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         request = self.context.get("request")
-        return access.lunch_count_districts(request.user) if request else District.objects.none()
+        return usda_access.lunch_count_districts(request.user) if request else District.objects.none()
 
 
 class LunchCountSerializer(serializers.ModelSerializer):

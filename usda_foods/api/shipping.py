@@ -26,8 +26,8 @@ from rest_framework.response import Response
 
 from districts import access
 from focus_lab.api import ScopedViewSetMixin
+from focus_lab.jobs.api import BackgroundJobSerializer
 from usda_foods import services, shipping
-from usda_foods.api.jobs import BackgroundJobSerializer
 from usda_foods.models import PlanAdjustment, PlanStop, PlanTruck, ShipmentPlan
 from usda_foods.shipping import bounds
 

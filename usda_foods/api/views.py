@@ -13,6 +13,7 @@ from districts import access
 from districts.filters import scoped_districts
 from districts.models import District
 from focus_lab.api import ScopedViewSetMixin
+from usda_foods import access as usda_access
 from usda_foods import entitlements, selectors, services
 from usda_foods.api.serializers import (
     EntitlementSerializer,
@@ -181,7 +182,7 @@ class EntitlementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         """Set the planned assistance level (SDA reviewers of the district's state). Anyone else
         who sees the entitlement gets 403, whatever the body; one who does not, 404."""
         entitlement = access.get_for_user(self.get_queryset(), request.user, pk)
-        if not access.can_set_pal(request.user, entitlement):
+        if not usda_access.can_set_pal(request.user, entitlement):
             raise PermissionDenied(services.PAL_IS_THE_STATES)
         data = PalSerializer(data=request.data)
         data.is_valid(raise_exception=True)

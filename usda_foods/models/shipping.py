@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from districts.models import ScopedQuerySet, Site
-from usda_foods.models.entitlement import ProgressTracked
+from focus_lab.jobs.models import ProgressTracked
 from usda_foods.models.ordering import CatalogItem, OrderWindow
 
 

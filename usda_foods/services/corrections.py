@@ -12,9 +12,9 @@ import pghistory
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from districts import access
 from districts.models import District
 from focus_lab.errors import DomainError
+from usda_foods import access as usda_access
 from usda_foods import entitlements
 from usda_foods.models import CorrectionKind, CorrectionStatus, DataCorrection, LunchCount
 from usda_foods.services.entitlement import district_entitlements_recompute, lunch_count_save
@@ -58,7 +58,7 @@ def correction_propose(
     """A district manager proposes new lunch counts for a year (``free``, ``reduced``, ``paid``)
     or a new commodity-school status, with the reason. Nothing changes until the state accepts.
     One proposal per district, subject (and year) waits at a time."""
-    if not access.correction_districts(user).filter(pk=district.pk).exists():
+    if not usda_access.correction_districts(user).filter(pk=district.pk).exists():
         raise DomainError(NOT_MANAGER, field="district")
     reason = (reason or "").strip()
     if not reason:
@@ -130,7 +130,7 @@ def _lock_pending(correction_id: int, user: User) -> DataCorrection:
         raise DomainError("No such correction.")
     district = District.objects.select_related("state_agency").get(pk=correction.district_id)
     correction.district = district
-    if not access.reviews_state(user, district.state_agency_id):
+    if not usda_access.reviews_state(user, district.state_agency_id):
         raise DomainError(NOT_REVIEWER.format(state=district.state_agency.name))
     if correction.status != CorrectionStatus.PENDING:
         raise DomainError(ALREADY_DECIDED.format(status=correction.get_status_display().lower(),

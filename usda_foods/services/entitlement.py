@@ -21,7 +21,9 @@ from districts import access
 from districts.models import District
 from focus_lab.csv_import import ParsedFile, RowError, RowErrors, parse_csv, text_value, whole_number
 from focus_lab.errors import DomainError
-from usda_foods import entitlements, jobs, units
+from focus_lab.jobs import services as jobs
+from usda_foods import access as usda_access
+from usda_foods import entitlements, units
 from usda_foods.models import (
     LUNCH_TOTAL_TOO_HIGH,
     MAX_LUNCHES_PER_YEAR,
@@ -146,7 +148,7 @@ def lunch_count_save(
     the next year's COV (prior-year rule) and this year's 12 percent check. The counts are the
     state's claims data: the user must be a reviewer of the district's state (or a superuser);
     ``user=None`` is the system itself (seeds, tasks)."""
-    if user is not None and not access.lunch_count_districts(user).filter(pk=district.pk).exists():
+    if user is not None and not usda_access.lunch_count_districts(user).filter(pk=district.pk).exists():
         raise DomainError(LUNCH_COUNTS_ARE_THE_STATES, field="district")
     count = LunchCount.objects.filter(district=district, school_year=school_year).first() or LunchCount(
         district=district, school_year=school_year
@@ -226,7 +228,7 @@ def lunch_counts_import(*, data: bytes | str, user: User) -> ImportReport:
     # The districts named in the file that the user may change, in one query.
     allowed = {
         (d.state_agency.state, d.agency_code): d
-        for d in access.lunch_count_districts(user)
+        for d in usda_access.lunch_count_districts(user)
         .select_related("state_agency")
         .filter(agency_code__in={r.agency_code for _, r in rows})
     }
@@ -425,7 +427,7 @@ def _apply(
 def entitlement_set_pal(*, entitlement: Entitlement, amount: Decimal, reason: str, user: User) -> Entitlement:
     """The SDA loads a planned assistance level above the COV (bonus and 12-percent-provision
     dollars) and records why. It cannot go below the COV (the legal floor) or what is drawn."""
-    if not access.can_set_pal(user, entitlement):
+    if not usda_access.can_set_pal(user, entitlement):
         raise PermissionDenied(PAL_IS_THE_STATES)
     if not reason.strip():
         raise DomainError(
@@ -531,7 +533,7 @@ def recompute_scope(
         raise DomainError(str(exc), field="school_year") from exc
     if bool(state) == bool(collaborative):
         raise DomainError("Name either a state or a collaborative.", field="state")
-    scope = access.entitlement_districts(user, write=True)
+    scope = usda_access.entitlement_districts(user, write=True)
     districts = (
         scope.filter(state_agency__state=state) if state else scope.filter(collaborative_id=collaborative)
     )
@@ -541,7 +543,11 @@ def recompute_scope(
         else District.objects.filter(collaborative_id=collaborative)
     )
     if not everyone.exists() or everyone.exclude(pk__in=districts.values("pk")).exists():
-        if not access.entitlement_districts(user, write=False).filter(pk__in=everyone.values("pk")).exists():
+        if (
+            not usda_access.entitlement_districts(user, write=False)
+            .filter(pk__in=everyone.values("pk"))
+            .exists()
+        ):
             raise Http404("No such state or collaborative among those you see.")
         raise PermissionDenied(CANNOT_RECOMPUTE)
     return districts
@@ -551,12 +557,10 @@ def recompute_start(
     *, user: User, school_year: str, state: str | None = None, collaborative: int | None = None
 ):
     """Check the scope now (so the user hears at once), then recompute in Celery with progress."""
-    from usda_foods.tasks import entitlements_recompute_job
-
     recompute_scope(user=user, school_year=school_year, state=state, collaborative=collaborative)
     params = {"school_year": school_year, "state": state, "collaborative": collaborative}
     return jobs.job_create(kind="entitlements_recompute", user=user, params=params,
-                           start=lambda job_id: entitlements_recompute_job.delay(job_id))  # fmt: skip
+                           task="usda_foods.tasks.entitlements_recompute_job")  # fmt: skip
 
 
 def drawdown_adjust(*, drawdown_id: int, amount: Decimal, user: User | None, memo: str = "") -> Drawdown:

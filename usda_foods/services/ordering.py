@@ -31,10 +31,10 @@ from focus_lab.csv_import import (
     whole_number,
 )
 from focus_lab.errors import DomainError
+from focus_lab.jobs.models import BackgroundJob
 from focus_lab.text import possessive
 from usda_foods import entitlements
 from usda_foods.models import (
-    BackgroundJob,
     CatalogItem,
     Entitlement,
     FoodCategory,
@@ -494,11 +494,11 @@ def order_withdraw(*, order_id: int, user: User, now: datetime | None = None) ->
 
 
 def _lock_submitted(order_id: int, verb: str, user: User) -> Order:
-    from districts import access
+    from usda_foods import access as usda_access
 
     # The reviewer filter joins the district and its state: lock only the order row (see above).
     locked = Order.objects.select_for_update(of=("self",))
-    order = access.reviewable_orders(user, locked).filter(pk=order_id).first()
+    order = usda_access.reviewable_orders(user, locked).filter(pk=order_id).first()
     if order is None:
         raise DomainError("You cannot review this order.")
     if order.status != OrderStatus.SUBMITTED:
@@ -565,11 +565,10 @@ def orders_bulk_approve(*, order_ids: Iterable[int], user: User) -> BulkResult:
 def orders_bulk_approve_start(*, order_ids: list[int], user: User) -> BackgroundJob:
     """Approve many orders in Celery (the reviewer's "all matching" selection), with progress on
     the job page. The task approves each in its own transaction, as ``orders_bulk_approve``."""
-    from usda_foods import jobs
-    from usda_foods.tasks import orders_bulk_approve_job
+    from focus_lab.jobs import services as jobs
 
     return jobs.job_create(kind="orders_bulk_approve", user=user, params={"order_ids": list(order_ids)},
-                           start=lambda job_id: orders_bulk_approve_job.delay(job_id))  # fmt: skip
+                           task="usda_foods.tasks.orders_bulk_approve_job")  # fmt: skip
 
 
 # --- Window side effects (beat) -----------------------------------------------------------------
@@ -668,9 +667,9 @@ def _email_state_districts(
 
 
 def _require_reviewer(user: User, state_agency: StateAgency) -> None:
-    from districts import access
+    from usda_foods import access as usda_access
 
-    if not access.reviews_state(user, state_agency.pk):
+    if not usda_access.reviews_state(user, state_agency.pk):
         raise DomainError(f"Only {possessive(state_agency.name)} reviewers do this.", field="state_agency")
 
 

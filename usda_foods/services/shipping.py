@@ -21,12 +21,12 @@ from django.utils import timezone
 from districts import access
 from districts.models import Site
 from focus_lab.errors import DomainError
-from usda_foods import jobs, shipping
+from focus_lab.jobs import services as jobs
+from focus_lab.jobs.models import BackgroundJob, JobStatus
+from usda_foods import shipping
 from usda_foods.models import (
     AdjustmentStatus,
-    BackgroundJob,
     CatalogItem,
-    JobStatus,
     Order,
     OrderLine,
     OrderStatus,
@@ -212,10 +212,10 @@ def shipment_preview_start(*, demands: Sequence[shipping.FoodDemand], user: User
     """Queue a preview too big to plan inside a request (the API decides). The job keeps the
     checked demands; the task plans them food by food and stores the preview's JSON as the
     job's result, for its creator only."""
-    from usda_foods.tasks import shipment_preview_run
-
     params = {"demands": [_demand_json(d) for d in demands]}
-    return jobs.job_create(kind=PREVIEW_JOB, user=user, params=params, start=shipment_preview_run.delay)
+    return jobs.job_create(
+        kind=PREVIEW_JOB, user=user, params=params, task="usda_foods.tasks.shipment_preview_run"
+    )
 
 
 def shipment_preview_compute(

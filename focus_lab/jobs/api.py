@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers, viewsets
 
 from focus_lab.api import ScopedViewSetMixin
-from usda_foods.models import BackgroundJob
+from focus_lab.jobs.models import BackgroundJob
 
 
 class BackgroundJobSerializer(serializers.ModelSerializer):
