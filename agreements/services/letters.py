@@ -146,7 +146,7 @@ def letter_issue(*, version: TemplateVersion, party: District | PartnerOrganisat
     _event(letter, EventKind.ISSUED, user=user, client=client, version=version.number,
            text_sha256=letter.text_sha256, renewed_from=renewed_from.pk if renewed_from else None)  # fmt: skip
     if send:
-        letter_send(letter=letter, user=user, client=client)
+        letter = letter_send(letter=letter, user=user, client=client)
     return letter
 
 

@@ -343,3 +343,13 @@ def test_templates_are_the_admins(collaborative, manager, template):
     with pytest.raises(DomainError, match="get"):
         services.template_create(collaborative=collaborative, name="Empty", user=None,
                                  content=_content(template.current, gets=[]))  # fmt: skip
+
+
+def test_the_demo_has_letters_in_varied_states(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    states = set(Letter.objects.values_list("state", flat=True))
+    assert states == {s.value for s in State}
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - idempotent
+    assert Letter.objects.count() == 9
