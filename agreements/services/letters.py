@@ -276,7 +276,7 @@ def _sign(letter: Letter, *, role: str, user: User, typed_name: str, title: str,
         raise DomainError(STALE_TEXT)
     try:
         zone = zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         zone, tz = zoneinfo.ZoneInfo(settings.TIME_ZONE), settings.TIME_ZONE
     now = timezone.now()
     try:
