@@ -117,3 +117,26 @@ def test_the_schema_documents_the_actions(api_for, collab_admin):
                  "/api/v1/letters/{id}/decline/", "/api/v1/letters/{id}/withdraw/", "/api/v1/letters/{id}/send/",
                  "/api/v1/letters/renew/", "/api/v1/letter-templates/"):  # fmt: skip
         assert path in schema["paths"], path
+
+
+def test_letter_list_query_count_does_not_grow(api_for, collab_admin, version, collaborative, district,
+                                               django_assert_max_num_queries):  # fmt: skip
+    from agreements import services
+    from tests.factories import DistrictFactory
+
+    client = api_for(collab_admin)
+
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/letters/").status_code == 200
+        return len(queries)
+
+    services.letter_issue(version=version, party=district, school_year=2026, user=collab_admin)
+    small = count()
+    for _ in range(5):
+        services.letter_issue(version=version, user=collab_admin, school_year=2026,
+                              party=DistrictFactory(collaborative=collaborative, state_agency=district.state_agency))  # fmt: skip
+    assert count() == small

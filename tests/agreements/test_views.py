@@ -192,3 +192,22 @@ def test_template_pages(client_for, collab_admin, collaborative):
     client.post(f"/agreements/templates/{template.pk}/edit/", data)
     assert template.versions.count() == 2  # saved unchanged: no new version
     assert EventKind.ISSUED  # (the module's imports stay used)
+
+
+def test_outsiders_export_and_search_find_nothing(outsider_client, sent):
+    body = b"".join(outsider_client.get("/agreements/?format=csv").streaming_content).decode("utf-8-sig")
+    assert "Alpha Public Schools" not in body and sent.text_sha256 not in body
+    assert "Alpha Public Schools" not in outsider_client.get("/agreements/?q=Alpha").content.decode()
+
+
+def test_outsider_cannot_start_a_zip_of_another_lab(outsider_client, collaborative):
+    response = outsider_client.post("/agreements/download/", {"collaborative": collaborative.pk, "school_year": 2026})
+    assert response.status_code == 302 and "/jobs/" not in response["Location"]
+
+
+def test_another_users_job_is_404(client_for, collab_admin, outsider, collaborative, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(collab_admin).post("/agreements/download/", {"collaborative": collaborative.pk,
+                                                                           "school_year": 2026})  # fmt: skip
+    job = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert client_for(outsider).get(f"/agreements/jobs/{job}/zip/").status_code == 404
