@@ -21,6 +21,9 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from usda_foods.entitlements.services.entitlements import entitlements_recompute
+from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focus_lab.settings.test")
 
@@ -48,7 +51,6 @@ def build() -> dict[str, object]:
 
     from accounts.models import Membership, Role, User
     from districts.models import District, Site, StateAgency
-    from usda_foods import services
     from usda_foods.models import CatalogItem, LunchCount, OrderWindow
 
     agency, _ = StateAgency.objects.get_or_create(
@@ -69,7 +71,7 @@ def build() -> dict[str, object]:
         [LunchCount(district=d, school_year=PRIOR, free=150_000, reduced=20_000, paid=30_000) for d in districts],
         batch_size=2000,
     )  # fmt: skip
-    services.entitlements_recompute(school_year=SY, districts=District.objects.filter(state_agency=agency))
+    entitlements_recompute(school_year=SY, districts=District.objects.filter(state_agency=agency))
     items = CatalogItem.objects.bulk_create(
         [CatalogItem(school_year=SY, material_code=f"{100000 + i}", description=f"Bench food {i:02d}",
                      category="vegetable", pack_description="6/#10 cans", net_case_weight_lb=Decimal("40"),
@@ -111,17 +113,16 @@ def report(label: str, elapsed: float, queries: int, extra: str = "") -> None:
 
 
 def full_service_path(data: dict, districts: list) -> None:
-    from usda_foods import services
 
     window, items, sites, user = data["window"], data["items"], data["sites"], data["manager"]
 
     def run() -> None:
         for district in districts:
-            order = services.order_create(district=district, window=window, user=user)
+            order = order_create(district=district, window=window, user=user)
             for n, item in enumerate(items):
-                services.order_line_set(order_id=order.pk, catalog_item=item, cases=1 + n % 5,
+                order_line_set(order_id=order.pk, catalog_item=item, cases=1 + n % 5,
                                         delivery_site=sites[district.pk], user=user)  # fmt: skip
-            services.order_submit(order_id=order.pk, user=user)
+            order_submit(order_id=order.pk, user=user)
 
     _, elapsed, queries = timed(run)
     n = len(districts)
@@ -130,7 +131,6 @@ def full_service_path(data: dict, districts: list) -> None:
 
 
 def bulk_then_submit(data: dict, districts: list) -> None:
-    from usda_foods import services
     from usda_foods.models import Entitlement, Order, OrderLine, OrderStatus, OrderTransition
 
     window, items, sites, user = data["window"], data["items"], data["sites"], data["manager"]
@@ -151,7 +151,7 @@ def bulk_then_submit(data: dict, districts: list) -> None:
 
     def run() -> None:
         for order in orders:
-            services.order_submit(order_id=order.pk, user=user)
+            order_submit(order_id=order.pk, user=user)
 
     _, elapsed, queries = timed(run)
     n = len(orders)

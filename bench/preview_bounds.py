@@ -67,9 +67,9 @@ def _one(name: str) -> dict[str, Any]:
     import django
 
     django.setup()
-    from usda_foods import shipping
-    from usda_foods.api.shipping import PreviewInputError, is_small, parse_preview
-    from usda_foods.shipping.csv_input import parse_demand_rows
+    from usda_foods.shipping import planner as shipping
+    from usda_foods.shipping.api import PreviewInputError, is_small, parse_preview
+    from usda_foods.shipping.planner.csv_input import parse_demand_rows
 
     started = time.perf_counter()
     if name == "command-1e15":

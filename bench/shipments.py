@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from usda_foods.shipping import Location, Plan, PlanRules, plan_food, validate_plan  # noqa: E402
-from usda_foods.shipping.exact import exact_optimum  # noqa: E402
+from usda_foods.shipping.planner import Location, Plan, PlanRules, plan_food, validate_plan  # noqa: E402
+from usda_foods.shipping.planner.exact import exact_optimum  # noqa: E402
 
 #: (lat, lon) of towns the locations cluster around.
 TOWNS = (

@@ -162,6 +162,29 @@ def register(model_label: str, rule: Rule, *, create: CreateRule | None = None) 
     _CREATE[model_label] = create or (lambda user: False)
 
 
+def register_child(model_label: str, *, parent: str, via: str) -> None:
+    """A row that only exists inside its parent (an order's lines, a plan's trucks) is seen and
+    changed by whoever sees and changes the parent: ``via`` is the lookup from the child to it."""
+
+    def rule(user: User, *, write: bool) -> Q:
+        parents = scope(apps.get_model(parent)._default_manager.all(), user, write=write)
+        return Q(**{f"{via}__in": parents.values("pk")})
+
+    register(model_label, rule)
+
+
+def holds_role(role: str) -> CreateRule:
+    """A ``create`` rule: the user holds ``role`` somewhere (the form then offers only the parents
+    the role lets them write)."""
+    return lambda user: role in roles_for(user)
+
+
+def unregister(model_label: str) -> None:
+    """Forget a model's rule (tests that register a throwaway model)."""
+    _RULES.pop(model_label, None)
+    _CREATE.pop(model_label, None)
+
+
 def registered_labels() -> frozenset[str]:
     """The models that have a tenancy rule (the architecture test checks every model has one)."""
     return frozenset(_RULES)

@@ -36,7 +36,7 @@ class DistrictAdmin(admin.ModelAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if change and "is_commodity_school" in form.changed_data:
-                from usda_foods.services import district_entitlements_recompute
+                from usda_foods.entitlements.services.entitlements import district_entitlements_recompute
 
                 district_entitlements_recompute(district=obj, user=request.user)
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
+
+from accounts.models import DISTRICT_ROLES, Membership
 from districts.models import Coop, District
+from focus_lab.tasks import enqueue
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -23,3 +27,21 @@ def coop_members_merge(*, coop: Coop | None, chosen: Iterable[District], user: U
         return picked
     hidden = coop.members.exclude(pk__in=visible.values("pk"))
     return picked + list(hidden)
+
+
+# --- Email --------------------------------------------------------------------------------------
+
+
+def district_recipients(district_ids: Iterable[int] | QuerySet) -> dict[int, list[str]]:
+    rows = Membership.objects.filter(
+        district_id__in=district_ids, role__in=DISTRICT_ROLES, user__is_active=True
+    )
+    recipients: dict[int, list[str]] = {}
+    for district_id, email in rows.values_list("district_id", "user__email"):
+        recipients.setdefault(district_id, []).append(email)
+    return recipients
+
+
+def district_email_later(*, district_id: int, subject: str, body: str) -> None:
+    """Email the district's staff once the transaction commits (a Celery task, retried)."""
+    enqueue("districts.tasks.send_district_email", district_id, subject, body)

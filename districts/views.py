@@ -63,7 +63,7 @@ class DistrictUpdate(ScopedUpdateView):
         with transaction.atomic():
             response = super().form_valid(form)
             if "is_commodity_school" in form.changed_data:
-                from usda_foods.services import district_entitlements_recompute
+                from usda_foods.entitlements.services.entitlements import district_entitlements_recompute
 
                 district_entitlements_recompute(district=self.object, user=self.request.user)
         return response

@@ -9,10 +9,18 @@ from agreements.api import views as agreement_views
 from districts.api import views as district_views
 from focus_lab.jobs.api import BackgroundJobViewSet
 from partners.api import views as partner_views
-from usda_foods.api import corrections as correction_views
-from usda_foods.api import ordering as ordering_views
-from usda_foods.api import shipping as shipping_views
-from usda_foods.api import views as usda_views
+from usda_foods.corrections.api import DataCorrectionViewSet
+from usda_foods.entitlements.api.views import (
+    EntitlementViewSet,
+    LunchCountViewSet,
+    PerMealValueViewSet,
+    ReimbursementRateViewSet,
+    Section4PaymentViewSet,
+)
+from usda_foods.ordering.api.catalog import CatalogItemViewSet
+from usda_foods.ordering.api.orders import OrderViewSet, OrderWindowViewSet
+from usda_foods.ordering.api.surveys import SurveyResponseViewSet, SurveyViewSet
+from usda_foods.shipping.api import ShipmentPlanViewSet
 
 router = DefaultRouter()
 router.register("districts", district_views.DistrictViewSet, basename="district")
@@ -22,18 +30,18 @@ router.register("state-agencies", district_views.StateAgencyViewSet, basename="s
 router.register("collaboratives", district_views.CollaborativeViewSet, basename="collaborative")
 router.register("partners", partner_views.PartnerViewSet, basename="partner")
 router.register("partnerships", partner_views.PartnershipViewSet, basename="partnership")
-router.register("per-meal-values", usda_views.PerMealValueViewSet, basename="per-meal-value")
-router.register("reimbursement-rates", usda_views.ReimbursementRateViewSet, basename="reimbursement-rate")
-router.register("section4-payments", usda_views.Section4PaymentViewSet, basename="section4-payment")
-router.register("lunch-counts", usda_views.LunchCountViewSet, basename="lunch-count")
-router.register("entitlements", usda_views.EntitlementViewSet, basename="entitlement")
-router.register("corrections", correction_views.DataCorrectionViewSet, basename="correction")
-router.register("catalog-items", ordering_views.CatalogItemViewSet, basename="catalog-item")
-router.register("surveys", ordering_views.SurveyViewSet, basename="survey")
-router.register("survey-responses", ordering_views.SurveyResponseViewSet, basename="survey-response")
-router.register("order-windows", ordering_views.OrderWindowViewSet, basename="order-window")
-router.register("orders", ordering_views.OrderViewSet, basename="order")
-router.register("shipment-plans", shipping_views.ShipmentPlanViewSet, basename="shipment-plan")
+router.register("per-meal-values", PerMealValueViewSet, basename="per-meal-value")
+router.register("reimbursement-rates", ReimbursementRateViewSet, basename="reimbursement-rate")
+router.register("section4-payments", Section4PaymentViewSet, basename="section4-payment")
+router.register("lunch-counts", LunchCountViewSet, basename="lunch-count")
+router.register("entitlements", EntitlementViewSet, basename="entitlement")
+router.register("corrections", DataCorrectionViewSet, basename="correction")
+router.register("catalog-items", CatalogItemViewSet, basename="catalog-item")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
+router.register("order-windows", OrderWindowViewSet, basename="order-window")
+router.register("orders", OrderViewSet, basename="order")
+router.register("shipment-plans", ShipmentPlanViewSet, basename="shipment-plan")
 router.register("jobs", BackgroundJobViewSet, basename="job")
 router.register("letter-templates", agreement_views.LetterTemplateViewSet, basename="letter-template")
 router.register("letters", agreement_views.LetterViewSet, basename="letter")

@@ -16,7 +16,7 @@ from districts.access import roles_for
 from districts.models import District, Site
 from partners.models import PartnerOrganisation, Partnership
 from usda_foods import todos as usda_todos
-from usda_foods.access import reviewed_state_agencies
+from usda_foods.ordering.access import reviewed_state_agencies
 
 
 @dataclass

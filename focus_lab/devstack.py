@@ -237,6 +237,9 @@ def test(pytest_args: list[str]) -> int:
             [ruff, "format", "--check", "."],
             _manage("check", "--fail-level", "WARNING"),
             _manage("makemigrations", "--check", "--dry-run"),
+            # The architecture: import-linter contracts (pyproject.toml), module size, private names.
+            [str(VENV_BIN / "lint-imports")],
+            [sys.executable, "-m", "focus_lab.architecture"],
             [sys.executable, "-m", "pytest", *pytest_args],
         ]
         for step in steps:

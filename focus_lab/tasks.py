@@ -1,12 +1,26 @@
 from __future__ import annotations
 
 from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
+from django.db import OperationalError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
+
+# Retry what a moment later may succeed (a dropped connection, a deadlock victim), with backoff.
+RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
+
+
+def enqueue(task_path: str, *args: Any) -> None:
+    """Send the Celery task at ``task_path`` (e.g. ``usda_foods.shipping.tasks.plan_run``) once the
+    current transaction commits, so the worker finds the rows it was sent for."""
+    task = import_string(task_path)
+    transaction.on_commit(lambda: task.delay(*args))
+
 
 # An email is sent at most once per message id, however often the task runs (a retry after the
 # SMTP server accepted it, a redelivered message): the id is claimed in the cache first.

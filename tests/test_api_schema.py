@@ -20,7 +20,8 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund, open_window
-from usda_foods import services
+from usda_foods.ordering.services.orders import order_create
+from usda_foods.ordering.services.surveys import survey_open, survey_respond
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_real_error_bodies_match_the_error_component(
     apples = catalog_item("100220", "30.00")
     window = open_window(mn_agency, [apples])
     fund(district)
-    order = services.order_create(district=district, window=window, user=manager)
+    order = order_create(district=district, window=window, user=manager)
     bodies = {
         401: _api().get("/api/v1/districts/"),
         403: _api(viewer).post(f"/api/v1/orders/{order.pk}/submit/"),
@@ -168,7 +169,7 @@ def test_pages_still_get_the_html_404(client):
 def test_first_transition_from_status_is_documented(schema, manager, district, mn_agency):
     window = open_window(mn_agency, [catalog_item("100117")])
     fund(district)
-    order = services.order_create(district=district, window=window, user=manager)
+    order = order_create(district=district, window=window, user=manager)
     response = _api(manager).get(f"/api/v1/orders/{order.pk}/")
     assert response.json()["transitions"][0]["from_status"] == ""
     assert_matches(schema, "/api/v1/orders/{id}/", "get", response)
@@ -190,11 +191,11 @@ def test_survey_results_and_non_respondents_are_documented_as_lists(
 ):
     apples = catalog_item("100220", "30.00")
     now = timezone.now()
-    survey = services.survey_open(state_agency=mn_agency, school_year=SY, title="Preferences",
+    survey = survey_open(state_agency=mn_agency, school_year=SY, title="Preferences",
                                   opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=7),
                                   user=sda_reviewer)  # fmt: skip
     if action == "results":
-        services.survey_respond(survey=survey, district=district, lines=[(apples, 40)], user=manager)
+        survey_respond(survey=survey, district=district, lines=[(apples, 40)], user=manager)
     path = f"/api/v1/surveys/{{id}}/{action}/"
     operation = schema["paths"][path]["get"]
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"

@@ -55,8 +55,10 @@ from tests.factories import (
 )
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund
 from tests.usda_foods.shipping_fixtures import approve, build_lab, stored_plan
-from usda_foods import services
+from usda_foods.corrections.services import correction_propose
 from usda_foods.models import CatalogItem, OrderWindow, PlanAdjustment, Survey
+from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
+from usda_foods.ordering.services.surveys import survey_open, survey_respond
 
 ROLES = ["anonymous", "manager", "viewer", "partner_user", "sda_reviewer", "collab_admin", "reference_data"]
 
@@ -163,26 +165,26 @@ def _build_lab() -> dict[str, Any]:
     approve(lab, reviewer, [20, 80])  # districts 0 and 1: approved orders
     stored_plan(lab, reviewer, trucks=2)
     pending_district, pending_manager = lab["districts"][2]
-    pending = services.order_create(district=pending_district, window=lab["window"], user=pending_manager)
-    services.order_line_set(order_id=pending.pk, catalog_item=lab["beans"], cases=10,
+    pending = order_create(district=pending_district, window=lab["window"], user=pending_manager)
+    order_line_set(order_id=pending.pk, catalog_item=lab["beans"], cases=10,
                             delivery_site=pending_district.sites.get(), user=pending_manager)  # fmt: skip
-    services.order_submit(order_id=pending.pk, user=pending_manager)
+    order_submit(order_id=pending.pk, user=pending_manager)
 
     fund(district)
     CoopFactory(lead_district=district, receiving_site=site, members=[lab["districts"][3][0]])
-    draft = services.order_create(district=district, window=lab["window"], user=users["manager"])
-    services.order_line_set(order_id=draft.pk, catalog_item=lab["beans"], cases=30, delivery_site=site,
+    draft = order_create(district=district, window=lab["window"], user=users["manager"])
+    order_line_set(order_id=draft.pk, catalog_item=lab["beans"], cases=30, delivery_site=site,
                             user=users["manager"])  # fmt: skip
     apples = catalog_item("100220", "30.00", description="Apples, fresh")
     now = timezone.now()
-    survey = services.survey_open(state_agency=mn, school_year=SY, title="SY2019-20 preferences",
+    survey = survey_open(state_agency=mn, school_year=SY, title="SY2019-20 preferences",
                                   opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=7),
                                   user=reviewer)  # fmt: skip
-    services.survey_respond(survey=survey, district=district, lines=[(apples, 40), (lab["beans"], 10)],
+    survey_respond(survey=survey, district=district, lines=[(apples, 40), (lab["beans"], 10)],
                             user=users["manager"])  # fmt: skip
     Membership.objects.create(user=users["reference_data"], role=Role.REFERENCE_DATA)
     # Objects behind the newer routes, so their {id} paths are called with real ids too.
-    services.correction_propose(district=district, kind="lunch_counts", school_year="2018-19", free=100_001,
+    correction_propose(district=district, kind="lunch_counts", school_year="2018-19", free=100_001,
                                 reduced=0, paid=0, reason="Claims were re-filed", user=users["manager"])  # fmt: skip
     invitation_create(by=users["collab_admin"], email="new.person@alpha.example", role=Role.DISTRICT_VIEWER,
                       target=district, base_url="http://testserver")  # fmt: skip

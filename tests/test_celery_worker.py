@@ -29,7 +29,7 @@ from focus_lab.celery import app as celery_app
 from focus_lab.tasks import ping
 from tests.usda_foods.ordering_fixtures import catalog_item, open_window
 from tests.workers import celery_worker, wait_for_result
-from usda_foods.tasks import ordering_tick
+from usda_foods.ordering.tasks import ordering_tick
 
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = str(Path(sys.executable).parent / "celery")

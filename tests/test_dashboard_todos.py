@@ -15,8 +15,8 @@ from accounts.models import Membership, Role
 from tests.factories import DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund, open_window
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
-from usda_foods import services
 from usda_foods.models import Entitlement, Survey, SurveyResponse
+from usda_foods.ordering.services.orders import order_create, order_line_set, order_return, order_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +46,10 @@ def window(mn_agency):
 
 def submitted_order(district, window, manager):
     fund(district)
-    order = services.order_create(district=district, window=window, user=manager)
-    services.order_line_set(order_id=order.pk, catalog_item=window.offered_items.get(), cases=2,
+    order = order_create(district=district, window=window, user=manager)
+    order_line_set(order_id=order.pk, catalog_item=window.offered_items.get(), cases=2,
                             delivery_site=SiteFactory(district=district), user=manager)  # fmt: skip
-    return services.order_submit(order_id=order.pk, user=manager)
+    return order_submit(order_id=order.pk, user=manager)
 
 
 # --- SDA reviewers ----------------------------------------------------------------------------------
@@ -111,14 +111,14 @@ def test_manager_sees_a_draft_to_submit_and_a_returned_order(
     client_for, manager, sda_reviewer, district, window
 ):
     fund(district)
-    draft = services.order_create(district=district, window=window, user=manager)
+    draft = order_create(district=district, window=window, user=manager)
     assert (f"{district.name}' order in Spring window is a draft", draft.get_absolute_url()) in [
         (t.split(":")[0], u) for t, u in todos(client_for(manager))
     ]
-    services.order_line_set(order_id=draft.pk, catalog_item=window.offered_items.get(), cases=2,
+    order_line_set(order_id=draft.pk, catalog_item=window.offered_items.get(), cases=2,
                             delivery_site=SiteFactory(district=district), user=manager)  # fmt: skip
-    services.order_submit(order_id=draft.pk, user=manager)
-    services.order_return(order_id=draft.pk, user=sda_reviewer, comment="Too many beans")
+    order_submit(order_id=draft.pk, user=manager)
+    order_return(order_id=draft.pk, user=sda_reviewer, comment="Too many beans")
     found = todos(client_for(manager))
     assert (f"{district.name}' order in Spring window was returned for changes: fix it and submit it again.",
             draft.get_absolute_url()) in found  # fmt: skip

@@ -36,8 +36,10 @@ from tests.factories import CoopFactory, DistrictFactory, SiteFactory, UserFacto
 from tests.html_forms import as_post_data, form_posting_to, post_forms
 from tests.usda_foods.ordering_fixtures import catalog_item, fund
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
-from usda_foods import services
+from usda_foods.corrections.services import correction_propose
 from usda_foods.models import LunchCount, Order, Survey
+from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
+from usda_foods.ordering.services.surveys import survey_respond
 
 pytestmark = pytest.mark.django_db
 
@@ -207,18 +209,18 @@ def build_world(request: pytest.FixtureRequest) -> World:
     survey = Survey.objects.create(state_agency=mn_agency, school_year=beans.school_year, title="Preferences",
                                    opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=9))  # fmt: skip
     survey.offered_items.set([beans])
-    services.survey_respond(survey=survey, district=district, lines=[(beans, 120), (apples, 0)],
+    survey_respond(survey=survey, district=district, lines=[(beans, 120), (apples, 0)],
                             user=users["manager"])  # fmt: skip
-    order = services.order_create(district=district, window=window, user=users["manager"])
-    services.order_line_set(order_id=order.pk, catalog_item=beans, cases=30, delivery_site=site,
+    order = order_create(district=district, window=window, user=users["manager"])
+    order_line_set(order_id=order.pk, catalog_item=beans, cases=30, delivery_site=site,
                             user=users["manager"])  # fmt: skip
     submitted_district, submitted_manager = lab["districts"][0]
-    submitted = services.order_create(district=submitted_district, window=window, user=submitted_manager)
-    services.order_line_set(order_id=submitted.pk, catalog_item=beans, cases=40,
+    submitted = order_create(district=submitted_district, window=window, user=submitted_manager)
+    order_line_set(order_id=submitted.pk, catalog_item=beans, cases=40,
                             delivery_site=submitted_district.sites.get(), user=submitted_manager)  # fmt: skip
-    services.order_submit(order_id=submitted.pk, user=submitted_manager)
+    order_submit(order_id=submitted.pk, user=submitted_manager)
     plan = stored_plan(lab, users["sda_reviewer"], trucks=2)
-    correction = services.correction_propose(district=district, kind="lunch_counts", school_year="2018-19",
+    correction = correction_propose(district=district, kind="lunch_counts", school_year="2018-19",
                                              free=100_001, reduced=0, paid=0, reason="Claims were re-filed",
                                              user=users["manager"])  # fmt: skip
     type(district).objects.filter(pk=district.pk).update(is_commodity_school=True)  # a ticked box

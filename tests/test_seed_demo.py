@@ -19,6 +19,8 @@ from accounts.models import Membership, Role, User
 from districts import demo
 from districts.models import Collaborative, Coop, District, Site, StateAgency
 from partners.models import PartnerOrganisation, Partnership
+from usda_foods.entitlements.access import lunch_count_districts
+from usda_foods.entitlements.services.reference import current_per_meal_value, per_meal_value_create
 from usda_foods.models import (
     CatalogItem,
     DataCorrection,
@@ -252,13 +254,12 @@ def test_demo_reference_values_are_labelled_as_demo_values(seeded):
 def test_a_published_notice_replaces_a_demo_value(seeded, django_capture_on_commit_callbacks):
     """The reference-data editor enters the real notice: it supersedes the demo value (dated
     January 1, before any July notice), the entitlements follow, and the badge goes."""
-    from usda_foods import services
 
     with django_capture_on_commit_callbacks(execute=True):  # the year's recompute
-        services.per_meal_value_create(school_year="2026-27", cents=Decimal("38.25"), published_on=date(2026, 7, 10),
+        per_meal_value_create(school_year="2026-27", cents=Decimal("38.25"), published_on=date(2026, 7, 10),
                                        citation="Federal Register notice, July 2026", user=_user(Role.REFERENCE_DATA))  # fmt: skip
 
-    assert services.current_per_meal_value("2026-27").citation == "Federal Register notice, July 2026"
+    assert current_per_meal_value("2026-27").citation == "Federal Register notice, July 2026"
     minneapolis = Entitlement.objects.get(district__name="Minneapolis Public Schools", school_year="2026-27")
     assert minneapolis.commodity_offer_value == Decimal("1782450.00")  # 38.25 x 4,660,000
     client = Client()
@@ -302,13 +303,12 @@ def test_demo_roles_own_their_data(seeded):
     """Lunch counts are the state's (its reviewer writes them, the district only reads them); the
     national reference data is the reference-data editor's."""
     from districts import access
-    from usda_foods import access as usda_access
     from usda_foods.models import CatalogItem, PerMealValue
 
     minneapolis = District.objects.get(name="Minneapolis Public Schools")
-    assert usda_access.lunch_count_districts(_user(Role.SDA_REVIEWER)).filter(pk=minneapolis.pk).exists()
+    assert lunch_count_districts(_user(Role.SDA_REVIEWER)).filter(pk=minneapolis.pk).exists()
     for role in (Role.DISTRICT_MANAGER, Role.COLLABORATIVE_ADMIN):
-        assert not usda_access.lunch_count_districts(_user(role)).exists()
+        assert not lunch_count_districts(_user(role)).exists()
         assert not access.can_create(_user(role), PerMealValue)
     editor = _user(Role.REFERENCE_DATA)
     assert access.can_create(editor, PerMealValue) and access.can_create(editor, CatalogItem)

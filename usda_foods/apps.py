@@ -2,11 +2,19 @@ from django.apps import AppConfig
 
 
 class UsdaFoodsConfig(AppConfig):
+    """One app (label ``usda_foods``, one migration history) in areas: entitlements, ordering,
+    shipping, corrections. Each area registers its own tenancy rules and kinds of job here."""
+
     name = "usda_foods"
     verbose_name = "USDA Foods"
 
     def ready(self) -> None:
-        from usda_foods import access, jobs
+        from usda_foods import job_kinds
+        from usda_foods.corrections import access as corrections_access
+        from usda_foods.entitlements import access as entitlements_access
+        from usda_foods.ordering import access as ordering_access
+        from usda_foods.shipping import access as shipping_access
 
-        access.register_rules()
-        jobs.register_job_kinds()
+        for area in (entitlements_access, ordering_access, shipping_access, corrections_access):
+            area.register_rules()
+        job_kinds.register_job_kinds()

@@ -19,22 +19,21 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from districts.models import District, StateAgency
 from focus_lab.text import possessive
-from usda_foods import services
-from usda_foods.entitlements import SchoolYear
-from usda_foods.models import (
+from usda_foods.corrections.models import CorrectionKind, DataCorrection
+from usda_foods.corrections.services import correction_propose
+from usda_foods.entitlements.models import (
     DEMO_VALUE_CITATION,
-    CatalogItem,
-    CorrectionKind,
-    DataCorrection,
     LunchCategory,
     LunchCount,
-    Order,
-    OrderStatus,
-    OrderWindow,
     PerMealValue,
     ReimbursementRate,
-    Survey,
 )
+from usda_foods.entitlements.rules.values import SchoolYear
+from usda_foods.entitlements.services.entitlements import entitlements_recompute
+from usda_foods.entitlements.services.reference import per_meal_value_create, reference_value_save
+from usda_foods.ordering.models import CatalogItem, Order, OrderStatus, OrderWindow, Survey
+from usda_foods.ordering.services.orders import delivery_sites_for, order_create, order_line_set, order_submit
+from usda_foods.ordering.services.windows import window_create
 
 # Demo reference values, not published figures: plausible steps up from the last cited years
 # (per-meal value 23.75 cents in 2019-20, rates $4.43 / $4.03 / $0.42 in 2024-25). A year not
@@ -103,7 +102,7 @@ def seed_usda_foods(*, out: list[str]) -> None:
                                                    "paid": paid * 98 // 100})  # fmt: skip
     lab = District.objects.filter(pk__in=[d.pk for d in districts.values()])
     for year in (prior_year, school_year):
-        services.entitlements_recompute(school_year=year, districts=lab)
+        entitlements_recompute(school_year=year, districts=lab)
     items = {}
     for code, description, category, pack, weight, per_truck, price, bulk in CATALOG:
         items[code], _ = CatalogItem.objects.get_or_create(
@@ -129,7 +128,7 @@ def seed_usda_foods(*, out: list[str]) -> None:
         reviewer = Membership.objects.filter(role=Role.SDA_REVIEWER, state_agency=minnesota).select_related(
             "user"
         )
-        window = services.window_create(
+        window = window_create(
             state_agency=minnesota, school_year=school_year, name="Winter delivery",
             opens_at=_within(year, now - timedelta(days=3)), closes_at=_within(year, now + timedelta(days=14)),
             delivery_start=timezone.localdate(_within(year, now + timedelta(days=21))),
@@ -147,14 +146,14 @@ def seed_usda_foods(*, out: list[str]) -> None:
             district=district, role__in=[Role.DISTRICT_MANAGER, Role.DISTRICT_VIEWER]
         ).first()
         user = manager.user if manager else None
-        order = services.order_create(district=district, window=window, user=user)
-        site = services.delivery_sites_for(district).order_by("pk").first()
+        order = order_create(district=district, window=window, user=user)
+        site = delivery_sites_for(district).order_by("pk").first()
         for code, cases in lines:
-            services.order_line_set(
+            order_line_set(
                 order_id=order.pk, catalog_item=items[code], cases=cases, delivery_site=site, user=user
             )
         if name == "Minneapolis Public Schools":  # one submitted order waits in the reviewer's queue
-            services.order_submit(order_id=order.pk, user=user)
+            order_submit(order_id=order.pk, user=user)
     _seed_correction(districts["Minneapolis Public Schools"], prior_year, out)
     out.append(f"USDA Foods: {len(LUNCHES)} entitlements for SY{school_year} (and SY{prior_year}), "
                f"{len(CATALOG)} foods, "
@@ -179,7 +178,7 @@ def _seed_demo_reference_values(school_year: str, out: list[str]) -> None:
         cents = DEMO_PER_MEAL_CENTS.get(school_year) or earlier.values_list("cents", flat=True).first()
         if cents is not None:
             start = SchoolYear.parse(school_year).start
-            services.per_meal_value_create(
+            per_meal_value_create(
                 school_year=school_year, cents=cents, citation=DEMO_VALUE_CITATION, published_on=date(start, 1, 1),
                 notes=DEMO_NOTE, user=None,
             )  # fmt: skip
@@ -195,7 +194,7 @@ def _seed_demo_reference_values(school_year: str, out: list[str]) -> None:
             .order_by("-school_year").values_list("dollars", flat=True).first()
         )  # fmt: skip
         if dollars is not None:
-            services.reference_value_save(
+            reference_value_save(
                 value=ReimbursementRate(school_year=school_year, category=category, dollars=dollars,
                                         citation=DEMO_VALUE_CITATION),
                 user=None,
@@ -215,7 +214,7 @@ def _seed_correction(district: District, prior_year: str, out: list[str]) -> Non
     count = LunchCount.objects.filter(district=district, school_year=prior_year).first()
     if manager is None or count is None:
         return
-    correction = services.correction_propose(
+    correction = correction_propose(
         district=district, user=manager.user, kind=CorrectionKind.LUNCH_COUNTS, school_year=prior_year,
         free=count.free, reduced=count.reduced, paid=count.paid + 12_000,
         reason="Our amended May claim added 12,000 paid lunches served at the summer-bridge sites.",

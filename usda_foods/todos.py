@@ -16,19 +16,10 @@ from accounts.models import User
 from districts.models import District
 from focus_lab.jobs.models import JobStatus
 from focus_lab.text import possessive
-from usda_foods.models import (
-    AdjustmentStatus,
-    CorrectionStatus,
-    DataCorrection,
-    Entitlement,
-    Order,
-    OrderStatus,
-    OrderWindow,
-    PlanAdjustment,
-    ShipmentPlan,
-    Survey,
-    SurveyResponse,
-)
+from usda_foods.corrections.models import CorrectionStatus, DataCorrection
+from usda_foods.entitlements.models import Entitlement
+from usda_foods.ordering.models import Order, OrderStatus, OrderWindow, Survey, SurveyResponse
+from usda_foods.shipping.models import AdjustmentStatus, PlanAdjustment, ShipmentPlan
 
 Todo = tuple[str, str, str]
 CLOSING_SOON = timedelta(days=7)

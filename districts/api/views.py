@@ -30,7 +30,7 @@ class DistrictViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         with transaction.atomic():
             district = serializer.save()
             if district.is_commodity_school != before:
-                from usda_foods.services import district_entitlements_recompute
+                from usda_foods.entitlements.services.entitlements import district_entitlements_recompute
 
                 district_entitlements_recompute(district=district, user=self.request.user)
 

@@ -9,18 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from focus_lab.jobs.models import BackgroundJob, JobStatus
-
-
-def enqueue(task_path: str, *args: Any) -> None:
-    """Send the Celery task at ``task_path`` (e.g. ``usda_foods.shipping.tasks.plan_run``) once the
-    current transaction commits, so the worker finds the rows it was sent for."""
-    task = import_string(task_path)
-    transaction.on_commit(lambda: task.delay(*args))
+from focus_lab.tasks import enqueue
 
 
 def job_create(*, kind: str, user: Any, params: dict[str, Any], task: str) -> BackgroundJob:

@@ -218,10 +218,10 @@ SPECTACULAR_SETTINGS = {
     # One schema name per shared choice set, so the generated clients read well.
     "ENUM_NAME_OVERRIDES": {
         "USStateEnum": "districts.models.US_STATES",
-        "OrderStatusEnum": "usda_foods.models.ordering.OrderStatus.choices",
-        "WindowStateEnum": "usda_foods.models.ordering.WindowState.choices",
-        "LunchCategoryEnum": "usda_foods.models.entitlement.LunchCategory.choices",
-        "JobStatusEnum": "usda_foods.models.entitlement.JobStatus.choices",  # plans and jobs share it
+        "OrderStatusEnum": "usda_foods.ordering.models.OrderStatus.choices",
+        "WindowStateEnum": "usda_foods.ordering.models.WindowState.choices",
+        "LunchCategoryEnum": "usda_foods.entitlements.models.LunchCategory.choices",
+        "JobStatusEnum": "focus_lab.jobs.models.JobStatus.choices",  # plans and jobs share it
         "LetterStateEnum": "agreements.models.LETTER_STATES",
         "SignatureRoleEnum": "agreements.models.SignatureRole.choices",
         "RoleEnum": "accounts.models.Role.choices",

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import CHROMIUM, NO_CHROMIUM
 from tests.factories import PASSWORD, DistrictFactory
 from tests.usda_foods.helpers import YEAR, compute, lunch_count
-from usda_foods import services
+from usda_foods.entitlements.services.drawdowns import drawdown_post
 from usda_foods.models import Drawdown, PerMealValue, ReimbursementRate
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
@@ -58,7 +58,7 @@ def test_sda_reviewer_goes_from_the_state_list_to_a_district_and_back(
     orders = [(datetime(2019, 8, 12, 15, tzinfo=UTC), "18250.00"), (datetime(2019, 10, 2, 15, tzinfo=UTC), "9400.75"),
               (datetime(2020, 1, 21, 15, tzinfo=UTC), "31000.00")]  # fmt: skip
     for number, (when, amount) in enumerate(orders, start=1):
-        drawdown = services.drawdown_post(entitlement_id=alpha.pk, amount=Decimal(amount), user=sda_reviewer,
+        drawdown = drawdown_post(entitlement_id=alpha.pk, amount=Decimal(amount), user=sda_reviewer,
                                           reference=f"PO-{number:03d}")  # fmt: skip
         Drawdown.objects.filter(pk=drawdown.pk).update(created_at=when)  # as if ordered during the year
 

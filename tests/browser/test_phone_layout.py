@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 from districts import demo
 from districts.models import Collaborative, District
 from tests.browser.conftest import CHROMIUM, NO_CHROMIUM
-from usda_foods import entitlements
-from usda_foods.views import current_school_year
+from usda_foods.entitlements import rules as entitlements
+from usda_foods.entitlements.school_years import current_school_year
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 

@@ -19,9 +19,10 @@ from tests.browser.conftest import CHROMIUM, NO_CHROMIUM
 from tests.browser.test_roles import log_in
 from tests.factories import DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
-from usda_foods import services
 from usda_foods.models import AdjustmentStatus, PlanStop, ShipmentPlan
-from usda_foods.tasks import shipment_plan_run
+from usda_foods.ordering.services.orders import order_approve, order_create, order_line_set, order_submit
+from usda_foods.shipping.services import shipment_plan_compute
+from usda_foods.shipping.tasks import shipment_plan_run
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -53,13 +54,13 @@ def test_reviewer_runs_a_plan_and_a_district_sees_its_drops(page: Page, mn_agenc
         fund(district)
         manager = member(Role.DISTRICT_MANAGER, district, email=f"{name.lower()}@example.org")
         managers[name] = manager
-        order = services.order_create(district=district, window=window, user=manager)
+        order = order_create(district=district, window=window, user=manager)
         for food, cases in ((beans, bean_cases), (apples, apple_cases)):
             if cases:
-                services.order_line_set(order_id=order.pk, catalog_item=food, cases=cases, delivery_site=site,
+                order_line_set(order_id=order.pk, catalog_item=food, cases=cases, delivery_site=site,
                                         user=manager)  # fmt: skip
-        services.order_submit(order_id=order.pk, user=manager)
-        services.order_approve(order_id=order.pk, user=sda_reviewer)
+        order_submit(order_id=order.pk, user=manager)
+        order_approve(order_id=order.pk, user=sda_reviewer)
 
     def shot(n: int, name: str) -> None:
         page.screenshot(path=screenshots / f"shipping-{n:02d}-{name}.png", full_page=True)
@@ -86,7 +87,7 @@ def test_reviewer_runs_a_plan_and_a_district_sees_its_drops(page: Page, mn_agenc
     shot(2, "progress")
 
     # The worker finishes: the next poll swaps in the plan, without a reload.
-    services.shipment_plan_compute(plan_id=plan_id)
+    shipment_plan_compute(plan_id=plan_id)
     plan = ShipmentPlan.objects.get(pk=plan_id)
     expect(page.get_by_test_id("plan-map")).to_be_visible()
     assert page.evaluate("window.__sameDocument") is True

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from districts.models import District
-from usda_foods import services
+from usda_foods.entitlements.services.entitlements import entitlements_recompute
 from usda_foods.models import Entitlement, LunchCount
 
 YEAR = "2019-20"
@@ -23,7 +23,7 @@ def lunch_count(district: District, school_year: str = PRIOR, **counts: int) -> 
 
 def compute(*districts: District, school_year: str = YEAR) -> dict[int, Entitlement]:
     """Recompute ``districts`` for the year with the real service and return their rows."""
-    services.entitlements_recompute(
+    entitlements_recompute(
         school_year=school_year, districts=District.objects.filter(pk__in=[d.pk for d in districts])
     )
     return {

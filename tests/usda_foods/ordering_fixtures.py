@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from districts.models import District
-from usda_foods import services
+from usda_foods.entitlements.services.entitlements import entitlements_recompute
 from usda_foods.models import CatalogItem, Entitlement, LunchCount, OrderWindow
 
 SY = "2019-20"
@@ -39,7 +39,7 @@ def fund(district: District, lunches: int = 100_000) -> Entitlement:
     ensure_reference_values()
     LunchCount.objects.update_or_create(district=district, school_year="2018-19",
                                         defaults={"free": lunches, "reduced": 0, "paid": 0})  # fmt: skip
-    services.entitlements_recompute(school_year=SY, districts=District.objects.filter(pk=district.pk))
+    entitlements_recompute(school_year=SY, districts=District.objects.filter(pk=district.pk))
     return Entitlement.objects.get(district=district, school_year=SY)
 
 

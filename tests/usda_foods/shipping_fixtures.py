@@ -10,9 +10,10 @@ from accounts.models import Role
 from focus_lab.jobs.models import JobStatus
 from tests.factories import DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
-from usda_foods import services
 from usda_foods.models import PlanAdjustment, PlanStop, PlanTruck, ShipmentPlan
-from usda_foods.tasks import shipment_plan_run
+from usda_foods.ordering.services.orders import order_approve, order_create, order_line_set, order_submit
+from usda_foods.shipping.services import shipment_plan_start
+from usda_foods.shipping.tasks import shipment_plan_run
 
 COORDS = [("44.98", "-93.27"), ("44.95", "-93.09"), ("45.10", "-93.40"), ("44.80", "-93.20")]
 
@@ -35,16 +36,16 @@ def build_lab(mn_agency) -> dict:
 def approve(lab, reviewer, cases: list[int]) -> list:
     orders = []
     for (district, manager), n in zip(lab["districts"], cases, strict=False):
-        order = services.order_create(district=district, window=lab["window"], user=manager)
-        services.order_line_set(order_id=order.pk, catalog_item=lab["beans"], cases=n,
+        order = order_create(district=district, window=lab["window"], user=manager)
+        order_line_set(order_id=order.pk, catalog_item=lab["beans"], cases=n,
                                 delivery_site=district.sites.get(), user=manager)  # fmt: skip
-        services.order_submit(order_id=order.pk, user=manager)
-        orders.append(services.order_approve(order_id=order.pk, user=reviewer))
+        order_submit(order_id=order.pk, user=manager)
+        orders.append(order_approve(order_id=order.pk, user=reviewer))
     return orders
 
 
 def run_plan(window, user, **rules) -> ShipmentPlan:
-    plan = services.shipment_plan_start(window=window, user=user, **rules)
+    plan = shipment_plan_start(window=window, user=user, **rules)
     shipment_plan_run.delay(plan.pk)
     plan.refresh_from_db()
     return plan

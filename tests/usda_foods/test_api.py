@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from districts.models import District
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import DistrictFactory
-from usda_foods import services
+from usda_foods.entitlements.services.entitlements import entitlements_recompute
 from usda_foods.models import Entitlement, LunchCount, PerMealValue
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def funded(district, other_district):
         LunchCount.objects.create(
             district=d, school_year="2018-19", free=600_000, reduced=100_000, paid=300_000
         )
-    services.entitlements_recompute(school_year=SY, districts=District.objects.all())
+    entitlements_recompute(school_year=SY, districts=District.objects.all())
     return Entitlement.objects.get(district=district)
 
 
@@ -44,7 +44,7 @@ def test_entitlement_fields_and_money_format(api_for, manager, funded):
 
 def test_twelve_percent_object(api_for, manager, funded, district):
     LunchCount.objects.create(district=district, school_year=SY, free=100, reduced=50, paid=200)
-    services.entitlements_recompute(school_year=SY, districts=District.objects.filter(pk=district.pk))
+    entitlements_recompute(school_year=SY, districts=District.objects.filter(pk=district.pk))
     row = api_for(manager).get(f"/api/v1/entitlements/{funded.pk}/").json()
     assert row["twelve_percent"]["cash"] == "555.50"
     assert set(row["twelve_percent"]) == {
@@ -158,7 +158,7 @@ def test_entitlement_list_costs_constant_queries(api_for, sda_reviewer, mn_agenc
         made = DistrictFactory.create_batch(n, state_agency=mn_agency)
         LunchCount.objects.bulk_create([LunchCount(district=d, school_year="2018-19", free=10, reduced=0, paid=0)
                                         for d in made])  # fmt: skip
-        services.entitlements_recompute(school_year=SY, districts=District.objects.all())
+        entitlements_recompute(school_year=SY, districts=District.objects.all())
         with CaptureQueriesContext(connection) as ctx:
             assert api_for(sda_reviewer).get("/api/v1/entitlements/", {"state": "MN"}).status_code == 200
         return len(ctx.captured_queries)

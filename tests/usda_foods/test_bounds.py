@@ -1,4 +1,4 @@
-"""Issue 8, item 5: every planning input is bounded by what is real (``usda_foods.shipping.bounds``),
+"""Issue 8, item 5: every planning input is bounded by what is real (``usda_foods.bounds``),
 the same in the pure planner, the preview API, ``plan_shipments`` and the catalog; previews bigger
 than a small size are queued in Celery (202 and a job to poll); planning tasks have time limits."""
 
@@ -17,11 +17,15 @@ from django.core.management.base import CommandError
 
 from focus_lab.jobs.models import BackgroundJob, JobStatus
 from tests.usda_foods.shipping_fixtures import approve, build_lab, run_plan
-from usda_foods import services, shipping
-from usda_foods.api.shipping import SYNC_PREVIEW_MAX_ROWS
+from usda_foods import bounds
 from usda_foods.models import ShipmentPlan
-from usda_foods.shipping import Location, PlanningInputError, PlanRules, bounds, plan_food
-from usda_foods.tasks import (
+from usda_foods.ordering.services.orders import order_create
+from usda_foods.shipping import planner as shipping
+from usda_foods.shipping import tasks as shipping_tasks
+from usda_foods.shipping.api import SYNC_PREVIEW_MAX_ROWS
+from usda_foods.shipping.planner import Location, PlanningInputError, PlanRules, plan_food
+from usda_foods.shipping.services import PREVIEW_JOB, shipment_preview_start
+from usda_foods.shipping.tasks import (
     PLAN_SOFT_TIME_LIMIT_S,
     PLAN_TIME_LIMIT_S,
     PREVIEW_SOFT_TIME_LIMIT_S,
@@ -195,7 +199,7 @@ def test_a_big_preview_is_queued_and_its_job_gives_the_same_json(
         response = api.post(PREVIEW, body, format="json")
     assert response.status_code == 202
     queued = response.json()
-    assert queued["status"] == JobStatus.QUEUED and queued["kind"] == services.PREVIEW_JOB
+    assert queued["status"] == JobStatus.QUEUED and queued["kind"] == PREVIEW_JOB
     assert response["Location"] == queued["url"] and queued["url"].endswith(f"/api/v1/jobs/{queued['id']}/")
     done = api.get(queued["url"]).json()  # the task ran eagerly on commit
     assert done["status"] == JobStatus.DONE and done["percent"] == 100
@@ -226,7 +230,7 @@ def test_a_big_preview_is_queued_and_its_job_gives_the_same_json(
 @pytest.mark.django_db
 def test_the_preview_task_runs_once_and_reports_a_bad_job(manager):
     demands = [shipping.FoodDemand(food="f", locations=(_loc("a", 200),), rules=PlanRules(capacity=100))]
-    job = services.shipment_preview_start(demands=demands, user=manager)  # not committed: not yet run
+    job = shipment_preview_start(demands=demands, user=manager)  # not committed: not yet run
     shipment_preview_run.delay(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.result["summary"]["trucks"] == 2
@@ -236,7 +240,7 @@ def test_the_preview_task_runs_once_and_reports_a_bad_job(manager):
     assert job.finished_at == finished
     params = {"demands": [{"food": "f", "capacity": 1, "max_stops": 3, "min_drop": "0.25",
                            "locations": [["a", 44.98, -93.27, 150, False]]}]}  # fmt: skip
-    bad = BackgroundJob.objects.create(kind=services.PREVIEW_JOB, created_by=manager, params=params)
+    bad = BackgroundJob.objects.create(kind=PREVIEW_JOB, created_by=manager, params=params)
     shipment_preview_run.delay(bad.pk)
     bad.refresh_from_db()
     assert bad.status == JobStatus.FAILED and "cases per truckload must be between" in bad.message
@@ -247,9 +251,9 @@ def test_a_preview_past_its_soft_time_limit_fails_with_a_message(manager, monkey
     def too_slow(**kwargs):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(services, "shipment_preview_compute", too_slow)
+    monkeypatch.setattr(shipping_tasks, "shipment_preview_compute", too_slow)
     demands = [shipping.FoodDemand(food="f", locations=(_loc("a", 150),), rules=PlanRules(capacity=100))]
-    job = services.shipment_preview_start(demands=demands, user=manager)
+    job = shipment_preview_start(demands=demands, user=manager)
     shipment_preview_run.delay(job.pk)
     job.refresh_from_db()
     assert (
@@ -279,7 +283,7 @@ def test_planning_tasks_have_time_limits_and_workers_a_memory_cap():
 def test_an_order_line_of_more_than_100_truckloads_is_refused(mn_agency, sda_reviewer, api_for):
     lab = build_lab(mn_agency)  # beans: 100 cases a truck
     district, manager = lab["districts"][0]
-    order = services.order_create(district=district, window=lab["window"], user=manager)
+    order = order_create(district=district, window=lab["window"], user=manager)
     line = {"catalog_item": lab["beans"].pk, "cases": 10_001, "delivery_site": district.sites.get().pk}
     response = api_for(manager).post(f"/api/v1/orders/{order.pk}/lines/", line, format="json")
     assert response.status_code == 400
@@ -308,7 +312,7 @@ def test_a_window_plan_beyond_the_bounds_fails_with_a_message_naming_the_site(mn
 @pytest.mark.django_db
 def test_the_job_page_sums_up_a_preview_instead_of_listing_its_plan(manager, client_for):
     demands = [shipping.FoodDemand(food="f", locations=(_loc("a", 200),), rules=PlanRules(capacity=100))]
-    job = services.shipment_preview_start(demands=demands, user=manager)
+    job = shipment_preview_start(demands=demands, user=manager)
     shipment_preview_run.delay(job.pk)
     html = client_for(manager).get(f"/usda-foods/jobs/{job.pk}/").content.decode()
     assert "2 trucks for 200 cases" in html and "Trucks:" not in html

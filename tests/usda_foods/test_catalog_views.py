@@ -21,12 +21,12 @@ from accounts.models import Membership, Role
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import DistrictFactory, UserFactory, member
 from tests.usda_foods.ordering_fixtures import DURING_SY, SY, catalog_item, open_window
-from usda_foods import services
 from usda_foods.models import CatalogItem, Order, OrderStatus, OrderWindow, Survey, SurveyResponse
+from usda_foods.ordering.services.catalog import CATALOG_COLUMNS
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ",".join((*services.CATALOG_COLUMNS, "is_bulk_for_processing"))
+HEADER = ",".join((*CATALOG_COLUMNS, "is_bulk_for_processing"))
 GOOD_CSV = f"""{HEADER}
 2019-20,100117,"Beans, green, canned",vegetable,6/#10 cans,40.00,1400,21.50,false
 2019-20,100046,"Cheese, mozzarella",dairy,4/5 lb bags,20.00,2000,52.80,true

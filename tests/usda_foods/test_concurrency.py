@@ -12,7 +12,8 @@ from django.db import connection
 from districts.models import District
 from focus_lab.errors import DomainError
 from tests.usda_foods.ordering_fixtures import ensure_reference_values
-from usda_foods import services
+from usda_foods.entitlements.services.drawdowns import drawdown_post
+from usda_foods.entitlements.services.entitlements import entitlements_recompute
 from usda_foods.models import Drawdown, Entitlement, LunchCount
 
 
@@ -20,7 +21,7 @@ from usda_foods.models import Drawdown, Entitlement, LunchCount
 def test_simultaneous_drawdowns_never_overdraw(district):
     ensure_reference_values()
     LunchCount.objects.create(district=district, school_year="2018-19", free=4000, reduced=0, paid=0)
-    services.entitlements_recompute(school_year="2019-20", districts=District.objects.filter(pk=district.pk))
+    entitlements_recompute(school_year="2019-20", districts=District.objects.filter(pk=district.pk))
     entitlement = Entitlement.objects.get(district=district)
     assert entitlement.planned_assistance_level == Decimal("950.00")  # 23.75 cents x 4,000
 
@@ -32,7 +33,7 @@ def test_simultaneous_drawdowns_never_overdraw(district):
     def draw() -> None:
         try:
             barrier.wait()
-            services.drawdown_post(entitlement_id=entitlement.pk, amount=amount, user=None)
+            drawdown_post(entitlement_id=entitlement.pk, amount=amount, user=None)
             result = "ok"
         except DomainError:
             result = "refused"

@@ -15,7 +15,7 @@ from accounts.models import Role
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import DistrictFactory, UserFactory, member
 from tests.usda_foods.helpers import COV, PRIOR, YEAR, entitlement, lunch_count
-from usda_foods import services
+from usda_foods.corrections.services import correction_propose
 from usda_foods.models import CorrectionKind, CorrectionStatus, DataCorrection, Entitlement, LunchCount
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def funded(district):
 
 @pytest.fixture
 def correction(manager, district, funded):
-    return services.correction_propose(district=district, user=manager, kind=CorrectionKind.LUNCH_COUNTS,
+    return correction_propose(district=district, user=manager, kind=CorrectionKind.LUNCH_COUNTS,
                                        school_year=PRIOR, free=600_000, reduced=100_000, paid=400_000, reason=REASON)  # fmt: skip
 
 
@@ -237,7 +237,7 @@ def _grow(n: int, mn_agency, collaborative) -> None:
         district = DistrictFactory(state_agency=mn_agency, collaborative=collaborative)
         lunch_count(district)
         manager = member(Role.DISTRICT_MANAGER, district)
-        services.correction_propose(district=district, user=manager, kind=CorrectionKind.LUNCH_COUNTS,
+        correction_propose(district=district, user=manager, kind=CorrectionKind.LUNCH_COUNTS,
                                     school_year=PRIOR, free=1, reduced=2, paid=3, reason="Amended claim")  # fmt: skip
 
 
@@ -362,7 +362,7 @@ def test_api_list_costs_constant_queries(
 
 
 def test_api_entitlement_page_figures_after_acceptance(api_for, sda_reviewer, manager, district, funded):
-    correction = services.correction_propose(district=district, user=manager, kind=CorrectionKind.COMMODITY_SCHOOL,
+    correction = correction_propose(district=district, user=manager, kind=CorrectionKind.COMMODITY_SCHOOL,
                                              is_commodity_school=True, reason="Section 4 as foods")  # fmt: skip
     assert api_for(sda_reviewer).post(f"{API}{correction.pk}/accept/", {}, format="json").status_code == 200
     row = (

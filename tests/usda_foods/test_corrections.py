@@ -15,7 +15,12 @@ from accounts.models import Role
 from focus_lab.errors import DomainError
 from tests.factories import member
 from tests.usda_foods.helpers import COV, PRIOR, YEAR, entitlement
-from usda_foods import services
+from usda_foods.corrections.services import (
+    MAX_LUNCHES,
+    correction_accept,
+    correction_propose,
+    correction_reject,
+)
 from usda_foods.models import (
     CorrectionKind,
     CorrectionStatus,
@@ -24,7 +29,6 @@ from usda_foods.models import (
     LunchCount,
     Section4Payment,
 )
-from usda_foods.services.corrections import MAX_LUNCHES
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +43,7 @@ def propose(manager, district, **changes):
     values = {"kind": CorrectionKind.LUNCH_COUNTS, "school_year": PRIOR, "free": 600_000, "reduced": 100_000,
               "paid": 400_000, "reason": "The May claim was amended: 100,000 paid lunches were missing."}  # fmt: skip
     values.update(changes)
-    return services.correction_propose(district=district, user=manager, **values)
+    return correction_propose(district=district, user=manager, **values)
 
 
 def _cov(funded: Entitlement) -> Decimal | None:
@@ -61,9 +65,7 @@ def test_accepting_applies_the_counts_and_recomputes_the_cov(
 ):
     correction = propose(manager, district)
     with django_capture_on_commit_callbacks(execute=True):
-        decided = services.correction_accept(
-            correction_id=correction.pk, user=sda_reviewer, note="Matches the claim"
-        )
+        decided = correction_accept(correction_id=correction.pk, user=sda_reviewer, note="Matches the claim")
     assert decided.status == CorrectionStatus.ACCEPTED and decided.decided_by == sda_reviewer
     assert decided.decided_at is not None and decided.decision_note == "Matches the claim"
     assert LunchCount.objects.get(district=district, school_year=PRIOR).total == 1_100_000
@@ -75,11 +77,11 @@ def test_accepting_applies_the_counts_and_recomputes_the_cov(
 
 def test_accepting_twice_is_refused(manager, sda_reviewer, district, funded):
     correction = propose(manager, district)
-    services.correction_accept(correction_id=correction.pk, user=sda_reviewer)
+    correction_accept(correction_id=correction.pk, user=sda_reviewer)
     with pytest.raises(DomainError, match="already accepted"):
-        services.correction_accept(correction_id=correction.pk, user=sda_reviewer)
+        correction_accept(correction_id=correction.pk, user=sda_reviewer)
     with pytest.raises(DomainError, match="already accepted"):
-        services.correction_reject(correction_id=correction.pk, user=sda_reviewer, note="Changed my mind")
+        correction_reject(correction_id=correction.pk, user=sda_reviewer, note="Changed my mind")
     assert DataCorrection.objects.get().status == CorrectionStatus.ACCEPTED
 
 
@@ -88,13 +90,11 @@ def test_rejecting_needs_a_note_and_leaves_the_data(
 ):
     correction = propose(manager, district)
     with pytest.raises(DomainError, match="Say why") as refused:
-        services.correction_reject(correction_id=correction.pk, user=sda_reviewer, note="  ")
+        correction_reject(correction_id=correction.pk, user=sda_reviewer, note="  ")
     assert refused.value.field == "note"
     assert DataCorrection.objects.get().status == CorrectionStatus.PENDING
     with django_capture_on_commit_callbacks(execute=True):
-        services.correction_reject(
-            correction_id=correction.pk, user=sda_reviewer, note="Our claims show 300,000."
-        )
+        correction_reject(correction_id=correction.pk, user=sda_reviewer, note="Our claims show 300,000.")
     correction.refresh_from_db()
     assert (
         correction.status == CorrectionStatus.REJECTED
@@ -104,7 +104,7 @@ def test_rejecting_needs_a_note_and_leaves_the_data(
     assert _cov(funded) == COV
     assert "rejected" in mail.outbox[-1].subject and "Our claims show 300,000." in mail.outbox[-1].body
     with pytest.raises(DomainError, match="already rejected"):
-        services.correction_accept(correction_id=correction.pk, user=sda_reviewer)
+        correction_accept(correction_id=correction.pk, user=sda_reviewer)
 
 
 @pytest.mark.parametrize("who", ["wi_reviewer", "collab_admin", "manager", "viewer"])
@@ -113,9 +113,9 @@ def test_only_reviewers_of_the_districts_state_decide(request, who, manager, wi_
     user = users[who]() if who in users else request.getfixturevalue(who)
     correction = propose(manager, district)
     with pytest.raises(DomainError, match="Minnesota Department of Education's reviewers"):
-        services.correction_accept(correction_id=correction.pk, user=user)
+        correction_accept(correction_id=correction.pk, user=user)
     with pytest.raises(DomainError, match="reviewers"):
-        services.correction_reject(correction_id=correction.pk, user=user, note="no")
+        correction_reject(correction_id=correction.pk, user=user, note="no")
     assert DataCorrection.objects.get().status == CorrectionStatus.PENDING
     assert _cov(funded) == COV
 
@@ -155,7 +155,7 @@ def test_one_pending_proposal_per_district_subject_and_year(manager, sda_reviewe
     with pytest.raises(DomainError, match=f"Correction #{first.pk} to the same data is already waiting"):
         propose(manager, district, paid=500_000)
     propose(manager, district, school_year=YEAR)  # another year is another question
-    services.correction_reject(correction_id=first.pk, user=sda_reviewer, note="Send the amended claim.")
+    correction_reject(correction_id=first.pk, user=sda_reviewer, note="Send the amended claim.")
     again = propose(manager, district, paid=500_000)  # decided: a new proposal may follow
     assert DataCorrection.objects.filter(status=CorrectionStatus.PENDING).count() == 2
     assert again.status == CorrectionStatus.PENDING
@@ -188,16 +188,16 @@ def test_commodity_school_correction_recomputes_the_entitlements(
     with pytest.raises(
         DomainError, match="already records that Alpha Public Schools is not a commodity school"
     ):
-        services.correction_propose(district=district, user=manager, kind=CorrectionKind.COMMODITY_SCHOOL,
+        correction_propose(district=district, user=manager, kind=CorrectionKind.COMMODITY_SCHOOL,
                                     is_commodity_school=False, reason="x")  # fmt: skip
-    correction = services.correction_propose(
+    correction = correction_propose(
         district=district, user=manager, kind=CorrectionKind.COMMODITY_SCHOOL, is_commodity_school=True,
         reason="We elected to receive Section 4 as USDA Foods this year.",
     )  # fmt: skip
     district.refresh_from_db()
     assert not district.is_commodity_school and _cov(funded) == COV  # not yet
     with django_capture_on_commit_callbacks(execute=True):
-        services.correction_accept(correction_id=correction.pk, user=sda_reviewer)
+        correction_accept(correction_id=correction.pk, user=sda_reviewer)
     district.refresh_from_db()
     assert district.is_commodity_school
     assert _cov(funded) == Decimal("327500.00")  # (23.75 + 9.00) cents x 1,000,000

@@ -26,7 +26,8 @@ from focus_lab.errors import DomainError
 from tests.factories import UserFactory, member
 from tests.usda_foods.helpers import COV, PRIOR, YEAR, entitlement
 from tests.usda_foods.ordering_fixtures import catalog_item, open_window
-from usda_foods import services
+from usda_foods.entitlements.services.lunch_counts import lunch_count_save, lunch_counts_import
+from usda_foods.entitlements.services.reference import per_meal_value_create, reference_value_save
 from usda_foods.models import (
     CatalogItem,
     Entitlement,
@@ -37,6 +38,8 @@ from usda_foods.models import (
     Section4Payment,
     Survey,
 )
+from usda_foods.ordering.services.catalog import CATALOG_COLUMNS
+from usda_foods.ordering.services.windows import window_create
 
 pytestmark = pytest.mark.django_db
 
@@ -120,9 +123,9 @@ def test_only_the_state_enters_edits_or_imports_lunch_counts_through_pages(
 def test_lunch_count_services_refuse_a_manager(manager, funded):
     district = funded.district
     with pytest.raises(DomainError, match="state agency's claims data"):
-        services.lunch_count_save(district=district, school_year=PRIOR, free=1, reduced=1, paid=20_000_000,
+        lunch_count_save(district=district, school_year=PRIOR, free=1, reduced=1, paid=20_000_000,
                                   user=manager)  # fmt: skip
-    report = services.lunch_counts_import(
+    report = lunch_counts_import(
         data=f"state,agency_code,school_year,free,reduced,paid\nMN,{district.agency_code},{PRIOR},1,1,20000000\n",
         user=manager,
     )
@@ -146,7 +149,7 @@ def test_reviewer_of_another_state_cannot_change_lunch_counts(client_for, api_fo
     response = client.post(reverse("usda_foods:lunch-count-create"),
                            {"district": district.pk, "school_year": YEAR, "free": "1", "reduced": "1", "paid": "1"})  # fmt: skip
     assert "district" in response.context["form"].errors
-    report = services.lunch_counts_import(
+    report = lunch_counts_import(
         data=f"state,agency_code,school_year,free,reduced,paid\nMN,{district.agency_code},{PRIOR},1,1,1\n",
         user=wi_reviewer,
     )
@@ -203,7 +206,7 @@ def test_tenants_cannot_change_national_reference_data_through_the_api(request, 
                         (f"/api/v1/catalog-items/{item.pk}/", {"unit_price": "0.01", "cases_per_truckload": 1})]:  # fmt: skip
         assert api.get(url).status_code == 200, url  # everyone reads it
         assert api.patch(url, change, format="json").status_code == 403, url
-    csv = ",".join(services.CATALOG_COLUMNS) + "\n2019-20,100117,Beans,vegetable,6/#10,40,1,0.01\n"
+    csv = ",".join(CATALOG_COLUMNS) + "\n2019-20,100117,Beans,vegetable,6/#10,40,1,0.01\n"
     assert (
         api.generic("POST", "/api/v1/catalog-items/import/", csv, content_type="text/csv").status_code == 403
     )
@@ -236,7 +239,7 @@ def test_tenants_cannot_change_reference_data_through_pages(request, client_for,
     before = _reference_state()
     catalog_csv = SimpleUploadedFile(
         "c.csv",
-        (",".join(services.CATALOG_COLUMNS) + "\n2019-20,100117,Beans,vegetable,6/#10,40,1,0.01\n").encode(),
+        (",".join(CATALOG_COLUMNS) + "\n2019-20,100117,Beans,vegetable,6/#10,40,1,0.01\n").encode(),
     )
     for name, data in [("per-meal-value-create", PER_MEAL), ("reimbursement-rate-create", RATE),
                        ("section4-payment-create", SECTION4), ("catalog-import", {"file": catalog_csv})]:  # fmt: skip
@@ -267,7 +270,7 @@ def test_reference_editors_and_superusers_change_it_through_pages(
     assert funded.commodity_offer_value == Decimal("240000.00")  # every lab's entitlements follow
     assert client.post(reverse("usda_foods:reimbursement-rate-create"), RATE).status_code == 302
     assert client.post(reverse("usda_foods:section4-payment-create"), SECTION4).status_code == 302
-    csv = ",".join(services.CATALOG_COLUMNS) + "\n2019-20,100117,Beans,vegetable,6/#10,40,1400,21.50\n"
+    csv = ",".join(CATALOG_COLUMNS) + "\n2019-20,100117,Beans,vegetable,6/#10,40,1400,21.50\n"
     upload = SimpleUploadedFile("c.csv", csv.encode(), content_type="text/csv")
     assert "1 created" in client.post(reverse("usda_foods:catalog-import"), {"file": upload}).content.decode()
 
@@ -275,10 +278,10 @@ def test_reference_editors_and_superusers_change_it_through_pages(
 def test_reference_services_refuse_tenants(collab_admin, sda_reviewer):
     for user in (collab_admin, sda_reviewer):
         with pytest.raises(PermissionDenied, match="reference-data editors"):
-            services.per_meal_value_create(school_year="2031-32", cents=Decimal("31.25"), citation="x",
+            per_meal_value_create(school_year="2031-32", cents=Decimal("31.25"), citation="x",
                                            published_on=date(2031, 7, 1), user=user)  # fmt: skip
         with pytest.raises(PermissionDenied, match="reference-data editors"):
-            services.reference_value_save(
+            reference_value_save(
                 value=ReimbursementRate(
                     school_year="2031-32", category="free", dollars=Decimal("9"), citation="x"
                 ),
@@ -344,7 +347,7 @@ def test_reviewer_of_another_state_cannot_change_its_survey_or_window(
     response = client.post(reverse("usda_foods:window-create"), form_data)
     assert "state_agency" in response.context["form"].errors
     with pytest.raises(DomainError):
-        services.window_create(state_agency=mn_agency, school_year="2019-20", name="Hijack", opens_at=now,
+        window_create(state_agency=mn_agency, school_year="2019-20", name="Hijack", opens_at=now,
                                closes_at=now + timedelta(days=3), delivery_start=date(2019, 10, 1),
                                delivery_end=date(2019, 10, 31), offered_items=[extra], user=wi_reviewer)  # fmt: skip
 

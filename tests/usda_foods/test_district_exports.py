@@ -15,8 +15,9 @@ from accounts.models import Role
 from tests.exports import csv_body, xlsx_rows
 from tests.factories import DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund, open_window
-from usda_foods import services
 from usda_foods.models import Survey
+from usda_foods.ordering.services.orders import order_create, order_line_set
+from usda_foods.ordering.services.surveys import survey_respond
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,8 @@ def rows_of(response) -> list[dict[str, str]]:
 
 def order_with_line(district, window, user, item, cases):
     fund(district)
-    order = services.order_create(district=district, window=window, user=user)
-    services.order_line_set(order_id=order.pk, catalog_item=item, cases=cases, delivery_site=SiteFactory(district=district),
+    order = order_create(district=district, window=window, user=user)
+    order_line_set(order_id=order.pk, catalog_item=item, cases=cases, delivery_site=SiteFactory(district=district),
                             user=user)  # fmt: skip
     return order
 
@@ -63,7 +64,7 @@ def survey_with_answers(agency, districts_and_users, item):
     survey = Survey.objects.create(state_agency=agency, school_year=SY, title="Preferences",
                                    opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=5))  # fmt: skip
     for district, user, cases in districts_and_users:
-        services.survey_respond(survey=survey, district=district, lines=[(item, cases)], user=user)
+        survey_respond(survey=survey, district=district, lines=[(item, cases)], user=user)
     return survey
 
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from tests.usda_foods.helpers import YEAR, entitlement
 from tests.usda_foods.ordering_fixtures import ensure_reference_values
-from usda_foods import selectors, services
+from usda_foods.entitlements.selectors import drawdown_chart
+from usda_foods.entitlements.services.drawdowns import drawdown_post
 from usda_foods.models import Drawdown
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ MONTHS = ["Jul 2019", "Aug 2019", "Sep 2019", "Oct 2019", "Nov 2019", "Dec 2019"
 
 
 def _draw(row, amount: str, when: datetime | None) -> None:
-    drawdown = services.drawdown_post(entitlement_id=row.pk, amount=Decimal(amount), user=None)
+    drawdown = drawdown_post(entitlement_id=row.pk, amount=Decimal(amount), user=None)
     if when is not None:
         Drawdown.objects.filter(pk=drawdown.pk).update(created_at=when)
 
@@ -64,7 +65,7 @@ def test_chart_spans_the_school_year_with_years_on_its_labels(client_for, sda_re
 def test_chart_of_a_year_without_drawdowns_still_spans_the_year(district):
     row = entitlement(district)
 
-    chart = selectors.drawdown_chart(row)
+    chart = drawdown_chart(row)
 
     assert chart["points"] == []
     assert chart["months"][0] == {"day": 0, "label": "Jul 2019"}

@@ -15,7 +15,7 @@ from django.urls import reverse
 from districts.models import District
 from tests.factories import DistrictFactory, UserFactory
 from tests.usda_foods.helpers import YEAR, compute, entitlement, lunch_count
-from usda_foods import services
+from usda_foods.entitlements.services.entitlements import entitlement_set_pal
 from usda_foods.models import Entitlement
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def just_short(district):
     lunch_count(district, "2018-19", free=40, reduced=0, paid=0)  # COV 40 x 23.75 cents = $9.50
     lunch_count(district, YEAR, free=0, reduced=28, paid=49)
     e = compute(district)[district.pk]
-    return services.entitlement_set_pal(entitlement=e, amount=Decimal("13.63"), reason="bonus",
+    return entitlement_set_pal(entitlement=e, amount=Decimal("13.63"), reason="bonus",
                                         user=UserFactory(is_superuser=True))  # fmt: skip
 
 
@@ -57,7 +57,7 @@ def test_api_twelve_percent_block_when_met_and_when_short(api_for, manager, dist
     assert block["meets_twelve_percent"] is False
     needed, foods = Decimal(block["needed_for_twelve_percent"]), Decimal(block["usda_foods"])
     assert Decimal(block["additional_needed"]) == needed - foods > 0
-    e = services.entitlement_set_pal(entitlement=e, amount=needed, reason="12 percent provision",
+    e = entitlement_set_pal(entitlement=e, amount=needed, reason="12 percent provision",
                                      user=UserFactory(is_superuser=True))  # fmt: skip
     block = api_for(manager).get(f"/api/v1/entitlements/{e.pk}/").json()["twelve_percent"]
     assert (block["meets_twelve_percent"], block["additional_needed"]) == (True, "0.00")

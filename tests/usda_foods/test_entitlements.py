@@ -17,33 +17,37 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from usda_foods.entitlements import (
-    QUARTER_CENT,
-    CannotCompute,
-    Computed,
+from usda_foods.entitlements.rules.ledger import (
     Drawdown,
     DrawdownStatus,
-    EntitlementInputError,
     EntitlementInputs,
-    InvalidPerMealValue,
-    InvalidSchoolYear,
     LunchCounts,
     PerMealValueRecord,
-    SchoolYear,
-    TwelvePercent,
-    commodity_offer_value,
     compute_entitlements,
     drawn,
+    pick_per_meal_value,
+    remaining,
+    utilisation_percent,
+    would_overdraw,
+)
+from usda_foods.entitlements.rules.offer import (
+    CannotCompute,
+    Computed,
+    TwelvePercent,
+    commodity_offer_value,
+    twelve_percent_check,
+)
+from usda_foods.entitlements.rules.values import (
+    QUARTER_CENT,
+    EntitlementInputError,
+    InvalidPerMealValue,
+    InvalidSchoolYear,
+    SchoolYear,
     next_school_year,
     parse_school_year,
-    pick_per_meal_value,
     previous_school_year,
-    remaining,
     round_cents,
-    twelve_percent_check,
-    utilisation_percent,
     validate_per_meal_value_cents,
-    would_overdraw,
 )
 
 D = Decimal
@@ -873,7 +877,7 @@ def test_twelve_percent_meets_floor_exactly_when_share_is_at_least_twelve_percen
 
 
 def test_each_missing_input_names_the_figure_it_blocks() -> None:
-    from usda_foods.entitlements import Figure, Input, status_text
+    from usda_foods.entitlements.rules.offer import Figure, Input, status_text
 
     results = compute_entitlements([
         EntitlementInputs(key="no counts", school_year="2019-20", per_meal_value_cents=D("23.75"), **RATES_2019_20),
@@ -941,7 +945,7 @@ def test_twelve_percent_short_by_less_than_half_a_cent_is_not_met() -> None:
 def test_implausible_reference_values_say_what_was_probably_meant(
     kind: str, value: str, message: str
 ) -> None:
-    from usda_foods import units
+    from usda_foods.entitlements import units
 
     with pytest.raises(units.ImplausibleValue) as excinfo:
         getattr(units, kind).check(D(value))
@@ -954,6 +958,6 @@ def test_implausible_reference_values_say_what_was_probably_meant(
      ("SECTION4_PAYMENT", "44"), ("REIMBURSEMENT_RATE", "0.32"), ("REIMBURSEMENT_RATE", "4.43")],
 )  # fmt: skip
 def test_published_reference_values_are_plausible(kind: str, value: str) -> None:
-    from usda_foods import units
+    from usda_foods.entitlements import units
 
     getattr(units, kind).check(D(value))

@@ -17,8 +17,10 @@ from tests.exports import csv_body
 from tests.factories import CoopFactory, DistrictFactory, UserFactory
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund, open_window
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
-from usda_foods import services
 from usda_foods.models import CatalogItem, Entitlement, LunchCount
+from usda_foods.ordering.services.catalog import catalog_import
+from usda_foods.ordering.services.orders import order_create, order_line_set
+from usda_foods.ordering.services.surveys import survey_open, survey_respond
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +81,7 @@ def test_catalog_import_refuses_unreal_values_with_a_400(api_for, superuser, col
 def test_catalog_import_takes_the_real_extremes(superuser):
     text = catalog_csv(unit_price="100000", net_case_weight_lb="5000", cases_per_truckload="10",
                        description="d" * 200, material_code="1" * 20)  # fmt: skip
-    assert services.catalog_import(data=text, user=superuser).created == 1
+    assert catalog_import(data=text, user=superuser).created == 1
 
 
 API_ITEM = {**CATALOG_ROW, "is_bulk_for_processing": False}
@@ -214,8 +216,8 @@ def test_deleting_a_site_an_order_uses_is_a_409_saying_what_holds_it(
 ):
     beans = catalog_item()
     fund(district)
-    order = services.order_create(district=district, window=open_window(mn_agency, [beans]), user=manager)
-    services.order_line_set(order_id=order.pk, catalog_item=beans, cases=10, delivery_site=site, user=manager)
+    order = order_create(district=district, window=open_window(mn_agency, [beans]), user=manager)
+    order_line_set(order_id=order.pk, catalog_item=beans, cases=10, delivery_site=site, user=manager)
     response = api_for(manager).delete(f"/api/v1/sites/{site.pk}/")
     assert response.status_code == 409
     assert response.json() == {
@@ -263,9 +265,9 @@ def test_survey_results_and_non_respondents_answer_with_a_json_suffix(
     beans = catalog_item()
     quiet = DistrictFactory(state_agency=mn_agency, name="Quiet Schools")
     now = timezone.now()
-    survey = services.survey_open(state_agency=mn_agency, school_year=SY, title="Preferences", user=sda_reviewer,
+    survey = survey_open(state_agency=mn_agency, school_year=SY, title="Preferences", user=sda_reviewer,
                                   opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=9))  # fmt: skip
-    services.survey_respond(survey=survey, district=district, lines=[(beans, 120)], user=manager)
+    survey_respond(survey=survey, district=district, lines=[(beans, 120)], user=manager)
     api, url = api_for(sda_reviewer), f"/api/v1/surveys/{survey.pk}"
     results = api.get(f"{url}/results.json")
     assert results.status_code == 200 and results["Content-Type"] == "application/json"
@@ -280,7 +282,7 @@ def test_survey_results_and_non_respondents_answer_with_a_json_suffix(
 def test_an_action_with_a_json_suffix_posts_too(api_for, manager, district, site, mn_agency):
     beans = catalog_item()
     fund(district)
-    order = services.order_create(district=district, window=open_window(mn_agency, [beans]), user=manager)
+    order = order_create(district=district, window=open_window(mn_agency, [beans]), user=manager)
     line = {"catalog_item": beans.pk, "cases": 10, "delivery_site": site.pk}
     response = api_for(manager).post(f"/api/v1/orders/{order.pk}/lines.json", line, format="json")
     assert response.status_code == 200 and len(response.json()["lines"]) == 1

@@ -21,8 +21,8 @@ from accounts.models import Role
 from tests.exports import XLSX, csv_body, xlsx_rows
 from tests.factories import CoopFactory, DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
-from usda_foods import services
 from usda_foods.models import Drawdown, Entitlement, Order, OrderLine, OrderStatus, OrderWindow
+from usda_foods.ordering.services.orders import order_approve, order_create, order_line_set, order_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def flow(district, site, mn_agency, manager):
     cheese = catalog_item("100036", "50.00", description="Cheese, cheddar")  # not offered
     entitlement = fund(district)  # $23,750.00
     window = open_window(mn_agency, [beans, apples])
-    order = services.order_create(district=district, window=window, user=manager)
+    order = order_create(district=district, window=window, user=manager)
     return SimpleNamespace(beans=beans, apples=apples, cheese=cheese, entitlement=entitlement,
                            window=window, order=order, site=site)  # fmt: skip
 
@@ -56,13 +56,13 @@ def messages_of(response) -> list[str]:
 
 
 def add_line(flow, user, item=None, cases=10, site=None) -> Order:
-    return services.order_line_set(order_id=flow.order.pk, catalog_item=item or flow.beans, cases=cases,
+    return order_line_set(order_id=flow.order.pk, catalog_item=item or flow.beans, cases=cases,
                                    delivery_site=site or flow.site, user=user)  # fmt: skip
 
 
 def submitted(flow, manager, cases=10) -> Order:
     add_line(flow, manager, cases=cases)
-    return services.order_submit(order_id=flow.order.pk, user=manager)
+    return order_submit(order_id=flow.order.pk, user=manager)
 
 
 def options(html: str, name: str) -> set[str]:
@@ -384,15 +384,13 @@ def make_orders(n: int, *, agency, window, items, user, status: str = "submitted
         district = DistrictFactory(state_agency=agency)
         site = SiteFactory(district=district)
         fund(district)
-        order = services.order_create(district=district, window=window, user=user)
+        order = order_create(district=district, window=window, user=user)
         for cases, item in enumerate(items, start=1):
-            services.order_line_set(
-                order_id=order.pk, catalog_item=item, cases=cases, delivery_site=site, user=user
-            )
+            order_line_set(order_id=order.pk, catalog_item=item, cases=cases, delivery_site=site, user=user)
         if status != "draft":
-            services.order_submit(order_id=order.pk, user=user)
+            order_submit(order_id=order.pk, user=user)
         if status == "approved":
-            services.order_approve(order_id=order.pk, user=user)
+            order_approve(order_id=order.pk, user=user)
         orders.append(order)
     return orders
 
@@ -484,8 +482,8 @@ def parse_csv(response) -> list[dict[str, str]]:
 def test_csv_of_approved_lines(flow, client_for, manager, sda_reviewer, mn_agency, district, site):
     add_line(flow, manager, cases=10)
     add_line(flow, manager, item=flow.apples, cases=3)
-    services.order_submit(order_id=flow.order.pk, user=manager)
-    services.order_approve(order_id=flow.order.pk, user=sda_reviewer)
+    order_submit(order_id=flow.order.pk, user=manager)
+    order_approve(order_id=flow.order.pk, user=sda_reviewer)
     winter = open_window(mn_agency, [flow.beans], name="Winter window")
     # submitted, not approved: not exported
     make_orders(1, agency=mn_agency, window=winter, items=[flow.beans], user=manager)
@@ -516,7 +514,7 @@ def test_csv_of_approved_lines(flow, client_for, manager, sda_reviewer, mn_agenc
 def test_csv_neutralises_formulas(flow, client_for, manager, sda_reviewer, site):
     type(site).objects.filter(pk=site.pk).update(name='=HYPERLINK("http://x")')
     submitted(flow, manager)
-    services.order_approve(order_id=flow.order.pk, user=sda_reviewer)
+    order_approve(order_id=flow.order.pk, user=sda_reviewer)
     [row] = parse_csv(client_for(sda_reviewer).get(CSV))
     assert row["delivery_site"].startswith("'=")
 

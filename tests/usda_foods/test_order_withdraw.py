@@ -13,8 +13,14 @@ from django.utils import timezone
 from focus_lab.errors import DomainError
 from tests.factories import SiteFactory
 from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
-from usda_foods import services
 from usda_foods.models import Entitlement, OrderStatus
+from usda_foods.ordering.services.orders import (
+    order_approve,
+    order_create,
+    order_line_set,
+    order_submit,
+    order_withdraw,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +30,10 @@ def submitted(district, mn_agency, manager):
     fund(district)  # $23,750.00
     beans = catalog_item("100117", "25.00")
     window = open_window(mn_agency, [beans])
-    order = services.order_create(district=district, window=window, user=manager)
-    services.order_line_set(order_id=order.pk, catalog_item=beans, cases=10, delivery_site=SiteFactory(district=district),
+    order = order_create(district=district, window=window, user=manager)
+    order_line_set(order_id=order.pk, catalog_item=beans, cases=10, delivery_site=SiteFactory(district=district),
                             user=manager)  # fmt: skip
-    return services.order_submit(order_id=order.pk, user=manager)
+    return order_submit(order_id=order.pk, user=manager)
 
 
 def drawn(district) -> Decimal:
@@ -36,21 +42,21 @@ def drawn(district) -> Decimal:
 
 def test_withdraw_releases_the_hold_and_makes_a_draft(submitted, district, manager):
     assert drawn(district) == Decimal("250.00")
-    order = services.order_withdraw(order_id=submitted.pk, user=manager)
+    order = order_withdraw(order_id=submitted.pk, user=manager)
     assert order.status == OrderStatus.DRAFT and order.drawdown is None and drawn(district) == Decimal("0.00")
     last = order.transitions.order_by("-id").first()
     assert (last.from_status, last.to_status) == (OrderStatus.SUBMITTED, OrderStatus.DRAFT)
-    services.order_submit(order_id=order.pk, user=manager)  # and it can be submitted again
+    order_submit(order_id=order.pk, user=manager)  # and it can be submitted again
     assert drawn(district) == Decimal("250.00")
 
 
 def test_withdraw_is_refused_after_the_state_decides_or_the_window_closes(submitted, manager, sda_reviewer):
     later = timezone.now() + timedelta(days=30)
     with pytest.raises(DomainError, match="can only be withdrawn while it is open"):
-        services.order_withdraw(order_id=submitted.pk, user=manager, now=later)
-    services.order_approve(order_id=submitted.pk, user=sda_reviewer)
+        order_withdraw(order_id=submitted.pk, user=manager, now=later)
+    order_approve(order_id=submitted.pk, user=sda_reviewer)
     with pytest.raises(DomainError, match="Only a submitted order can be withdrawn; this one is approved"):
-        services.order_withdraw(order_id=submitted.pk, user=manager)
+        order_withdraw(order_id=submitted.pk, user=manager)
 
 
 def test_withdraw_on_the_page(submitted, client_for, manager, district):
@@ -84,9 +90,9 @@ def test_withdraw_through_the_api(submitted, api_for, manager, district):
 def test_a_line_changes_its_cases_in_place(district, mn_agency, manager, client_for):
     fund(district)
     beans = catalog_item("100117", "25.00")
-    order = services.order_create(district=district, window=open_window(mn_agency, [beans]), user=manager)
+    order = order_create(district=district, window=open_window(mn_agency, [beans]), user=manager)
     site = SiteFactory(district=district)
-    services.order_line_set(order_id=order.pk, catalog_item=beans, cases=10, delivery_site=site, user=manager)
+    order_line_set(order_id=order.pk, catalog_item=beans, cases=10, delivery_site=site, user=manager)
     client = client_for(manager)
     html = client.get(order.get_absolute_url()).content.decode()
     assert 'data-testid="line-cases-form"' in html and 'name="cases" value="10"' in html

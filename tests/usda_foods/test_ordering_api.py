@@ -14,7 +14,6 @@ from django.utils import timezone
 from accounts.models import Role
 from tests.factories import CoopFactory, DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import DURING_SY, SY, catalog_item, fund, open_window
-from usda_foods import services
 from usda_foods.models import (
     CatalogItem,
     Order,
@@ -25,6 +24,8 @@ from usda_foods.models import (
     Survey,
     SurveyResponse,
 )
+from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
+from usda_foods.ordering.services.surveys import survey_open, survey_respond
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def window(mn_agency, foods):
 @pytest.fixture
 def order(district, site, manager, window):
     fund(district)  # $23,750.00
-    return services.order_create(district=district, window=window, user=manager)
+    return order_create(district=district, window=window, user=manager)
 
 
 def _item(code: str, school_year: str, **extra) -> CatalogItem:
@@ -74,10 +75,8 @@ def _add(api, order, item, cases, site) -> object:
 
 
 def _submitted(order, manager, item, site, cases=10) -> Order:
-    services.order_line_set(
-        order_id=order.pk, catalog_item=item, cases=cases, delivery_site=site, user=manager
-    )
-    return services.order_submit(order_id=order.pk, user=manager)
+    order_line_set(order_id=order.pk, catalog_item=item, cases=cases, delivery_site=site, user=manager)
+    return order_submit(order_id=order.pk, user=manager)
 
 
 # --- Catalog items --------------------------------------------------------------------------------
@@ -186,7 +185,7 @@ def test_catalog_import_refusals(request, api_for, reference_editor, refused):
 def _survey(mn_agency, sda_reviewer, **extra) -> Survey:
     now = timezone.now()
     values = {"opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=10), **extra}
-    return services.survey_open(state_agency=mn_agency, school_year=SY, title="SY2019-20 preferences",
+    return survey_open(state_agency=mn_agency, school_year=SY, title="SY2019-20 preferences",
                                 user=sda_reviewer, **values)  # fmt: skip
 
 
@@ -218,7 +217,7 @@ def test_survey_results_offer_remind_and_non_respondents(
     quiet = DistrictFactory(state_agency=mn_agency, name="Quiet Schools")
     member(Role.DISTRICT_VIEWER, quiet, email="staff@quiet.example")
     survey = _survey(mn_agency, sda_reviewer)
-    services.survey_respond(survey=survey, district=district, lines=[(foods["beans"], 120)], user=manager)
+    survey_respond(survey=survey, district=district, lines=[(foods["beans"], 120)], user=manager)
     api, url = api_for(sda_reviewer), f"/api/v1/surveys/{survey.pk}"
     rows = api.get(f"{url}/results/").json()
     assert rows[0] == {"catalog_item": foods["beans"].pk, "material_code": "100117", "description": "Food 100117",
@@ -318,7 +317,7 @@ def test_survey_answers_refused_when_closed_or_out_of_scope(
         "/api/v1/survey-responses/", {**payload, "survey": wi_survey.pk}, format="json"
     )
     assert foreign.status_code == 400 and "survey" in foreign.json()
-    answer = services.survey_respond(survey=wi_survey, district=other_district, lines=[],
+    answer = survey_respond(survey=wi_survey, district=other_district, lines=[],
                                      user=outsider)  # fmt: skip
     assert api_for(manager).get(f"/api/v1/survey-responses/{answer.pk}/").status_code == 404
     assert api_for(manager).get("/api/v1/survey-responses/").json()["count"] == 0
@@ -602,7 +601,7 @@ def test_other_lists_run_constant_queries(api_for, sda_reviewer, manager, distri
                                            opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=1))  # fmt: skip
             survey.offered_items.set([item])
             answering = DistrictFactory(state_agency=mn_agency)
-            services.survey_respond(survey=survey, district=answering, lines=[(other_year, 3)], user=manager)
+            survey_respond(survey=survey, district=answering, lines=[(other_year, 3)], user=manager)
         return {url: _count(api, url) for url in urls}
 
     small = grow(5, 0)

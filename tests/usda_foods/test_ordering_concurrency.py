@@ -13,8 +13,8 @@ from accounts.models import Role
 from focus_lab.errors import DomainError
 from tests.factories import DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund, open_window
-from usda_foods import services
 from usda_foods.models import Entitlement, Order, OrderStatus, OrderWindow
+from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
 
 
 @pytest.mark.django_db(transaction=True)
@@ -26,10 +26,8 @@ def test_concurrent_submissions_never_overdraw(district, mn_agency, manager):
     orders = []
     for n in range(12):
         window = open_window(mn_agency, [beans], name=f"Window {n}")
-        order = services.order_create(district=district, window=window, user=manager)
-        services.order_line_set(
-            order_id=order.pk, catalog_item=beans, cases=10, delivery_site=site, user=manager
-        )
+        order = order_create(district=district, window=window, user=manager)
+        order_line_set(order_id=order.pk, catalog_item=beans, cases=10, delivery_site=site, user=manager)
         orders.append(order.pk)
     barrier = threading.Barrier(len(orders))
     outcomes: dict[int, str] = {}
@@ -37,7 +35,7 @@ def test_concurrent_submissions_never_overdraw(district, mn_agency, manager):
     def submit(order_id: int) -> None:
         try:
             barrier.wait()
-            services.order_submit(order_id=order_id, user=manager)
+            order_submit(order_id=order_id, user=manager)
             outcomes[order_id] = "submitted"
         except DomainError as exc:
             outcomes[order_id] = exc.message
@@ -79,15 +77,15 @@ def test_two_districts_edit_orders_in_one_window_without_waiting(district, mn_ag
     ours, theirs = SiteFactory(district=district), SiteFactory(district=other)
     fund(district)
     fund(other)
-    first = services.order_create(district=district, window=window, user=manager)
-    second = services.order_create(district=other, window=window, user=other_manager)
+    first = order_create(district=district, window=window, user=manager)
+    second = order_create(district=other, window=window, user=other_manager)
     holding, release = threading.Event(), threading.Event()
     failures: list[str] = []
 
     def hold_first_order_lock() -> None:
         try:
             with transaction.atomic():  # the service's locks last until this block ends
-                services.order_line_set(order_id=first.pk, catalog_item=beans, cases=5, delivery_site=ours,
+                order_line_set(order_id=first.pk, catalog_item=beans, cases=5, delivery_site=ours,
                                         user=manager)  # fmt: skip
                 holding.set()
                 release.wait(timeout=30)
@@ -104,7 +102,7 @@ def test_two_districts_edit_orders_in_one_window_without_waiting(district, mn_ag
         with transaction.atomic():
             with connection.cursor() as cursor:  # waiting on any lock fails fast instead of hanging
                 cursor.execute("SET LOCAL lock_timeout = '2s'")
-            services.order_line_set(order_id=second.pk, catalog_item=beans, cases=7, delivery_site=theirs,
+            order_line_set(order_id=second.pk, catalog_item=beans, cases=7, delivery_site=theirs,
                                     user=other_manager)  # fmt: skip
     finally:
         release.set()

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from usda_foods.shipping.csv_input import DemandRowError, parse_demand_rows, read_demands_csv
+from usda_foods.shipping.planner.csv_input import DemandRowError, parse_demand_rows, read_demands_csv
 
 
 def run(path: Path, *args: str) -> dict:

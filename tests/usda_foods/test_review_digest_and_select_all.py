@@ -15,10 +15,11 @@ from accounts.models import Role
 from focus_lab.jobs.models import BackgroundJob, JobStatus
 from tests.factories import DistrictFactory, SiteFactory, member
 from tests.usda_foods.ordering_fixtures import catalog_item, fund, open_window
-from usda_foods import services
 from usda_foods.models import CatalogItem, Order, OrderStatus
-from usda_foods.tasks import review_digest
-from usda_foods.views_orders import BULK_IN_REQUEST
+from usda_foods.ordering.services.digest import review_digest_send
+from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
+from usda_foods.ordering.tasks import review_digest
+from usda_foods.ordering.views.orders import BULK_IN_REQUEST
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("usda_foods:order-review-queue")
@@ -36,10 +37,10 @@ def submitted_orders(agency, n: int, *, window=None) -> list[Order]:
         district = DistrictFactory(state_agency=agency, name=f"SFA {i:03d}")
         user = member(Role.DISTRICT_MANAGER, district)
         fund(district)
-        order = services.order_create(district=district, window=window, user=user)
-        services.order_line_set(order_id=order.pk, catalog_item=beans, cases=1, delivery_site=SiteFactory(district=district),
+        order = order_create(district=district, window=window, user=user)
+        order_line_set(order_id=order.pk, catalog_item=beans, cases=1, delivery_site=SiteFactory(district=district),
                                 user=user)  # fmt: skip
-        orders.append(services.order_submit(order_id=order.pk, user=user))
+        orders.append(order_submit(order_id=order.pk, user=user))
     return orders
 
 
@@ -97,11 +98,11 @@ def test_daily_digest_lists_new_submissions_once(sda_reviewer, mn_agency, wi_age
 
 def test_next_digest_lists_only_what_arrived_since(sda_reviewer, mn_agency):
     first = submitted_orders(mn_agency, 1)
-    services.review_digest_send(state_agency_id=mn_agency.pk)
+    review_digest_send(state_agency_id=mn_agency.pk)
     tomorrow = timezone.now() + timedelta(days=1)
     window = first[0].window
     submitted_orders(mn_agency, 1, window=window)
-    assert services.review_digest_send(state_agency_id=mn_agency.pk, now=tomorrow) == 1
+    assert review_digest_send(state_agency_id=mn_agency.pk, now=tomorrow) == 1
     assert "SFA 000" in mail.outbox[-1].body and mail.outbox[-1].subject.startswith("1 new USDA Foods order ")
 
 

@@ -15,7 +15,16 @@ from django.test.utils import CaptureQueriesContext
 from districts.models import District
 from focus_lab.errors import DomainError
 from tests.factories import DistrictFactory
-from usda_foods import services
+from usda_foods.entitlements.services.drawdowns import drawdown_finalize, drawdown_post, drawdown_release
+from usda_foods.entitlements.services.entitlements import (
+    RecomputeResult,
+    entitlement_set_pal,
+    entitlements_recompute,
+    recompute_scope,
+    recompute_start,
+)
+from usda_foods.entitlements.services.lunch_counts import lunch_count_save, lunch_counts_import
+from usda_foods.entitlements.services.reference import per_meal_value_create, reference_value_save
 from usda_foods.models import (
     Drawdown,
     DrawdownStatus,
@@ -36,8 +45,8 @@ def lunches(district: District, year: str, free: int, reduced: int, paid: int) -
     )
 
 
-def recompute(*districts: District, year: str = SY) -> services.RecomputeResult:
-    return services.entitlements_recompute(
+def recompute(*districts: District, year: str = SY) -> RecomputeResult:
+    return entitlements_recompute(
         school_year=year, districts=District.objects.filter(pk__in=[d.pk for d in districts])
     )
 
@@ -79,7 +88,7 @@ def test_a_correction_supersedes_and_recomputes(district, django_capture_on_comm
     # 2006-07: first published 16.75, corrected to 17.00 (both seeded): 17.00 x 1000 = $170.00
     assert entitlement(district, "2006-07").commodity_offer_value == Decimal("170.00")
     with django_capture_on_commit_callbacks(execute=True):
-        services.per_meal_value_create(school_year="2006-07", cents=Decimal("17.25"), citation="Second correction",
+        per_meal_value_create(school_year="2006-07", cents=Decimal("17.25"), citation="Second correction",
                                        published_on=date(2007, 9, 1), user=None)  # fmt: skip
     assert entitlement(district, "2006-07").commodity_offer_value == Decimal("172.50")
     assert PerMealValue.objects.filter(school_year="2006-07").count() == 3  # history kept
@@ -87,7 +96,7 @@ def test_a_correction_supersedes_and_recomputes(district, django_capture_on_comm
 
 def test_non_quarter_cent_value_is_refused(db):
     with pytest.raises(DomainError) as excinfo:
-        services.per_meal_value_create(school_year="2020-21", cents=Decimal("23.70"), citation="x",
+        per_meal_value_create(school_year="2020-21", cents=Decimal("23.70"), citation="x",
                                        published_on=date(2020, 7, 1), user=None)  # fmt: skip
     assert excinfo.value.field == "cents" and "1/4 cent" in excinfo.value.message
     assert not PerMealValue.objects.filter(school_year="2020-21").exists()
@@ -128,8 +137,8 @@ def test_recompute_keeps_the_ledger_and_records_history(district, sda_reviewer):
     lunches(district, "2018-19", 10_000, 0, 0)
     recompute(district)
     row = entitlement(district)
-    services.drawdown_post(entitlement_id=row.pk, amount=Decimal("100.00"), user=None)
-    services.lunch_count_save(
+    drawdown_post(entitlement_id=row.pk, amount=Decimal("100.00"), user=None)
+    lunch_count_save(
         district=district, school_year="2018-19", free=20_000, reduced=0, paid=0, user=sda_reviewer
     )
     row.refresh_from_db()
@@ -158,7 +167,7 @@ def test_recompute_runs_bounded_queries_whatever_the_number_of_districts(collabo
 def test_sda_sets_a_pal_above_the_cov_with_a_reason(district, sda_reviewer):
     lunches(district, "2018-19", 1000, 0, 0)
     recompute(district)
-    row = services.entitlement_set_pal(entitlement=entitlement(district), amount=Decimal("300"),
+    row = entitlement_set_pal(entitlement=entitlement(district), amount=Decimal("300"),
                                        reason="Bonus dollars", user=sda_reviewer)  # fmt: skip
     assert (row.planned_assistance_level, row.pal_overridden, row.pal_set_by) == (
         Decimal("300.00"),
@@ -177,7 +186,7 @@ def test_pal_refusals(district, sda_reviewer, amount, reason, message):
     lunches(district, "2018-19", 1000, 0, 0)
     recompute(district)
     with pytest.raises(DomainError, match=message):
-        services.entitlement_set_pal(
+        entitlement_set_pal(
             entitlement=entitlement(district), amount=amount, reason=reason, user=sda_reviewer
         )
     assert entitlement(district).pal_overridden is False
@@ -191,41 +200,41 @@ def _funded(district: District, lunch_total: int = 1000) -> Entitlement:
 
 def test_drawdown_reduces_remaining_and_refuses_overdraw(district):
     row = _funded(district)
-    services.drawdown_post(entitlement_id=row.pk, amount=Decimal("200.00"), user=None)
+    drawdown_post(entitlement_id=row.pk, amount=Decimal("200.00"), user=None)
     with pytest.raises(DomainError, match=r"\$37.50 remaining"):
-        services.drawdown_post(entitlement_id=row.pk, amount=Decimal("37.51"), user=None)
-    services.drawdown_post(entitlement_id=row.pk, amount=Decimal("37.50"), user=None)
+        drawdown_post(entitlement_id=row.pk, amount=Decimal("37.51"), user=None)
+    drawdown_post(entitlement_id=row.pk, amount=Decimal("37.50"), user=None)
     row.refresh_from_db()
     assert row.remaining == Decimal("0.00")
 
 
 def test_release_gives_the_amount_back_and_is_idempotent(district):
     row = _funded(district)
-    drawdown = services.drawdown_post(entitlement_id=row.pk, amount=Decimal("100"), user=None)
-    services.drawdown_release(drawdown_id=drawdown.pk, user=None)
-    services.drawdown_release(drawdown_id=drawdown.pk, user=None)
+    drawdown = drawdown_post(entitlement_id=row.pk, amount=Decimal("100"), user=None)
+    drawdown_release(drawdown_id=drawdown.pk, user=None)
+    drawdown_release(drawdown_id=drawdown.pk, user=None)
     row.refresh_from_db()
     assert row.drawn == Decimal("0.00")
     assert Drawdown.objects.get(pk=drawdown.pk).status == DrawdownStatus.CANCELLED
     with pytest.raises(DomainError):
-        services.drawdown_finalize(drawdown_id=drawdown.pk, user=None)
+        drawdown_finalize(drawdown_id=drawdown.pk, user=None)
 
 
 def test_finalize_keeps_the_amount_drawn(district):
     row = _funded(district)
-    drawdown = services.drawdown_post(entitlement_id=row.pk, amount=Decimal("100"), user=None)
-    services.drawdown_finalize(drawdown_id=drawdown.pk, user=None)
-    services.drawdown_finalize(drawdown_id=drawdown.pk, user=None)
+    drawdown = drawdown_post(entitlement_id=row.pk, amount=Decimal("100"), user=None)
+    drawdown_finalize(drawdown_id=drawdown.pk, user=None)
+    drawdown_finalize(drawdown_id=drawdown.pk, user=None)
     row.refresh_from_db()
     assert row.drawn == Decimal("100.00")
     with pytest.raises(DomainError):
-        services.drawdown_release(drawdown_id=drawdown.pk, user=None)
+        drawdown_release(drawdown_id=drawdown.pk, user=None)
 
 
 def test_no_drawdown_without_an_allocation(district):
     recompute(district)
     with pytest.raises(DomainError, match="no planned assistance level"):
-        services.drawdown_post(entitlement_id=entitlement(district).pk, amount=Decimal("1"), user=None)
+        drawdown_post(entitlement_id=entitlement(district).pk, amount=Decimal("1"), user=None)
 
 
 def test_the_database_refuses_an_overdraw_even_past_the_service(district):
@@ -243,7 +252,7 @@ MN,{a},2019-20,1,2,3
 
 
 def test_import_writes_all_rows_and_recomputes(district, sda_reviewer):
-    report = services.lunch_counts_import(data=GOOD.format(a=district.agency_code), user=sda_reviewer)
+    report = lunch_counts_import(data=GOOD.format(a=district.agency_code), user=sda_reviewer)
     assert report.ok and (report.created, report.updated, report.unchanged) == (2, 0, 0)
     assert LunchCount.objects.get(district=district, school_year="2018-19").total == 1_000_000
     assert entitlement(district).commodity_offer_value == Decimal("237500.00")
@@ -251,9 +260,9 @@ def test_import_writes_all_rows_and_recomputes(district, sda_reviewer):
 
 def test_reimport_changes_nothing(district, sda_reviewer):
     data = GOOD.format(a=district.agency_code)
-    services.lunch_counts_import(data=data, user=sda_reviewer)
+    lunch_counts_import(data=data, user=sda_reviewer)
     before = list(LunchCount.objects.values_list("id", "free", "updated_at"))
-    report = services.lunch_counts_import(data=data, user=sda_reviewer)
+    report = lunch_counts_import(data=data, user=sda_reviewer)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
     assert list(LunchCount.objects.values_list("id", "free", "updated_at")) == before
 
@@ -267,7 +276,7 @@ def test_import_reports_every_bad_row_and_writes_none(district, other_district, 
         f"MN,{district.agency_code},2018-19,1,1,1\n"  # repeats line 2
         "M,,2018-19,1,1,\n"
     )
-    report = services.lunch_counts_import(data=data, user=sda_reviewer)
+    report = lunch_counts_import(data=data, user=sda_reviewer)
     assert not report.ok
     found = {(e.line, e.column) for e in report.errors}
     assert {(3, "school_year"), (3, "free"), (3, "reduced"), (4, "agency_code"), (5, "school_year"),
@@ -283,12 +292,12 @@ def test_import_reports_every_bad_row_and_writes_none(district, other_district, 
     ("state,agency_code,school_year,free,reduced,paid\n", "no rows"),
 ])  # fmt: skip
 def test_import_file_level_errors(district, sda_reviewer, data, message):
-    report = services.lunch_counts_import(data=data, user=sda_reviewer)
+    report = lunch_counts_import(data=data, user=sda_reviewer)
     assert not report.ok and message in report.errors[0].message
 
 
 def test_viewer_cannot_import(district, viewer):
-    report = services.lunch_counts_import(data=GOOD.format(a=district.agency_code), user=viewer)
+    report = lunch_counts_import(data=GOOD.format(a=district.agency_code), user=viewer)
     assert not report.ok and LunchCount.objects.count() == 0
 
 
@@ -298,10 +307,10 @@ def test_viewer_cannot_import(district, viewer):
 def test_recompute_job_for_a_state(district, sda_reviewer, django_capture_on_commit_callbacks):
     lunches(district, "2018-19", 1000, 0, 0)
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.recompute_start(user=sda_reviewer, school_year=SY, state="MN")
+        job = recompute_start(user=sda_reviewer, school_year=SY, state="MN")
     job.refresh_from_db()
     assert job.status == "done" and job.result["created"] == 1 and job.percent == 100
-    from usda_foods.tasks import entitlements_recompute_job
+    from usda_foods.entitlements.tasks import entitlements_recompute_job
 
     entitlements_recompute_job.delay(job.pk)  # a second delivery does nothing
     job.refresh_from_db()
@@ -310,25 +319,23 @@ def test_recompute_job_for_a_state(district, sda_reviewer, django_capture_on_com
 
 def test_recompute_scope_refuses_other_states_and_labs(sda_reviewer, collab_admin, other_district, district):
     with pytest.raises(Http404):  # none of its SFAs is theirs to see
-        services.recompute_scope(user=sda_reviewer, school_year=SY, state="WI")
+        recompute_scope(user=sda_reviewer, school_year=SY, state="WI")
     with pytest.raises(Http404):
-        services.recompute_scope(
-            user=collab_admin, school_year=SY, collaborative=other_district.collaborative_id
-        )
+        recompute_scope(user=collab_admin, school_year=SY, collaborative=other_district.collaborative_id)
     DistrictFactory(state_agency=district.state_agency)  # a Minnesota SFA outside the lab
     with pytest.raises(PermissionDenied):  # sees the state's SFA of its lab, may not recompute the state
-        services.recompute_scope(user=collab_admin, school_year=SY, state="MN")
-    assert list(services.recompute_scope(user=collab_admin, school_year=SY,
+        recompute_scope(user=collab_admin, school_year=SY, state="MN")
+    assert list(recompute_scope(user=collab_admin, school_year=SY,
                                          collaborative=district.collaborative_id)) == [district]  # fmt: skip
     with pytest.raises(DomainError):
-        services.recompute_scope(user=sda_reviewer, school_year="2019", state="MN")
+        recompute_scope(user=sda_reviewer, school_year="2019", state="MN")
 
 
 def test_only_the_state_agency_sets_the_pal(district, collab_admin):
     lunches(district, "2018-19", 1000, 0, 0)
     recompute(district)
     with pytest.raises(PermissionDenied, match="Only the state agency's reviewers"):
-        services.entitlement_set_pal(
+        entitlement_set_pal(
             entitlement=entitlement(district), amount=Decimal("300"), reason="x", user=collab_admin
         )
 
@@ -347,7 +354,7 @@ def test_saving_a_rate_recomputes_the_twelve_percent_check(
     assert entitlement(district, "2030-31").twelve_cash is None
     with django_capture_on_commit_callbacks(execute=True):
         for category, dollars in (("free", "5.00"), ("reduced", "4.60"), ("paid", "0.50")):
-            services.reference_value_save(
+            reference_value_save(
                 value=ReimbursementRate(
                     school_year="2030-31", category=category, dollars=Decimal(dollars), citation="FR"
                 ),

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from usda_foods.shipping import (
+from usda_foods.shipping.planner import (
     Adjustment,
     FoodDemand,
     Location,
@@ -25,8 +25,8 @@ from usda_foods.shipping import (
     plan_to_json,
     validate_plan,
 )
-from usda_foods.shipping.exact import exact_optimum
-from usda_foods.shipping.geo import best_order, haversine_km
+from usda_foods.shipping.planner.exact import exact_optimum
+from usda_foods.shipping.planner.geo import best_order, haversine_km
 
 Q100 = PlanRules(capacity=100)
 
@@ -441,7 +441,7 @@ def test_quarter_to_half_drops_make_exact_triples_or_err_one_way():
 
 
 def test_pack_whole_puts_the_small_drops_in_triples():
-    from usda_foods.shipping.whole import pack_whole
+    from usda_foods.shipping.planner.whole import pack_whole
 
     sizes = [
         270,
@@ -478,7 +478,7 @@ def test_pack_whole_puts_the_small_drops_in_triples():
 
 
 def test_regroup_nearby_makes_trucks_local_at_no_cost():
-    from usda_foods.shipping.improve import regroup_nearby
+    from usda_foods.shipping.planner.improve import regroup_nearby
 
     points = [(44.95, -93.25), (44.97, -93.20), (41.85, -87.65), (41.87, -87.60)]  # mpls, mpls, chi, chi
     crossed = [[(0, 50), (2, 50)], [(1, 50), (3, 50)]]

@@ -273,7 +273,7 @@ def test_schema_documents_the_actions(sda_reviewer, api_for):
 
 
 def test_preview_is_capped_to_stay_quick(manager, api_for):
-    from usda_foods.api.shipping import MAX_PREVIEW_FOODS, MAX_PREVIEW_ROWS
+    from usda_foods.shipping.api import MAX_PREVIEW_FOODS, MAX_PREVIEW_ROWS
 
     client = api_for(manager)
     many = [{**ROWS3[0], "location": f"L{n}"} for n in range(MAX_PREVIEW_ROWS + 1)]

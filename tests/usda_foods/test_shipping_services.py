@@ -13,7 +13,6 @@ from django.utils import timezone
 from focus_lab.errors import DomainError
 from tests.factories import CoopFactory
 from tests.usda_foods.shipping_fixtures import approve, build_lab, run_plan
-from usda_foods import services
 from usda_foods.models import (
     AdjustmentStatus,
     Entitlement,
@@ -23,7 +22,14 @@ from usda_foods.models import (
     PlanTruck,
     ShipmentPlan,
 )
-from usda_foods.tasks import ordering_tick, shipment_plan_run
+from usda_foods.ordering.tasks import ordering_tick
+from usda_foods.shipping.services import (
+    district_drops,
+    shipment_adjustments_accept,
+    shipment_adjustments_override,
+    shipment_plan_start,
+)
+from usda_foods.shipping.tasks import shipment_plan_run
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +92,7 @@ def test_accepting_adjustments_changes_orders_drawdowns_history_and_emails(lab, 
     ids = list(plan.adjustments.values_list("pk", flat=True))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.shipment_adjustments_accept(plan=plan, adjustment_ids=ids, user=sda_reviewer) == 2
+        assert shipment_adjustments_accept(plan=plan, adjustment_ids=ids, user=sda_reviewer) == 2
     assert OrderLine.objects.get(order=small).cases == 25 and OrderLine.objects.get(order=big).cases == 75
     small.refresh_from_db()
     assert small.value == Decimal("250.00") and small.drawdown.amount == Decimal("250.00")
@@ -103,7 +109,7 @@ def test_accepting_refuses_an_overdraw_and_writes_nothing(lab, sda_reviewer):
     plan = run_plan(lab["window"], sda_reviewer)
     Entitlement.objects.filter(pk=small.entitlement_id).update(planned_assistance_level=Decimal("200.00"))
     with pytest.raises(DomainError, match="would overdraw"):
-        services.shipment_adjustments_accept(plan=plan, adjustment_ids=plan.adjustments.values_list("pk", flat=True),
+        shipment_adjustments_accept(plan=plan, adjustment_ids=plan.adjustments.values_list("pk", flat=True),
                                              user=sda_reviewer)  # fmt: skip
     assert OrderLine.objects.get(order=small).cases == 20
     assert not plan.adjustments.filter(status=AdjustmentStatus.ACCEPTED).exists()
@@ -117,25 +123,25 @@ def test_override_within_the_rules(lab, sda_reviewer):
     with pytest.raises(
         DomainError, match=r"cannot ship in full trucks within the rules; they would still need"
     ):
-        services.shipment_adjustments_override(plan=plan, cases_by_adjustment={plus.pk: 2}, user=sda_reviewer)
+        shipment_adjustments_override(plan=plan, cases_by_adjustment={plus.pk: 2}, user=sda_reviewer)
     assert PlanAdjustment.objects.get(pk=plus.pk).cases == 5  # nothing written
     # Instead: drop the 20 cases and give the other site a full truck (+20): one truck, within the rules.
-    done = services.shipment_adjustments_override(plan=plan, cases_by_adjustment={plus.pk: -20, minus.pk: 20},
+    done = shipment_adjustments_override(plan=plan, cases_by_adjustment={plus.pk: -20, minus.pk: 20},
                                                   user=sda_reviewer)  # fmt: skip
     assert {(a.cases, a.status, a.proposed_cases) for a in done} == {
         (-20, "overridden", 5),
         (20, "overridden", -5),
     }
     with pytest.raises(DomainError, match="fewer than zero"):
-        services.shipment_adjustments_override(plan=plan, cases_by_adjustment={plus.pk: -21, minus.pk: 21},
+        shipment_adjustments_override(plan=plan, cases_by_adjustment={plus.pk: -21, minus.pk: 21},
                                                user=sda_reviewer)  # fmt: skip
 
 
 def test_only_the_states_reviewers_plan(lab, manager, sda_reviewer):
     with pytest.raises(DomainError):
-        services.shipment_plan_start(window=lab["window"], user=lab["districts"][0][1])
+        shipment_plan_start(window=lab["window"], user=lab["districts"][0][1])
     with pytest.raises(DomainError, match="between 1 and 10 stops"):
-        services.shipment_plan_start(window=lab["window"], user=sda_reviewer, max_stops=0)
+        shipment_plan_start(window=lab["window"], user=sda_reviewer, max_stops=0)
 
 
 def test_window_close_locks_orders_and_plans(lab, sda_reviewer, django_capture_on_commit_callbacks):
@@ -152,7 +158,7 @@ def test_districts_see_their_own_drops(lab, sda_reviewer, mn_agency):
     approve(lab, sda_reviewer, [50, 25, 25])
     plan = run_plan(lab["window"], sda_reviewer)
     (district, manager) = lab["districts"][1]
-    drops = list(services.district_drops(user=manager, plan=plan))
+    drops = list(district_drops(user=manager, plan=plan))
     assert [d.site.district for d in drops] == [district]
     assert drops[0].cases == 25 and drops[0].truck.delivery_date
 
@@ -163,4 +169,4 @@ def test_coop_members_see_the_receiving_sites_drops(lab, sda_reviewer):
     CoopFactory(lead_district=lead, receiving_site=lead.sites.get(), members=[member_district])
     approve(lab, sda_reviewer, [100])
     plan = run_plan(lab["window"], sda_reviewer)
-    assert [d.site for d in services.district_drops(user=member_manager, plan=plan)] == [lead.sites.get()]
+    assert [d.site for d in district_drops(user=member_manager, plan=plan)] == [lead.sites.get()]

@@ -32,8 +32,8 @@ from usda_foods.models import (
     PlanStop,
     ShipmentPlan,
 )
-from usda_foods.shipping_export import CSV_HEADER
-from usda_foods.tasks import shipment_plan_run
+from usda_foods.shipping.export import CSV_HEADER
+from usda_foods.shipping.tasks import shipment_plan_run
 
 pytestmark = pytest.mark.django_db
 
@@ -345,7 +345,7 @@ def test_pdf_manifest_is_a_real_pdf_with_the_trucks_and_sites(lab, sda_reviewer,
 
 
 def test_pdf_fetcher_serves_static_files_only():
-    from usda_foods.shipping_export import _BASE_URL, _static_only_fetcher
+    from usda_foods.shipping.export import _BASE_URL, _static_only_fetcher
 
     fetcher = _static_only_fetcher()
     assert fetcher.fetch(f"{_BASE_URL}static/css/app.css").read().startswith(b"/* FOCUS Lab")
@@ -461,7 +461,7 @@ def test_my_deliveries_costs_the_same_for_one_or_three_windows(lab, sda_reviewer
 def test_map_projects_north_up_west_left_inside_the_box():
     from types import SimpleNamespace
 
-    from usda_foods.shipping_export import plan_map
+    from usda_foods.shipping.export import plan_map
 
     def stop(site_id, lat, lon, cases):
         site = SimpleNamespace(name=f"S{site_id}", latitude=Decimal(lat), longitude=Decimal(lon),

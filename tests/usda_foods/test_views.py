@@ -21,7 +21,9 @@ from tests.conftest import ROLE_FIXTURES
 from tests.exports import XLSX, csv_body, xlsx_rows
 from tests.factories import CollaborativeFactory, DistrictFactory, PartnerFactory, UserFactory, member
 from tests.usda_foods.helpers import COV, PRIOR, YEAR, compute, entitlement, lunch_count
-from usda_foods import services
+from usda_foods.entitlements.school_years import current_school_year
+from usda_foods.entitlements.services.drawdowns import drawdown_post
+from usda_foods.entitlements.services.entitlements import entitlement_set_pal
 from usda_foods.models import (
     Entitlement,
     LunchCount,
@@ -29,7 +31,6 @@ from usda_foods.models import (
     ReimbursementRate,
     Section4Payment,
 )
-from usda_foods.views import current_school_year
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_entitlement_page_shows_the_figures_chart_ledger_and_inputs(
     request, client_for, role, district, partner
 ):
     e = entitlement(district, with_current_year=True)
-    services.drawdown_post(entitlement_id=e.pk, amount=Decimal("12345.67"), user=None, reference="PO-1")
+    drawdown_post(entitlement_id=e.pk, amount=Decimal("12345.67"), user=None, reference="PO-1")
     user = request.getfixturevalue(role)
 
     html = html_of(client_for(user).get(detail_url(district)))
@@ -83,7 +84,7 @@ def test_entitlement_page_shows_the_figures_chart_ledger_and_inputs(
 def test_entitlement_page_chart_data_is_the_cumulative_series(client_for, sda_reviewer, district):
     e = entitlement(district)
     for amount in ("100.00", "250.50"):
-        services.drawdown_post(entitlement_id=e.pk, amount=Decimal(amount), user=None)
+        drawdown_post(entitlement_id=e.pk, amount=Decimal(amount), user=None)
     response = client_for(sda_reviewer).get(detail_url(district))
     chart = response.context["chart"]
     assert chart["start"] == "2019-07-01" and chart["end"] == "2020-06-30"
@@ -227,7 +228,7 @@ def test_state_page_renders_for_every_role_that_sees_an_sfa(
     html = html_of(client_for(request.getfixturevalue(role)).get(reverse(url_name, args=["MN"])))
     assert district.name in html and "$237,500.00" in html
     assert detail_url(district) in html
-    # The admin may too, here: every MN SFA is in their lab (services.recompute_scope).
+    # The admin may too, here: every MN SFA is in their lab (recompute_scope).
     assert ("Recompute SY 2019-20" in html) == (role in {"sda_reviewer", "collab_admin"})
 
 
@@ -649,7 +650,7 @@ def test_tables_cost_constant_queries(client_for, sda_reviewer, collab_admin, mn
     else:
         client, url = client_for(collab_admin), collab_url(collaborative)
     grown = _grow(5, state_agency=mn_agency, collaborative=collaborative)
-    services.entitlement_set_pal(entitlement=Entitlement.objects.get(district=grown[0]), amount=Decimal("300000"),
+    entitlement_set_pal(entitlement=Entitlement.objects.get(district=grown[0]), amount=Decimal("300000"),
                                  reason="bonus", user=UserFactory(is_superuser=True))  # fmt: skip
     client.get(url)  # warm the session
     with_five = _count_queries(client, url)

@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from focus_lab.errors import DomainError
 from tests.usda_foods.ordering_fixtures import SY, catalog_item
-from usda_foods import services
-from usda_foods.entitlements import SchoolYear
-from usda_foods.models import OrderWindow, window_dates_outside_school_year
+from usda_foods.entitlements.rules.values import SchoolYear
+from usda_foods.models import OrderWindow
+from usda_foods.ordering.models import window_dates_outside_school_year
+from usda_foods.ordering.services.windows import window_create
 
 pytestmark = pytest.mark.django_db
 
@@ -75,13 +76,13 @@ def test_model_clean_refuses_a_window_of_another_year(mn_agency):
 
 def test_service_refuses_dates_outside_the_year_and_writes_nothing(sda_reviewer, mn_agency, beans):
     with pytest.raises(DomainError) as refused:
-        services.window_create(state_agency=mn_agency, school_year=SY, name="Fall", offered_items=[beans],
+        window_create(state_agency=mn_agency, school_year=SY, name="Fall", offered_items=[beans],
                                user=sda_reviewer, **_dates(opens_at=datetime(2026, 11, 30, 9, tzinfo=CHICAGO),
                                                            closes_at=datetime(2026, 12, 14, 9, tzinfo=CHICAGO)))  # fmt: skip
     assert refused.value.field == "opens_at"
     assert refused.value.message == f"The opening {OUTSIDE}"
     assert not OrderWindow.objects.exists()
-    window = services.window_create(state_agency=mn_agency, school_year=SY, name="Fall", offered_items=[beans],
+    window = window_create(state_agency=mn_agency, school_year=SY, name="Fall", offered_items=[beans],
                                     user=sda_reviewer, **_dates())  # fmt: skip
     assert window.pk and window.school_year == SY
 

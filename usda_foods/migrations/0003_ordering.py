@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
-import usda_foods.models.entitlement
+import usda_foods.entitlements.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             name='CatalogItem',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', usda_foods.models.entitlement.SchoolYearField(help_text='School year starting July 1, e.g. 2019-20.', max_length=7, validators=[usda_foods.models.entitlement.validate_school_year])),
+                ('school_year', usda_foods.entitlements.models.SchoolYearField(help_text='School year starting July 1, e.g. 2019-20.', max_length=7, validators=[usda_foods.entitlements.models.validate_school_year])),
                 ('material_code', models.CharField(help_text='USDA material code, e.g. 100117', max_length=20)),
                 ('description', models.CharField(max_length=200)),
                 ('category', models.CharField(choices=[('fruit', 'Fruit'), ('vegetable', 'Vegetable'), ('grain', 'Grain'), ('meat', 'Meat / meat alternate'), ('dairy', 'Dairy'), ('oil', 'Oil'), ('other', 'Other')], max_length=12)),
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
             name='OrderWindow',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', usda_foods.models.entitlement.SchoolYearField(help_text='School year starting July 1, e.g. 2019-20.', max_length=7, validators=[usda_foods.models.entitlement.validate_school_year])),
+                ('school_year', usda_foods.entitlements.models.SchoolYearField(help_text='School year starting July 1, e.g. 2019-20.', max_length=7, validators=[usda_foods.entitlements.models.validate_school_year])),
                 ('name', models.CharField(max_length=120)),
                 ('opens_at', models.DateTimeField()),
                 ('closes_at', models.DateTimeField()),
@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
             name='Survey',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', usda_foods.models.entitlement.SchoolYearField(help_text='School year starting July 1, e.g. 2019-20.', max_length=7, validators=[usda_foods.models.entitlement.validate_school_year])),
+                ('school_year', usda_foods.entitlements.models.SchoolYearField(help_text='School year starting July 1, e.g. 2019-20.', max_length=7, validators=[usda_foods.entitlements.models.validate_school_year])),
                 ('title', models.CharField(max_length=200)),
                 ('opens_at', models.DateTimeField()),
                 ('closes_at', models.DateTimeField()),

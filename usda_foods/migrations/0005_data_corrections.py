@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import pgtrigger.compiler
 import pgtrigger.migrations
-import usda_foods.models.entitlement
+import usda_foods.entitlements.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('lunch_counts', 'Lunch counts'), ('commodity_school', 'Commodity-school status')], max_length=20)),
-                ('school_year', usda_foods.models.entitlement.SchoolYearField(blank=True, help_text='The year the lunches were served in (lunch counts).', max_length=7, validators=[usda_foods.models.entitlement.validate_school_year])),
+                ('school_year', usda_foods.entitlements.models.SchoolYearField(blank=True, help_text='The year the lunches were served in (lunch counts).', max_length=7, validators=[usda_foods.entitlements.models.validate_school_year])),
                 ('free', models.PositiveIntegerField(blank=True, null=True)),
                 ('reduced', models.PositiveIntegerField(blank=True, null=True)),
                 ('paid', models.PositiveIntegerField(blank=True, null=True)),
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('pgh_label', models.TextField(help_text='The event label.')),
                 ('id', models.BigIntegerField()),
                 ('kind', models.CharField(choices=[('lunch_counts', 'Lunch counts'), ('commodity_school', 'Commodity-school status')], max_length=20)),
-                ('school_year', usda_foods.models.entitlement.SchoolYearField(blank=True, help_text='The year the lunches were served in (lunch counts).', max_length=7, validators=[usda_foods.models.entitlement.validate_school_year])),
+                ('school_year', usda_foods.entitlements.models.SchoolYearField(blank=True, help_text='The year the lunches were served in (lunch counts).', max_length=7, validators=[usda_foods.entitlements.models.validate_school_year])),
                 ('free', models.PositiveIntegerField(blank=True, null=True)),
                 ('reduced', models.PositiveIntegerField(blank=True, null=True)),
                 ('paid', models.PositiveIntegerField(blank=True, null=True)),

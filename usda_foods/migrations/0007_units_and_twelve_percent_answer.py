@@ -2,7 +2,7 @@
 
 import pgtrigger.compiler
 import pgtrigger.migrations
-import usda_foods.models.entitlement
+import usda_foods.entitlements.models
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -151,42 +151,42 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='permealvalue',
             name='cents',
-            field=models.DecimalField(decimal_places=2, help_text='Cents per lunch, as published, to the nearest 1/4 cent: 23.75 for 23.75 cents ($0.2375).', max_digits=6, validators=[usda_foods.models.entitlement.validate_per_meal_value], verbose_name='per-meal value (cents per lunch)'),
+            field=models.DecimalField(decimal_places=2, help_text='Cents per lunch, as published, to the nearest 1/4 cent: 23.75 for 23.75 cents ($0.2375).', max_digits=6, validators=[usda_foods.entitlements.models.validate_per_meal_value], verbose_name='per-meal value (cents per lunch)'),
         ),
         migrations.AlterField(
             model_name='permealvalueevent',
             name='cents',
-            field=models.DecimalField(decimal_places=2, help_text='Cents per lunch, as published, to the nearest 1/4 cent: 23.75 for 23.75 cents ($0.2375).', max_digits=6, validators=[usda_foods.models.entitlement.validate_per_meal_value], verbose_name='per-meal value (cents per lunch)'),
+            field=models.DecimalField(decimal_places=2, help_text='Cents per lunch, as published, to the nearest 1/4 cent: 23.75 for 23.75 cents ($0.2375).', max_digits=6, validators=[usda_foods.entitlements.models.validate_per_meal_value], verbose_name='per-meal value (cents per lunch)'),
         ),
         migrations.AlterField(
             model_name='reimbursementrate',
             name='dollars',
-            field=models.DecimalField(decimal_places=4, help_text='Dollars per lunch, as published: 3.41 for $3.41 (not 341).', max_digits=6, validators=[usda_foods.models.entitlement.validate_rate_dollars], verbose_name='rate (dollars per lunch)'),
+            field=models.DecimalField(decimal_places=4, help_text='Dollars per lunch, as published: 3.41 for $3.41 (not 341).', max_digits=6, validators=[usda_foods.entitlements.models.validate_rate_dollars], verbose_name='rate (dollars per lunch)'),
         ),
         migrations.AlterField(
             model_name='reimbursementrateevent',
             name='dollars',
-            field=models.DecimalField(decimal_places=4, help_text='Dollars per lunch, as published: 3.41 for $3.41 (not 341).', max_digits=6, validators=[usda_foods.models.entitlement.validate_rate_dollars], verbose_name='rate (dollars per lunch)'),
+            field=models.DecimalField(decimal_places=4, help_text='Dollars per lunch, as published: 3.41 for $3.41 (not 341).', max_digits=6, validators=[usda_foods.entitlements.models.validate_rate_dollars], verbose_name='rate (dollars per lunch)'),
         ),
         migrations.AlterField(
             model_name='section4payment',
             name='cents',
-            field=models.DecimalField(decimal_places=2, help_text='Cents per lunch, as published: 40 for 40 cents (not 0.40).', max_digits=6, validators=[usda_foods.models.entitlement.validate_section4_cents], verbose_name='Section 4 payment (cents per lunch)'),
+            field=models.DecimalField(decimal_places=2, help_text='Cents per lunch, as published: 40 for 40 cents (not 0.40).', max_digits=6, validators=[usda_foods.entitlements.models.validate_section4_cents], verbose_name='Section 4 payment (cents per lunch)'),
         ),
         migrations.AlterField(
             model_name='section4payment',
             name='school_year',
-            field=usda_foods.models.entitlement.SchoolYearField(error_messages={'unique': 'This school year already has a Section 4 payment: change that one.'}, help_text='School year starting July 1, e.g. 2019-20.', max_length=7, unique=True, validators=[usda_foods.models.entitlement.validate_school_year]),
+            field=usda_foods.entitlements.models.SchoolYearField(error_messages={'unique': 'This school year already has a Section 4 payment: change that one.'}, help_text='School year starting July 1, e.g. 2019-20.', max_length=7, unique=True, validators=[usda_foods.entitlements.models.validate_school_year]),
         ),
         migrations.AlterField(
             model_name='section4paymentevent',
             name='cents',
-            field=models.DecimalField(decimal_places=2, help_text='Cents per lunch, as published: 40 for 40 cents (not 0.40).', max_digits=6, validators=[usda_foods.models.entitlement.validate_section4_cents], verbose_name='Section 4 payment (cents per lunch)'),
+            field=models.DecimalField(decimal_places=2, help_text='Cents per lunch, as published: 40 for 40 cents (not 0.40).', max_digits=6, validators=[usda_foods.entitlements.models.validate_section4_cents], verbose_name='Section 4 payment (cents per lunch)'),
         ),
         migrations.AlterField(
             model_name='section4paymentevent',
             name='school_year',
-            field=usda_foods.models.entitlement.SchoolYearField(error_messages={'unique': 'This school year already has a Section 4 payment: change that one.'}, help_text='School year starting July 1, e.g. 2019-20.', max_length=7, validators=[usda_foods.models.entitlement.validate_school_year]),
+            field=usda_foods.entitlements.models.SchoolYearField(error_messages={'unique': 'This school year already has a Section 4 payment: change that one.'}, help_text='School year starting July 1, e.g. 2019-20.', max_length=7, validators=[usda_foods.entitlements.models.validate_school_year]),
         ),
         # Before the history triggers come back: filling in the new columns is not a change to record.
         migrations.RunPython(backfill, migrations.RunPython.noop),

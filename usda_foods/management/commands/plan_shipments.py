@@ -15,15 +15,21 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from focus_lab.csv_import import MAX_IMPORT_BYTES
-from usda_foods.shipping import (
+from usda_foods.bounds import (
+    MAX_CASES_PER_TRUCKLOAD,
+    MAX_STOPS,
+    MIN_CASES_PER_TRUCKLOAD,
+    time_limit_problem,
+    truckload_problem,
+)
+from usda_foods.shipping.planner import (
     DEFAULT_TIME_LIMIT_S,
     PlanningInputError,
-    bounds,
     plan_many,
     plan_to_json,
     validate_plan,
 )
-from usda_foods.shipping.csv_input import read_demands_csv
+from usda_foods.shipping.planner.csv_input import read_demands_csv
 
 
 def _truckload(text: str) -> int:
@@ -35,7 +41,7 @@ def _truckload(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"cases per truckload must be a whole number, not {text!r}"
         ) from None
-    if problem := bounds.truckload_problem(capacity):
+    if problem := truckload_problem(capacity):
         raise argparse.ArgumentTypeError(problem)
     return capacity
 
@@ -45,9 +51,9 @@ def _stops(text: str) -> int:
         stops = int(text)
     except ValueError:
         stops = 0
-    if not 1 <= stops <= bounds.MAX_STOPS:
+    if not 1 <= stops <= MAX_STOPS:
         raise argparse.ArgumentTypeError(
-            f"max_stops must be a whole number from 1 to {bounds.MAX_STOPS}, not {text!r}"
+            f"max_stops must be a whole number from 1 to {MAX_STOPS}, not {text!r}"
         )
     return stops
 
@@ -57,7 +63,7 @@ def _seconds(text: str) -> float:
         seconds = float(text)
     except ValueError:
         seconds = float("nan")
-    if problem := bounds.time_limit_problem(seconds):
+    if problem := time_limit_problem(seconds):
         raise argparse.ArgumentTypeError(problem)
     return seconds
 
@@ -74,7 +80,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--capacity",
             type=_truckload,
-            help=f"cases per truck ({bounds.MIN_CASES_PER_TRUCKLOAD}-{bounds.MAX_CASES_PER_TRUCKLOAD}), "
+            help=f"cases per truck ({MIN_CASES_PER_TRUCKLOAD}-{MAX_CASES_PER_TRUCKLOAD}), "
             "for rows without a capacity column",
         )
         parser.add_argument(
@@ -105,8 +111,8 @@ class Command(BaseCommand):
             ) from None
         # call_command() passes options as given, without the argument types above
         for option, problem in (
-            ("--capacity", options["capacity"] is not None and bounds.truckload_problem(options["capacity"])),
-            ("--time-limit", bounds.time_limit_problem(options["time_limit"])),
+            ("--capacity", options["capacity"] is not None and truckload_problem(options["capacity"])),
+            ("--time-limit", time_limit_problem(options["time_limit"])),
         ):
             if problem:
                 raise CommandError(f"{option}: {problem}")

@@ -1,0 +1,42 @@
+"""Who sees and changes shipment plans (mechanism: districts/access.py)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from districts import access
+from usda_foods.ordering.access import state_activity_q
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def shipment_plan_q(user: User, *, write: bool) -> Q:
+    """Plans belong to a window's state: its reviewers run and change them; district users see
+    the plans of their state's windows (the pages then show them only their own drops)."""
+    from usda_foods.ordering.models import OrderWindow
+
+    return Q(window_id__in=OrderWindow.objects.filter(state_activity_q(user, write=write)).values("id"))
+
+
+def drop_q(user: User, *, write: bool, to_plan: str) -> Q:
+    """A plan's drops (stops and proposed adjustments): the state's reviewers see and change them
+    all; a district sees only those at its own sites, as the plan pages show them."""
+    from usda_foods.ordering.models import OrderWindow
+
+    windows = OrderWindow.objects.filter(state_activity_q(user, write=True)).values("id")
+    reviewed = Q(**{f"{to_plan}__window_id__in": windows})
+    if write:
+        return reviewed
+    return reviewed | Q(site__district_id__in=access.district_ids_for(user))
+
+
+def register_rules() -> None:
+    # Plans are computed by services for a window, never made by a form.
+    access.register("usda_foods.ShipmentPlan", shipment_plan_q)
+    access.register_child("usda_foods.PlanTruck", parent="usda_foods.ShipmentPlan", via="plan")
+    access.register("usda_foods.PlanStop", partial(drop_q, to_plan="truck__plan"))
+    access.register("usda_foods.PlanAdjustment", partial(drop_q, to_plan="plan"))

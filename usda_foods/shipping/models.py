@@ -1,0 +1,115 @@
+"""Split-shipment plans (FD-125): full truckloads of each food of a window's approved orders, at
+most ``max_stops`` stops a truck and drops of at least ``min_drop`` of a truck, with the
+adjustments the planner proposes and the SDA accepts or overrides."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from districts.models import ScopedQuerySet, Site
+from focus_lab.jobs.models import ProgressTracked
+from usda_foods.ordering.models import CatalogItem, OrderWindow
+
+
+class ShipmentPlan(ProgressTracked):
+    window = models.ForeignKey(OrderWindow, on_delete=models.CASCADE, related_name="shipment_plans")
+    max_stops = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    min_drop = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.250"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="The smallest drop on a split truck, as a share of the truck (FD-125 guideline: 1/4).",
+    )  # fmt: skip
+    input_fingerprint = models.CharField(max_length=64, blank=True)
+    requested_cases = models.PositiveIntegerField(default=0)
+    adjusted_cases = models.PositiveIntegerField(default=0)
+    adjusted_cases_bound = models.PositiveIntegerField(default=0)
+    trucks = models.PositiveIntegerField(default=0)
+    trucks_bound = models.PositiveIntegerField(default=0)
+    total_km = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal("0"))
+    solve_seconds = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Shipment plan #{self.pk} for {self.window.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("usda_foods:shipment-plan-detail", args=[self.pk])
+
+
+class PlanTruck(models.Model):
+    plan = models.ForeignKey(ShipmentPlan, on_delete=models.CASCADE, related_name="plan_trucks")
+    food = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField(help_text="1, 2, ... within the plan")
+    cases = models.PositiveIntegerField()
+    distance_km = models.DecimalField(max_digits=10, decimal_places=1)
+    delivery_date = models.DateField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_truck_number_unique")]
+
+    def __str__(self) -> str:
+        return f"Truck {self.number}: {self.cases} cases of {self.food}"
+
+
+class PlanStop(models.Model):
+    truck = models.ForeignKey(PlanTruck, on_delete=models.CASCADE, related_name="stops")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveSmallIntegerField()
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["truck__number", "sequence"]
+        constraints = [models.CheckConstraint(condition=Q(cases__gt=0), name="plan_stop_cases_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.cases} cases → {self.site.name}"
+
+
+class AdjustmentStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    OVERRIDDEN = "overridden", "Overridden by hand"
+    ACCEPTED = "accepted", "Applied to the orders"
+
+
+class PlanAdjustment(models.Model):
+    """Cases the planner proposes to add (+) or remove (-) at a site so that every truck is full
+    and every drop big enough. ``proposed_cases`` keeps the planner's figure when a reviewer
+    overrides ``cases``."""
+
+    plan = models.ForeignKey(ShipmentPlan, on_delete=models.CASCADE, related_name="adjustments")
+    food = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    requested_cases = models.PositiveIntegerField()
+    proposed_cases = models.IntegerField()
+    cases = models.IntegerField()
+    reason = models.CharField(max_length=300)
+    status = models.CharField(
+        max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PROPOSED
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["food__description", "site__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "food", "site"], name="plan_adjustment_unique_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cases:+d} cases of {self.food} at {self.site.name}"

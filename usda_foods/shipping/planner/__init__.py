@@ -1,0 +1,34 @@
+"""Split-shipment planning for USDA Foods: pure functions, no ORM (see ``solve`` for the method)."""
+
+from .model import (
+    Adjustment,
+    FoodDemand,
+    Location,
+    LowerBounds,
+    Plan,
+    PlanningInputError,
+    PlanRules,
+    PlanSummary,
+    Stop,
+    Truck,
+)
+from .output import plan_to_json, validate_plan
+from .solve import DEFAULT_TIME_LIMIT_S, plan_food, plan_many
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT_S",
+    "Adjustment",
+    "FoodDemand",
+    "Location",
+    "LowerBounds",
+    "Plan",
+    "PlanRules",
+    "PlanSummary",
+    "PlanningInputError",
+    "Stop",
+    "Truck",
+    "plan_food",
+    "plan_many",
+    "plan_to_json",
+    "validate_plan",
+]

@@ -1,0 +1,407 @@
+"""Shipment plans for a window's approved orders: gather the demand per food and delivery site,
+run the pure planner (``usda_foods.shipping``), store trucks, stops and proposed adjustments, and
+apply accepted adjustments to the orders (lines, drawdowns, history and emails)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from districts import access
+from districts.models import Site
+from focus_lab.errors import DomainError
+from focus_lab.jobs import services as jobs
+from focus_lab.jobs.models import BackgroundJob, JobStatus
+from focus_lab.tasks import enqueue
+from usda_foods.entitlements.services.drawdowns import drawdown_adjust
+from usda_foods.ordering.models import (
+    CatalogItem,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderTransition,
+    OrderWindow,
+)
+from usda_foods.shipping import planner as shipping
+from usda_foods.shipping.models import AdjustmentStatus, PlanAdjustment, PlanStop, PlanTruck, ShipmentPlan
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PLANNING_SECONDS_PER_FOOD = 2.0
+
+
+@dataclass(frozen=True)
+class WindowDemand:
+    food: CatalogItem
+    locations: tuple[shipping.Location, ...]
+
+
+def site_key(site_id: int) -> str:
+    return f"site-{site_id}"
+
+
+def _site_id(key: str) -> int:
+    return int(key.removeprefix("site-"))
+
+
+def window_demands(window: OrderWindow) -> list[WindowDemand]:
+    """Cases of each food asked for at each delivery site in the window's approved orders (a
+    co-op's receiving site sums its members' lines). Two queries, whatever the number of lines.
+    A site asking more than a truck plan can hold (``shipping.bounds``) is a ``DomainError``."""
+    try:
+        return _window_demands(window)
+    except shipping.PlanningInputError as exc:
+        raise DomainError(_site_names(str(exc))) from exc
+
+
+def _window_demands(window: OrderWindow) -> list[WindowDemand]:
+    rows = (
+        OrderLine.objects.filter(order__window=window, order__status=OrderStatus.APPROVED)
+        .values("catalog_item_id", "delivery_site_id")
+        .annotate(cases=Sum("cases"))
+        .order_by("catalog_item_id", "delivery_site_id")
+    )
+    by_food: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in rows:
+        by_food[row["catalog_item_id"]].append((row["delivery_site_id"], row["cases"]))
+    sites = Site.objects.in_bulk({site for pairs in by_food.values() for site, _ in pairs})
+    foods = CatalogItem.objects.in_bulk(by_food.keys())
+    demands = []
+    for food_id in sorted(by_food):
+        locations = tuple(
+            shipping.Location(name=site_key(site_id), lat=float(sites[site_id].latitude),
+                              lon=float(sites[site_id].longitude), cases=cases)
+            for site_id, cases in by_food[food_id]
+        )  # fmt: skip
+        demands.append(WindowDemand(food=foods[food_id], locations=locations))
+    return demands
+
+
+def fingerprint(demands: Iterable[WindowDemand], *, max_stops: int, min_drop: Decimal) -> str:
+    """A digest of the planner's whole input: equal digests mean the plan must come out equal."""
+    payload = [[d.food.pk, d.food.cases_per_truckload, [[loc.name, loc.lat, loc.lon, loc.cases] for loc in d.locations]]
+               for d in demands]  # fmt: skip
+    blob = json.dumps({"demands": payload, "max_stops": max_stops, "min_drop": str(min_drop)}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def shipment_plan_start(
+    *, window: OrderWindow, user: User | None, max_stops: int = 3, min_drop: Decimal = Decimal("0.25")
+) -> ShipmentPlan:
+    """Queue a plan of the window's approved lines (an SDA reviewer's request, or the window's
+    close when ``user`` is None). The Celery task does the work and reports progress."""
+    if user is not None and not OrderWindow.objects.for_user(user, write=True).filter(pk=window.pk).exists():
+        raise DomainError("Only the state agency's reviewers plan its shipments.")
+    if not 1 <= max_stops <= 10:
+        raise DomainError("A truck makes between 1 and 10 stops.", field="max_stops")
+    if not Decimal("0") <= min_drop <= Decimal("1"):
+        raise DomainError("The minimum drop is a share of a truck, between 0 and 1.", field="min_drop")
+    plan = ShipmentPlan.objects.create(window=window, created_by=user, max_stops=max_stops, min_drop=min_drop)
+    enqueue("usda_foods.shipping.tasks.shipment_plan_run", plan.pk)
+    return plan
+
+
+def _delivery_dates(window: OrderWindow, count: int) -> list[date]:
+    """Spread trucks over the window's delivery period, weekdays only, in truck order."""
+    days = []
+    day = window.delivery_start
+    while day <= window.delivery_end:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    days = days or [window.delivery_start]
+    return [days[i * len(days) // max(count, 1)] for i in range(count)]
+
+
+def shipment_plan_compute(
+    *, plan_id: int, progress: Callable[[int, int], None] | None = None
+) -> ShipmentPlan:
+    """Plan every food of the window and store the result, replacing any earlier rows of this
+    plan (so a retried task writes the same plan again, not a second copy)."""
+    plan = ShipmentPlan.objects.select_related("window").get(pk=plan_id)
+    demands = window_demands(plan.window)
+    plans: list[tuple[WindowDemand, shipping.Plan]] = []
+    rules_for: dict[int, shipping.PlanRules] = {}
+    for index, demand in enumerate(demands, start=1):
+        try:  # a food or an order beyond what a truck plan can be (shipping.bounds) fails the plan
+            rules_for[demand.food.pk] = shipping.PlanRules(capacity=demand.food.cases_per_truckload,
+                                                           max_stops=plan.max_stops, min_drop=plan.min_drop)  # fmt: skip
+            result = shipping.plan_food(food=str(demand.food.pk), locations=demand.locations,
+                                        rules=rules_for[demand.food.pk], time_limit_s=PLANNING_SECONDS_PER_FOOD)  # fmt: skip
+        except shipping.PlanningInputError as exc:
+            problem = _site_names(str(exc).removeprefix(f"{demand.food.pk}: "))
+            raise DomainError(f"{demand.food}: {problem}") from exc
+        problems = shipping.validate_plan(
+            plan=result, locations=demand.locations, rules=rules_for[demand.food.pk]
+        )
+        if problems:  # never store a plan that breaks a rule
+            raise DomainError(f"The plan for {demand.food} breaks a rule: {problems[0]}")
+        plans.append((demand, result))
+        if progress:
+            progress(index, len(demands))
+    dates = _delivery_dates(plan.window, sum(len(p.trucks) for _, p in plans))
+    with transaction.atomic():
+        plan = ShipmentPlan.objects.select_for_update().get(pk=plan_id)
+        plan.plan_trucks.all().delete()
+        plan.adjustments.all().delete()
+        number, stops = 0, []
+        for demand, result in plans:
+            for truck in result.trucks:
+                row = PlanTruck.objects.create(plan=plan, food=demand.food, number=number + 1, cases=truck.cases,
+                                               distance_km=Decimal(str(round(truck.distance_km, 1))),
+                                               delivery_date=dates[number])  # fmt: skip
+                number += 1
+                stops.extend(PlanStop(truck=row, site_id=_site_id(s.location), sequence=i, cases=s.cases)
+                             for i, s in enumerate(truck.stops, start=1))  # fmt: skip
+            requested = {loc.name: loc.cases for loc in demand.locations}
+            PlanAdjustment.objects.bulk_create([
+                PlanAdjustment(plan=plan, food=demand.food, site_id=_site_id(a.location),
+                               requested_cases=requested[a.location], proposed_cases=a.cases, cases=a.cases,
+                               reason=a.reason)
+                for a in result.adjustments if a.cases and not a.warehouse
+            ])  # fmt: skip
+        PlanStop.objects.bulk_create(stops)
+        summaries = [p.summary for _, p in plans]
+        plan.input_fingerprint = fingerprint(demands, max_stops=plan.max_stops, min_drop=plan.min_drop)
+        plan.requested_cases = sum(s.requested_cases for s in summaries)
+        plan.adjusted_cases = sum(s.adjusted_cases for s in summaries)
+        plan.adjusted_cases_bound = sum(p.lower_bounds.adjusted_cases for _, p in plans)
+        plan.trucks = sum(s.trucks for s in summaries)
+        plan.trucks_bound = sum(p.lower_bounds.trucks for _, p in plans)
+        plan.total_km = Decimal(str(round(sum(s.total_km for s in summaries), 1)))
+        plan.solve_seconds = Decimal(str(round(sum(s.solve_seconds for s in summaries), 2)))
+        plan.result = _named_json([p for _, p in plans], {d.food.pk: d.food for d in demands})
+        plan.status, plan.finished_at = JobStatus.DONE, timezone.now()
+        plan.progress = plan.total = len(demands)
+        plan.message = (f"{plan.trucks} trucks for {plan.requested_cases:,} cases; {plan.adjusted_cases} cases adjusted "
+                        f"(lower bound {plan.adjusted_cases_bound}).") if demands else "No approved lines to ship."  # fmt: skip
+        plan.save()
+    return plan
+
+
+def _site_names(message: str) -> str:
+    """A planner message with its ``site-<id>`` keys replaced by the sites' names."""
+    ids = {int(m) for m in re.findall(r"site-(\d+)", message)}
+    names = dict(Site.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return re.sub(r"site-(\d+)", lambda m: names.get(int(m.group(1)), m.group(0)), message)
+
+
+# --- Preview jobs --------------------------------------------------------------------------------
+
+PREVIEW_JOB = "shipment-preview"
+
+
+def shipment_preview_start(*, demands: Sequence[shipping.FoodDemand], user: User) -> BackgroundJob:
+    """Queue a preview too big to plan inside a request (the API decides). The job keeps the
+    checked demands; the task plans them food by food and stores the preview's JSON as the
+    job's result, for its creator only."""
+    params = {"demands": [_demand_json(d) for d in demands]}
+    return jobs.job_create(
+        kind=PREVIEW_JOB, user=user, params=params, task="usda_foods.shipping.tasks.shipment_preview_run"
+    )
+
+
+def shipment_preview_compute(
+    *, params: dict[str, Any], progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """Plan a preview job's demands (checked again: the planner's own input rules) and return
+    the JSON the synchronous preview answers."""
+    try:
+        demands = [_demand_from_json(d) for d in params["demands"]]
+    except (KeyError, TypeError, ValueError) as exc:  # PlanningInputError is a ValueError
+        raise DomainError(f"This preview cannot be planned: {exc}") from exc
+    plans = []
+    for index, demand in enumerate(demands, start=1):
+        try:
+            plans.append(shipping.plan_food(food=demand.food, locations=demand.locations, rules=demand.rules))
+        except shipping.PlanningInputError as exc:
+            raise DomainError(str(exc)) from exc
+        if progress:
+            progress(index, len(demands))
+    return shipping.plan_to_json(plans)
+
+
+def _demand_json(demand: shipping.FoodDemand) -> dict[str, Any]:
+    rules = demand.rules
+    return {"food": demand.food, "capacity": rules.capacity, "max_stops": rules.max_stops,
+            "min_drop": str(rules.min_drop),
+            "locations": [[loc.name, loc.lat, loc.lon, loc.cases, loc.warehouse] for loc in demand.locations]}  # fmt: skip
+
+
+def _demand_from_json(data: dict[str, Any]) -> shipping.FoodDemand:
+    rules = shipping.PlanRules(capacity=data["capacity"], max_stops=data["max_stops"],
+                               min_drop=Decimal(data["min_drop"]))  # fmt: skip
+    locations = tuple(
+        shipping.Location(name=name, lat=lat, lon=lon, cases=cases, warehouse=warehouse)
+        for name, lat, lon, cases, warehouse in data["locations"]
+    )
+    return shipping.FoodDemand(food=data["food"], locations=locations, rules=rules)
+
+
+def _named_json(plans: list[shipping.Plan], foods: dict[int, CatalogItem]) -> dict:
+    """The command's JSON, with site and food names a carrier can read."""
+    data = shipping.plan_to_json(plans)
+    names = dict(Site.objects.filter(pk__in={_site_id(s["location"]) for t in data["trucks"] for s in t["stops"]} |
+                                     {_site_id(a["location"]) for a in data["adjustments"]})
+                 .values_list("pk", "name"))  # fmt: skip
+    for truck in data["trucks"]:
+        truck["food"] = str(foods[int(truck["food"])])
+        for stop in truck["stops"]:
+            stop["location"] = names[_site_id(stop["location"])]
+    for adjustment in data["adjustments"]:
+        adjustment["food"] = str(foods[int(adjustment["food"])])
+        adjustment["location"] = names[_site_id(adjustment["location"])]
+    return data
+
+
+def shipment_adjustments_override(
+    *, plan: ShipmentPlan, cases_by_adjustment: dict[int, int], user: User
+) -> list[PlanAdjustment]:
+    """Set adjustments of one food by hand. They must stay within the rules: with the food's other
+    adjustments as they stand, the planner must ship the resulting quantities with nothing left to
+    adjust. All or nothing."""
+    if not ShipmentPlan.objects.for_user(user, write=True).filter(pk=plan.pk).exists():
+        raise DomainError("Only the state agency's reviewers change shipment adjustments.")
+    chosen = list(
+        PlanAdjustment.objects.filter(plan=plan, pk__in=list(cases_by_adjustment)).select_related("food")
+    )
+    if not chosen or len(chosen) != len(cases_by_adjustment) or len({a.food_id for a in chosen}) != 1:
+        raise DomainError("Choose adjustments of one food of this plan.")
+    food = chosen[0].food
+    for adjustment in chosen:
+        if adjustment.status == AdjustmentStatus.ACCEPTED:
+            raise DomainError("This adjustment is already applied to the orders.")
+        if adjustment.requested_cases + cases_by_adjustment[adjustment.pk] < 0:
+            raise DomainError(f"{adjustment.site} cannot receive fewer than zero cases.", field="cases")
+    demand = next((d for d in window_demands(plan.window) if d.food.pk == food.pk), None)
+    if demand is None:
+        raise DomainError("The orders have changed since this plan: run it again.")
+    deltas = dict(PlanAdjustment.objects.filter(plan=plan, food=food).values_list("site_id", "cases"))
+    deltas.update({a.site_id: cases_by_adjustment[a.pk] for a in chosen})
+    try:
+        final = tuple(
+            shipping.Location(
+                name=loc.name, lat=loc.lat, lon=loc.lon, cases=loc.cases + deltas.get(_site_id(loc.name), 0)
+            )
+            for loc in demand.locations
+        )
+        rules = shipping.PlanRules(
+            capacity=food.cases_per_truckload, max_stops=plan.max_stops, min_drop=plan.min_drop
+        )
+        check = shipping.plan_food(
+            food=str(food.pk), locations=final, rules=rules, time_limit_s=PLANNING_SECONDS_PER_FOOD
+        )
+    except shipping.PlanningInputError as exc:  # beyond what a truck plan can be (shipping.bounds)
+        raise DomainError(_site_names(str(exc).removeprefix(f"{food.pk}: ")), field="cases") from exc
+    still = [a for a in check.adjustments if a.cases]
+    if still:
+        names = dict(
+            Site.objects.filter(pk__in=[_site_id(a.location) for a in still]).values_list("pk", "name")
+        )
+        needed = ", ".join(f"{a.cases:+d} at {names[_site_id(a.location)]}" for a in still)
+        raise DomainError(f"Those quantities cannot ship in full trucks within the rules; they would still need {needed}.",
+                          field="cases")  # fmt: skip
+    now = timezone.now()
+    with transaction.atomic():
+        for adjustment in chosen:
+            adjustment.cases, adjustment.status = (
+                cases_by_adjustment[adjustment.pk],
+                AdjustmentStatus.OVERRIDDEN,
+            )
+            adjustment.decided_by, adjustment.decided_at = user, now
+            adjustment.save(update_fields=["cases", "status", "decided_by", "decided_at"])
+    return chosen
+
+
+def shipment_adjustments_accept(*, plan: ShipmentPlan, adjustment_ids: Iterable[int], user: User) -> int:
+    """Apply adjustments to the approved orders: change their lines at that site (largest line
+    first), move each order's final drawdown by the value change (refused if it would overdraw),
+    record the change in the order's history, and email the district. All or nothing."""
+    if not ShipmentPlan.objects.for_user(user, write=True).filter(pk=plan.pk).exists():
+        raise DomainError("Only the state agency's reviewers apply shipment adjustments.")
+    applied = 0
+    with transaction.atomic():
+        adjustments = list(PlanAdjustment.objects.select_for_update().filter(plan=plan, pk__in=list(adjustment_ids))
+                           .exclude(status=AdjustmentStatus.ACCEPTED).select_related("food", "site"))  # fmt: skip
+        for adjustment in adjustments:
+            _apply_adjustment(plan, adjustment, user)
+            adjustment.status, adjustment.decided_by, adjustment.decided_at = (
+                AdjustmentStatus.ACCEPTED,
+                user,
+                timezone.now(),
+            )
+            adjustment.save(update_fields=["status", "decided_by", "decided_at"])
+            applied += 1
+    return applied
+
+
+def _apply_adjustment(plan: ShipmentPlan, adjustment: PlanAdjustment, user: User) -> None:
+    from usda_foods.ordering.services.common import order_email_district_later
+
+    # The lines and their orders are changed (cases, drawdown); the window is not: lock just those.
+    lines = list(OrderLine.objects.select_for_update(of=("self", "order")).select_related("order")
+                 .filter(order__window=plan.window, order__status=OrderStatus.APPROVED,
+                         catalog_item=adjustment.food, delivery_site=adjustment.site)
+                 .order_by("-cases", "id"))  # fmt: skip
+    if not lines:
+        raise DomainError(
+            f"No approved line of {adjustment.food} goes to {adjustment.site.name} any more: run the plan again."
+        )
+    remaining = adjustment.cases
+    changed: dict[int, Order] = {}
+    for line in lines:
+        if remaining == 0:
+            break
+        step = remaining if remaining > 0 else -min(line.cases, -remaining)
+        line.cases += step
+        remaining -= step
+        if line.cases == 0:
+            line.delete()
+        else:
+            line.save(update_fields=["cases"])
+        changed[line.order_id] = line.order
+    if remaining:
+        raise DomainError(
+            f"{adjustment.site.name} has only {adjustment.requested_cases} cases of {adjustment.food} to remove."
+        )
+    for order in changed.values():
+        value = sum((ln.cases * ln.unit_price for ln in order.lines.all()), Decimal("0.00"))
+        drawdown_adjust(drawdown_id=order.drawdown_id, amount=value, user=user,
+                        memo=f"Shipment plan #{plan.pk}: {adjustment.cases:+d} cases of {adjustment.food}")  # fmt: skip
+        Order.objects.filter(pk=order.pk).update(value=value)
+        order.value = value
+        comment = (f"Shipment plan #{plan.pk}: {adjustment.cases:+d} cases of {adjustment.food} at {adjustment.site.name} "
+                   f"({adjustment.reason}). New value ${value:,}.")  # fmt: skip
+        OrderTransition.objects.create(
+            order=order, from_status=order.status, to_status=order.status, user=user, comment=comment
+        )
+        order_email_district_later(order, order.status, comment)
+
+
+def drop_sites(user: User) -> QuerySet:
+    """The sites whose drops a user sees in a plan, as a subquery: their districts' sites and the
+    receiving sites of the co-ops their districts belong to."""
+    visible = access.district_ids_for(user)
+    return Site.objects.filter(Q(district_id__in=visible) | Q(coops_receiving__members__in=visible)).values(
+        "pk"
+    )
+
+
+def district_drops(*, user: User, plan: ShipmentPlan):
+    """The stops of a plan at the user's drop sites, with the truck, food and delivery date."""
+    sites = drop_sites(user)
+    return (PlanStop.objects.filter(truck__plan=plan, site__in=sites)
+            .select_related("truck", "truck__food", "site", "site__district")
+            .order_by("truck__delivery_date", "truck__number", "sequence"))  # fmt: skip
