@@ -21,9 +21,9 @@ from django.utils import timezone
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 
+from agreements.content import letter_content
 from agreements.models import EventKind, Letter, LetterEvent, SignatureRole
 from agreements.rules import CONSENT_TEXT, CONSENT_VERSION, sha256_bytes, sha256_text
-from agreements.services.letters import letter_content
 
 PDF_VARIANT = "pdf/a-3b"
 STYLESHEET = Path(__file__).with_name("letter_pdf.css")

@@ -193,8 +193,12 @@ def _build_lab() -> dict[str, Any]:
     from agreements import services as letters
 
     version = letters.template_default(collaborative=collaborative, user=users["collab_admin"]).current
-    letters.letter_issue(version=version, party=district, school_year=2026, user=users["collab_admin"], send=True)
-    letters.letter_issue(version=version, party=partner, school_year=2026, user=users["collab_admin"], send=True)
+    letters.letter_issue(
+        version=version, party=district, school_year=2026, user=users["collab_admin"], send=True
+    )
+    letters.letter_issue(
+        version=version, party=partner, school_year=2026, user=users["collab_admin"], send=True
+    )
     return {
         role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}
         for role, user in users.items()

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from agreements import access, emails
+from agreements.content import letter_content
 from agreements.models import (
     EventKind,
-    Formality,
     Letter,
     LetterEvent,
     PartyKind,
@@ -33,7 +33,6 @@ from agreements.rules import (
     CONSENT_TEXT,
     LIVE,
     Action,
-    LetterContent,
     State,
     next_state,
     refusal,
@@ -73,21 +72,6 @@ NO_CLIENT = ClientInfo()
 class IssueResult:
     issued: list[Letter] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-
-
-def _fmt(day: object) -> str:
-    return f"{day:%B} {day.day}, {day.year}" if day else ""  # type: ignore[attr-defined]
-
-
-def letter_content(*, version: TemplateVersion, party: District | PartnerOrganisation, lab: str,
-                   school_year: int) -> LetterContent:  # fmt: skip
-    kind = PartyKind.DISTRICT if isinstance(party, District) else PartyKind.PARTNER
-    return LetterContent(
-        collaborative=lab, party=party.name, party_kind=str(kind), school_year=school_year_label(school_year),
-        title=version.title, introduction=version.introduction, gives=version.gives(kind), gets=list(version.gets),
-        closing=version.closing, formal=version.formality == Formality.FORMAL, term=version.term,
-        start=_fmt(version.start_date), end=_fmt(version.end_date), version=version.number,
-    )  # fmt: skip
 
 
 def _event(letter: Letter, kind: str, *, user: User | None = None, client: ClientInfo = NO_CLIENT,

@@ -201,11 +201,15 @@ def test_outsiders_export_and_search_find_nothing(outsider_client, sent):
 
 
 def test_outsider_cannot_start_a_zip_of_another_lab(outsider_client, collaborative):
-    response = outsider_client.post("/agreements/download/", {"collaborative": collaborative.pk, "school_year": 2026})
+    response = outsider_client.post(
+        "/agreements/download/", {"collaborative": collaborative.pk, "school_year": 2026}
+    )
     assert response.status_code == 302 and "/jobs/" not in response["Location"]
 
 
-def test_another_users_job_is_404(client_for, collab_admin, outsider, collaborative, django_capture_on_commit_callbacks):
+def test_another_users_job_is_404(
+    client_for, collab_admin, outsider, collaborative, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(collab_admin).post("/agreements/download/", {"collaborative": collaborative.pk,
                                                                            "school_year": 2026})  # fmt: skip
