@@ -158,28 +158,32 @@ class LetterViewSet(
         """Countersign for the lab (its admins): the letter is complete and its PDF stored."""
         return self._signing(request, pk, services.letter_countersign)
 
+    def _with_reason(
+        self, request: Request, pk: str | None, service: object, allowed: object, refusal: str
+    ) -> Response:
+        letter = self._letter(pk)
+        if not allowed(request.user, letter):  # type: ignore[operator]
+            raise PermissionDenied(refusal)
+        data = s.LetterReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service(
+            letter=letter,
+            user=request.user,
+            reason=data.validated_data["reason"],
+            client=client_info(request),
+        )  # type: ignore[operator]
+        return self._answer(letter)
+
     @extend_schema(request=s.LetterReasonSerializer, responses=s.LetterDetailSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
         """Decline for the party, with a reason."""
-        letter = self._letter(pk)
-        if not letter_access.can_sign(request.user, letter):
-            raise PermissionDenied(services.letters.NOT_SIGNATORY)
-        data = s.LetterReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.letter_decline(letter=letter, user=request.user, reason=data.validated_data["reason"],
-                                client=client_info(request))  # fmt: skip
-        return self._answer(letter)
+        return self._with_reason(request, pk, services.letter_decline, letter_access.can_sign,
+                                 services.letters.NOT_SIGNATORY)  # fmt: skip
 
     @extend_schema(request=s.LetterReasonSerializer, responses=s.LetterDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """Withdraw a letter not yet complete (admins)."""
-        letter = self._letter(pk)
-        if not letter_access.can_administer(request.user, letter):
-            raise PermissionDenied(services.letters.NOT_ADMIN)
-        data = s.LetterReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.letter_withdraw(letter=letter, user=request.user, reason=data.validated_data["reason"],
-                                 client=client_info(request))  # fmt: skip
-        return self._answer(letter)
+        return self._with_reason(request, pk, services.letter_withdraw, letter_access.can_administer,
+                                 services.letters.NOT_ADMIN)  # fmt: skip

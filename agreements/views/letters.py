@@ -109,22 +109,25 @@ def letter_send(request: HttpRequest, pk: int) -> HttpResponse:
                  client=client_info(request)), "Letter sent: its signatories have an email with the link.")  # fmt: skip
 
 
+def _with_reason(request: HttpRequest, pk: int, form_class: type, service: object, done: str) -> HttpResponse:
+    form = form_class(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _step(request, pk, lambda letter: service(letter=letter, user=request.user, reason=reason,  # type: ignore[operator]
+                                                     client=client_info(request)), done)  # fmt: skip
+
+
 @login_required
 @require_POST
 def letter_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    form = WithdrawForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _step(request, pk, lambda letter: services.letter_withdraw(letter=letter, user=request.user, reason=reason,
-                 client=client_info(request)), "Letter withdrawn.")  # fmt: skip
+    return _with_reason(request, pk, WithdrawForm, services.letter_withdraw, "Letter withdrawn.")
 
 
 @login_required
 @require_POST
 def letter_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    form = DeclineForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _step(request, pk, lambda letter: services.letter_decline(letter=letter, user=request.user, reason=reason,
-                 client=client_info(request)), "Letter declined; the lab has been told why.")  # fmt: skip
+    return _with_reason(
+        request, pk, DeclineForm, services.letter_decline, "Letter declined; the lab has been told why."
+    )
 
 
 def _signing(request: HttpRequest, pk: int, countersign: bool) -> HttpResponse:
