@@ -58,9 +58,10 @@ def zip_start(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: upload a PDF; its SHA-256 is looked up among the stored final PDFs of complete
     letters. Only an exact byte-for-byte copy matches."""
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = VerifyForm(request.POST if posted else None, request.FILES if posted else None)
     context: dict[str, object] = {"form": form}
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         digest = hashlib.sha256()
         for chunk in form.cleaned_data["pdf"].chunks():
             digest.update(chunk)

@@ -215,3 +215,18 @@ def test_another_users_job_is_404(
                                                                            "school_year": 2026})  # fmt: skip
     job = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     assert client_for(outsider).get(f"/agreements/jobs/{job}/zip/").status_code == 404
+
+
+@pytest.mark.parametrize(("role", "status"), [("manager", 200), ("viewer", 200), ("collab_admin", 200),
+                                              ("partner_user", 404), ("sda_reviewer", 404), ("outsider", 404)])  # fmt: skip
+def test_letter_page_as_each_role(request, client_for, sent, role, status):
+    response = client_for(request.getfixturevalue(role)).get(f"/agreements/letters/{sent.pk}/")
+    assert response.status_code == status
+    if status == 200:
+        assert sent.text_sha256 in response.content.decode() and "Evidence trail" in response.content.decode()
+
+
+def test_the_verify_page_is_public_and_needs_a_file(client):
+    assert client.get("/verify/").status_code == 200
+    page = client.post("/verify/", {}).content.decode()
+    assert "is-invalid" in page and "verify-result" not in page
