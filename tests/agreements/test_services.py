@@ -353,3 +353,19 @@ def test_the_demo_has_letters_in_varied_states(db):
     assert states == {s.value for s in State}
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - idempotent
     assert Letter.objects.count() == 9
+
+
+def test_the_database_refuses_to_rewrite_signed_text_or_the_evidence(complete):
+    from django.db import DatabaseError, transaction
+
+    for attempt in (
+        lambda: Letter.objects.filter(pk=complete.pk).update(text="Something else"),
+        lambda: Letter.objects.filter(pk=complete.pk).update(pdf_sha256="0" * 64),
+        lambda: Signature.objects.filter(letter=complete).update(typed_name="Someone else"),
+        lambda: LetterEvent.objects.filter(letter=complete).update(actor_email="x@example.org"),
+        lambda: LetterEvent.objects.filter(letter=complete).delete(),
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            attempt()
+    complete.refresh_from_db()
+    assert complete.text_sha256 == sha256_text(complete.text)
