@@ -26,7 +26,7 @@ __all__ = ["ISSUE_ALL", "ZIP_ALL", "BackgroundJob", "issue_all_start", "job_clai
 
 
 def register_kinds() -> None:
-    back = lambda job: (reverse("agreements:overview"), "the letters")  # noqa: E731
+    back = lambda job: (reverse("agreements:overview"), "Letters of agreement")  # noqa: E731
     job_kind_register(ISSUE_ALL, JobKind("Issuing letters of agreement to every party", back=back))
     job_kind_register(ZIP_ALL, JobKind("Building the ZIP of letters", back=back, show_result=False))
 
