@@ -24,6 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from agreements.content import letter_content
 from agreements.models import EventKind, Letter, LetterEvent, SignatureRole
 from agreements.rules import CONSENT_TEXT, CONSENT_VERSION, sha256_bytes, sha256_text
+from agreements.seal import seal_configured, seal_pdf
 
 PDF_VARIANT = "pdf/a-3b"
 STYLESHEET = Path(__file__).with_name("letter_pdf.css")
@@ -105,12 +106,14 @@ def letter_seal(*, letter: Letter) -> Letter:
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
         if letter.pdf_sha256 or not letter.is_complete:
             return letter
-        data = letter_pdf(letter, final=True)
+        data = seal_pdf(letter_pdf(letter, final=True),
+                        reason=f"Letter of agreement #{letter.pk} complete; letter SHA-256 {letter.text_sha256}")  # fmt: skip
         digest = sha256_bytes(data)
         name = f"letter-{letter.pk}-{letter.school_year}-{digest[:12]}.pdf"
         letter.pdf.save(name, ContentFile(data), save=False)
         letter.pdf_sha256 = digest
         letter.save(update_fields=["pdf", "pdf_sha256"])
         LetterEvent.objects.create(letter=letter, kind=EventKind.SEALED, at=timezone.now(),
-                                   detail={"pdf_sha256": digest, "bytes": len(data), "pdf_variant": PDF_VARIANT})  # fmt: skip
+                                   detail={"pdf_sha256": digest, "bytes": len(data), "pdf_variant": PDF_VARIANT,
+                                           "pades": seal_configured()})  # fmt: skip
     return letter

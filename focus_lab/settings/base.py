@@ -144,6 +144,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Optional PAdES seal of completed letters of agreement (agreements/seal.py): PEM files of the
+# deployment's private key and certificate. Unset, letters are stored as rendered, with their hash.
+AGREEMENTS_SEAL_KEY = env.str("AGREEMENTS_SEAL_KEY", default="")
+AGREEMENTS_SEAL_CERT = env.str("AGREEMENTS_SEAL_CERT", default="")
+AGREEMENTS_SEAL_KEY_PASSPHRASE = env.str("AGREEMENTS_SEAL_KEY_PASSPHRASE", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
