@@ -159,6 +159,13 @@ class WithdrawForm(forms.Form):
                              label="Reason (optional)")  # fmt: skip
 
 
+def _only_lab(field: forms.ModelChoiceField) -> None:
+    """Preselect the lab when the user administers just one."""
+    labs = list(field.queryset[:2])
+    if len(labs) == 1:
+        field.initial = labs[0].pk
+
+
 class RenewForm(forms.Form):
     collaborative = forms.ModelChoiceField(queryset=Collaborative.objects.none(), label="Learning lab")
     from_year = forms.TypedChoiceField(
@@ -170,6 +177,7 @@ class RenewForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["collaborative"].queryset = Collaborative.objects.for_user(user, write=True)
+        _only_lab(self.fields["collaborative"])
         self.fields["from_year"].initial = current_school_year() - 1
         self.fields["to_year"].initial = current_school_year()
 
@@ -181,6 +189,7 @@ class ZipForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["collaborative"].queryset = Collaborative.objects.for_user(user, write=True)
+        _only_lab(self.fields["collaborative"])
         self.fields["school_year"].initial = current_school_year()
 
 

@@ -4,6 +4,8 @@ admin countersigns, downloads the signed PDF, and the public verify page confirm
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -70,9 +72,11 @@ def test_issue_sign_decline_countersign_download_verify(page: Page, collab_admin
     pdf = tmp_path / "signed.pdf"
     download.value.save_as(pdf)
     letter = Letter.objects.get(district=district)
-    import hashlib
-
     assert hashlib.sha256(pdf.read_bytes()).hexdigest() == letter.pdf_sha256
+    page.get_by_role("link", name="Letters", exact=True).click()
+    expect(page.locator('[data-count="countersigned"]')).to_have_text("1")
+    expect(page.locator('[data-count="declined"]')).to_have_text("1")
+    page.screenshot(path=screenshots / "agreements-overview.png", full_page=True)
     page.get_by_role("button", name="Log out").click()
 
     page.goto("/verify/")
