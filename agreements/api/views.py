@@ -158,6 +158,17 @@ class LetterViewSet(
         """Countersign for the lab (its admins): the letter is complete and its PDF stored."""
         return self._signing(request, pk, services.letter_countersign)
 
+    @extend_schema(request=None, responses=s.LetterDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def update_text(self, request: Request, pk: str | None = None) -> Response:
+        """Rebuild a draft's text from its template's current version (admins). Refused once the
+        letter is sent: a signed letter's text never changes (withdraw it and issue a new one)."""
+        letter = self._letter(pk)
+        if not letter_access.can_administer(request.user, letter):
+            raise PermissionDenied(services.letters.NOT_ADMIN)
+        services.letter_update(letter=letter, version=letter.version.template.current, user=request.user)
+        return self._answer(letter)
+
     def _with_reason(
         self, request: Request, pk: str | None, service: object, allowed: object, refusal: str
     ) -> Response:

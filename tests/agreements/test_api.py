@@ -140,3 +140,29 @@ def test_letter_list_query_count_does_not_grow(api_for, collab_admin, version, c
         services.letter_issue(version=version, user=collab_admin, school_year=2026,
                               party=DistrictFactory(collaborative=collaborative, state_agency=district.state_agency))  # fmt: skip
     assert count() == small
+
+
+def test_editing_after_signing_is_refused_through_the_api(
+    api_for, collab_admin, manager, sent, draft, template
+):
+    from agreements import services
+    from agreements.services.templates import CONTENT_FIELDS
+
+    content = {key: getattr(template.current, key) for key in CONTENT_FIELDS} | {"title": "Revised"}
+    services.template_revise(template=template, content=content, user=collab_admin)
+    admin = api_for(collab_admin)
+    signed = api_for(manager).post(f"/api/v1/letters/{sent.pk}/sign/", _sign_body(sent), format="json")
+    assert signed.status_code == 200
+    refused = admin.post(f"/api/v1/letters/{sent.pk}/update_text/")
+    assert refused.status_code == 400 and "never changes" in str(refused.json())
+    assert api_for(manager).post(f"/api/v1/letters/{sent.pk}/update_text/").status_code == 403
+
+
+def test_a_draft_takes_the_new_version_through_the_api(api_for, collab_admin, draft, template):
+    from agreements import services
+    from agreements.services.templates import CONTENT_FIELDS
+
+    content = {key: getattr(template.current, key) for key in CONTENT_FIELDS} | {"title": "Revised"}
+    services.template_revise(template=template, content=content, user=collab_admin)
+    body = api_for(collab_admin).post(f"/api/v1/letters/{draft.pk}/update_text/").json()
+    assert body["template_version"] == 2 and body["text"].startswith("Revised")
