@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,6 @@ bench-import-errors: $(STAMP)
 
 bench-imports: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/imports.py
+
+bench-agreements: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/agreements.py

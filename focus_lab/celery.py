@@ -26,5 +26,7 @@ app.conf.beat_schedule = {
         "task": "focus_lab.imports.tasks.import_runs_purge",
         "schedule": crontab(minute=23),
     },
+    # Letters of agreement: expiry and reminders, each reminder step sent once per letter.
+    "letters-tick": {"task": "agreements.tasks.letters_tick", "schedule": crontab(minute=7)},
     "review-digest": {"task": "usda_foods.tasks.review_digest", "schedule": crontab(hour=7, minute=0)},
 }

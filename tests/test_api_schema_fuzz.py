@@ -196,6 +196,15 @@ def _build_lab() -> dict[str, Any]:
     counts = f"State,Agency code,School year,Free,Reduced,Paid\nMN,{district.agency_code},2017-18,1,2,3\n"
     import_upload(kind=get_kind("lunch-counts"), file=io.BytesIO(counts.encode()), filename="counts.csv",
                   user=reviewer)  # fmt: skip
+    from agreements import services as letters
+
+    version = letters.template_default(collaborative=collaborative, user=users["collab_admin"]).current
+    letters.letter_issue(
+        version=version, party=district, school_year=2026, user=users["collab_admin"], send=True
+    )
+    letters.letter_issue(
+        version=version, party=partner, school_year=2026, user=users["collab_admin"], send=True
+    )
     return {
         role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}
         for role, user in users.items()
