@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-suppliers
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-suppliers
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,9 @@ bench-import-errors: $(STAMP)
 
 bench-suppliers: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/suppliers.py
+
+bench-imports: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/imports.py
+
+bench-agreements: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/agreements.py

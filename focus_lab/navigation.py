@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.access import manages_people
 from accounts.models import Role
 from districts.access import roles_for
+from focus_lab.imports.kinds import kinds_for
 
 DISTRICT = {Role.DISTRICT_MANAGER, Role.DISTRICT_VIEWER}
 REVIEWER = {Role.SDA_REVIEWER, "superuser"}
@@ -23,8 +24,8 @@ class Link:
     current: bool = False
 
 
-def _link(request: HttpRequest, label: str, name: str, query: str = "") -> Link:
-    url = reverse(name) + (f"?{query}" if query else "")
+def _link(request: HttpRequest, label: str, name: str, query: str = "", args: tuple[str, ...] = ()) -> Link:
+    url = reverse(name, args=args) + (f"?{query}" if query else "")
     path = url.split("?")[0]
     current = request.path == path or (path != "/" and request.path.startswith(path))
     return Link(label, url, current)
@@ -44,9 +45,11 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
                   _link(request, "Surveys", "usda_foods:survey-list"),
                   _link(request, "Deliveries", "usda_foods:my-deliveries"),
                   _link(request, "Entitlement", "usda_foods:my-entitlements", "for=district"),
-                  _link(request, "Contact log", "partners:interaction-list")]  # fmt: skip
+                  _link(request, "Contact log", "partners:interaction-list"),
+                  _link(request, "Letters", "agreements:overview")]  # fmt: skip
     if Role.COLLABORATIVE_ADMIN in roles:
         links += [_link(request, "Entitlements", "usda_foods:my-entitlements", "for=collaborative"),
+                  _link(request, "Letters", "agreements:overview"),
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
                   _link(request, "Suppliers", "partners:supplier-list")]  # fmt: skip
@@ -55,7 +58,8 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
                   _link(request, "Contact log", "partners:interaction-list"),
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
-                  _link(request, "Partnerships", "partners:partnership-list")]  # fmt: skip
+                  _link(request, "Partnerships", "partners:partnership-list"),
+                  _link(request, "Letters", "agreements:overview")]  # fmt: skip
     if Role.REFERENCE_DATA in roles:
         links += [_link(request, "Per-meal values", "usda_foods:per-meal-value-list"),
                   _link(request, "Available list", "usda_foods:catalog-list")]  # fmt: skip
@@ -69,6 +73,7 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
 
 def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[tuple[str, list[Link]]]:
     reviewer = bool(roles & REVIEWER)
+    imports = bool(kinds_for(request.user))
     groups = [
         ("Organisations", [
             _link(request, "SFAs" if Role.SDA_REVIEWER in roles else "Districts", "districts:district-list"),
@@ -76,6 +81,8 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
             _link(request, "Co-ops", "districts:coop-list"),
             _link(request, "Partners", "partners:partner-list"),
             _link(request, "Partnerships", "partners:partnership-list"),
+            _link(request, "Letters of agreement", "agreements:overview"),
+            _link(request, "Verify a signed letter", "agreements:verify"),
         ]),
         ("Suppliers", [
             _link(request, "Supplier directory", "partners:supplier-list"),
@@ -93,7 +100,8 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
         ("Entitlement data", [
             _link(request, "Entitlements", "usda_foods:my-entitlements"),
             _link(request, "Lunch counts", "usda_foods:lunch-count-list"),
-            *([_link(request, "Import lunch counts", "usda_foods:lunch-count-import")] if reviewer else []),
+            *([_link(request, "Import lunch counts", "imports:upload", args=("lunch-counts",))] if reviewer else []),
+            *([_link(request, "Imports (CSV, Excel) and their history", "imports:home")] if imports else []),
             _link(request, "Corrections to the state's data", "usda_foods:correction-list"),
             _link(request, "Per-meal values", "usda_foods:per-meal-value-list"),
             _link(request, "Reimbursement rates", "usda_foods:reimbursement-rate-list"),

@@ -12,6 +12,7 @@ same lab. Bounded and derandomized: the same cases on every run, a couple of min
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from datetime import timedelta
@@ -40,6 +41,8 @@ from schemathesis.checks import (
 from accounts.models import Membership, Role
 from accounts.services import invitation_create
 from districts.models import Collaborative, District, Site, StateAgency
+from focus_lab.imports.kinds import get_kind
+from focus_lab.imports.services import import_upload
 from focus_lab.jobs.models import BackgroundJob
 from partners.models import PartnerOrganisation
 from tests.factories import (
@@ -193,6 +196,18 @@ def _build_lab() -> dict[str, Any]:
     from tests.partners.supplier_fixtures import supplier_world
 
     supplier_world(collaborative=collaborative, district=district, users=users)
+    counts = f"State,Agency code,School year,Free,Reduced,Paid\nMN,{district.agency_code},2017-18,1,2,3\n"
+    import_upload(kind=get_kind("lunch-counts"), file=io.BytesIO(counts.encode()), filename="counts.csv",
+                  user=reviewer)  # fmt: skip
+    from agreements import services as letters
+
+    version = letters.template_default(collaborative=collaborative, user=users["collab_admin"]).current
+    letters.letter_issue(
+        version=version, party=district, school_year=2026, user=users["collab_admin"], send=True
+    )
+    letters.letter_issue(
+        version=version, party=partner, school_year=2026, user=users["collab_admin"], send=True
+    )
     return {
         role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}
         for role, user in users.items()

@@ -23,8 +23,11 @@ def top_links(client, url: str = "/") -> list[str]:
 @pytest.mark.parametrize(
     ("role", "first"),
     [
-        ("manager", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log"]),
-        ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log"]),
+        (
+            "manager",
+            ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log", "Letters"],
+        ),
+        ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log", "Letters"]),
         (
             "sda_reviewer",
             [
@@ -37,8 +40,14 @@ def top_links(client, url: str = "/") -> list[str]:
                 "People",
             ],
         ),
-        ("collab_admin", ["Dashboard", "Entitlements", "Districts", "Partners", "Suppliers", "People"]),
-        ("partner_user", ["Dashboard", "Suppliers", "Contact log", "Districts", "Partners", "Partnerships"]),
+        (
+            "collab_admin",
+            ["Dashboard", "Entitlements", "Letters", "Districts", "Partners", "Suppliers", "People"],
+        ),
+        (
+            "partner_user",
+            ["Dashboard", "Suppliers", "Contact log", "Districts", "Partners", "Partnerships", "Letters"],
+        ),
     ],
 )
 def test_daily_work_comes_first(client_for, request, role, first):

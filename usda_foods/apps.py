@@ -12,9 +12,13 @@ class UsdaFoodsConfig(AppConfig):
         from usda_foods import job_kinds
         from usda_foods.corrections import access as corrections_access
         from usda_foods.entitlements import access as entitlements_access
+        from usda_foods.entitlements import imports as entitlements_imports
         from usda_foods.ordering import access as ordering_access
+        from usda_foods.ordering import imports as ordering_imports
         from usda_foods.shipping import access as shipping_access
 
         for area in (entitlements_access, ordering_access, shipping_access, corrections_access):
             area.register_rules()
         job_kinds.register_job_kinds()
+        for kinds in (entitlements_imports, ordering_imports):  # the shared import pipeline's kinds
+            kinds.register_import_kinds()

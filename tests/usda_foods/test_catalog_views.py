@@ -11,15 +11,16 @@ from html import unescape
 import pytest
 import time_machine
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from focus_lab.csv_import import RowError
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import DistrictFactory, UserFactory, member
+from tests.imports.flow import import_through_pages
 from tests.usda_foods.ordering_fixtures import DURING_SY, SY, catalog_item, open_window
 from usda_foods.models import CatalogItem, Order, OrderStatus, OrderWindow, Survey, SurveyResponse
 from usda_foods.ordering.services.catalog import CATALOG_COLUMNS
@@ -47,11 +48,9 @@ def _survey(
     )
 
 
-def _upload(client, text: str):
-    return client.post(
-        reverse("usda_foods:catalog-import"),
-        {"file": SimpleUploadedFile("catalog.csv", text.encode(), content_type="text/csv")},
-    )
+def _upload(client, text: str, filename: str = "catalog.csv"):
+    """The available list through the shared import pages (upload, columns, check, import)."""
+    return import_through_pages(client, "catalog", text, filename=filename)
 
 
 def _local(dt) -> str:
@@ -172,10 +171,13 @@ def test_choice_lists_offer_only_the_reviewed_states(client_for, sda_reviewer, m
 
 def test_catalog_import_through_the_page(client_for, reference_editor):
     client = client_for(reference_editor)
-    page = client.get(reverse("usda_foods:catalog-import")).content.decode()
-    assert "is_bulk_for_processing" in page and "unit_price" in page and "100117" in page  # columns + example
+    response = client.get(reverse("usda_foods:catalog-import"))  # the old address leads there
+    page = client.get(response.url).content.decode()
+    assert (
+        "Bulk for processing" in page and "Unit price ($ per case)" in page and "100117" in page
+    )  # columns, example
     html = _upload(client, GOOD_CSV).content.decode()
-    assert "2 created, 0 updated, 0 unchanged" in html
+    assert "2 created · 0 updated · 0 unchanged" in html
     beans = CatalogItem.objects.get(material_code="100117")
     assert (beans.description, str(beans.unit_price), beans.is_bulk_for_processing) == (
         "Beans, green, canned",
@@ -183,16 +185,17 @@ def test_catalog_import_through_the_page(client_for, reference_editor):
         False,
     )
     assert CatalogItem.objects.get(material_code="100046").is_bulk_for_processing
-    assert "0 created, 0 updated, 2 unchanged" in _upload(client, GOOD_CSV).content.decode()
+    assert "This file was already imported" in _upload(client, GOOD_CSV).content.decode()  # once
+    assert "0 created · 0 updated · 2 unchanged" in _upload(client, GOOD_CSV + "\n").content.decode()
     changed = GOOD_CSV.replace("21.50", "22.00")
-    assert "0 created, 1 updated, 1 unchanged" in _upload(client, changed).content.decode()
+    assert "0 created · 1 updated · 1 unchanged" in _upload(client, changed).content.decode()
 
 
 def test_catalog_import_reports_every_bad_cell_and_writes_nothing(client_for, reference_editor):
     response = _upload(client_for(reference_editor), BAD_CSV)
     html = response.content.decode()
     assert "Nothing was imported" in html
-    errors = [str(e) for e in response.context["report"].errors]
+    errors = [str(RowError(*problem)) for problem in response.import_run.problems]
     for where in ("line 3, column category", "line 3, column unit_price", "line 4, column cases_per_truckload",
                   "line 4, column is_bulk_for_processing"):  # fmt: skip
         assert any(e.startswith(where) for e in errors), where

@@ -24,6 +24,7 @@ from accounts.models import Role
 from districts.models import District
 from focus_lab.errors import DomainError
 from tests.factories import UserFactory, member
+from tests.imports.flow import import_through_pages
 from tests.usda_foods.helpers import COV, PRIOR, YEAR, entitlement
 from tests.usda_foods.ordering_fixtures import catalog_item, open_window
 from usda_foods.entitlements.services.lunch_counts import lunch_count_save, lunch_counts_import
@@ -118,6 +119,8 @@ def test_only_the_state_enters_edits_or_imports_lunch_counts_through_pages(
     html = client.get(reverse("usda_foods:lunch-count-list")).content.decode()
     assert "New lunch count" not in html and "Import CSV" not in html
     assert reverse("usda_foods:lunch-count-import") not in html  # nor in the navigation
+    assert reverse("imports:upload", args=["lunch-counts"]) not in html
+    assert client.get(reverse("imports:upload", args=["lunch-counts"])).status_code == 403
 
 
 def test_lunch_count_services_refuse_a_manager(manager, funded):
@@ -129,7 +132,8 @@ def test_lunch_count_services_refuse_a_manager(manager, funded):
         data=f"state,agency_code,school_year,free,reduced,paid\nMN,{district.agency_code},{PRIOR},1,1,20000000\n",
         user=manager,
     )
-    assert [(e.line, e.column) for e in report.errors] == [(2, "agency_code")]
+    # a district's manager imports no lunch counts at all (they are the state's data)
+    assert [(e.line, e.message) for e in report.errors] == [(0, "Your role cannot import lunch counts.")]
     _unchanged(funded)
 
 
@@ -271,8 +275,7 @@ def test_reference_editors_and_superusers_change_it_through_pages(
     assert client.post(reverse("usda_foods:reimbursement-rate-create"), RATE).status_code == 302
     assert client.post(reverse("usda_foods:section4-payment-create"), SECTION4).status_code == 302
     csv = ",".join(CATALOG_COLUMNS) + "\n2019-20,100117,Beans,vegetable,6/#10,40,1400,21.50\n"
-    upload = SimpleUploadedFile("c.csv", csv.encode(), content_type="text/csv")
-    assert "1 created" in client.post(reverse("usda_foods:catalog-import"), {"file": upload}).content.decode()
+    assert "1 created" in import_through_pages(client, "catalog", csv).content.decode()
 
 
 def test_reference_services_refuse_tenants(collab_admin, sda_reviewer):

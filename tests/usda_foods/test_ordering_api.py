@@ -134,9 +134,17 @@ def test_catalog_import_multipart_then_text_csv(api_for, reference_editor):
     upload = SimpleUploadedFile("catalog.csv", GOOD_CSV.encode(), content_type="text/csv")
     first = api.post("/api/v1/catalog-items/import/", {"file": upload}, format="multipart")
     assert first.status_code == 200, first.json()
-    assert first.json() == {"created": 2, "updated": 0, "unchanged": 0}
-    again = api.generic("POST", "/api/v1/catalog-items/import/", GOOD_CSV.encode(), content_type="text/csv")
-    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2}
+    run = first.json()["import_id"]
+    assert first.json() == {"created": 2, "updated": 0, "unchanged": 0, "import_id": run, "status": "done"}
+    same_file = api.generic(
+        "POST", "/api/v1/catalog-items/import/", GOOD_CSV.encode(), content_type="text/csv"
+    )
+    assert same_file.status_code == 400 and f"import #{run}" in same_file.json()["errors"][0]["message"]
+    again = api.generic(
+        "POST", "/api/v1/catalog-items/import/", GOOD_CSV.encode() + b"\n", content_type="text/csv"
+    )
+    assert {k: again.json()[k] for k in ("created", "updated", "unchanged")} == {"created": 0, "updated": 0,
+                                                                               "unchanged": 2}  # fmt: skip
     changed = GOOD_CSV.replace("85.00", "86.00")
     assert (
         api.generic("POST", "/api/v1/catalog-items/import/", changed, content_type="text/csv").json()[
@@ -631,3 +639,17 @@ def test_schema_documents_the_ordering_api(api_for, manager):
     assert reject_body["schema"]["$ref"].endswith("/ReasonRequest")
     order = schema["components"]["schemas"]["Order"]["properties"]
     assert {"lines", "transitions", "value"} <= set(order)
+
+
+def test_a_long_catalog_file_answers_202_and_goes_on_in_the_background(
+    api_for, reference_editor, monkeypatch
+):
+    monkeypatch.setattr("focus_lab.imports.services.BACKGROUND_ROWS", 0)
+    monkeypatch.setattr("focus_lab.jobs.services.enqueue", lambda path, *args: None)
+    response = api_for(reference_editor).generic(
+        "POST", "/api/v1/catalog-items/import/", GOOD_CSV.encode(), content_type="text/csv"
+    )
+    assert response.status_code == 202 and response.json()["status"] == "validating"
+    assert (
+        api_for(reference_editor).get(f"/api/v1/imports/{response.json()['import_id']}/").status_code == 200
+    )

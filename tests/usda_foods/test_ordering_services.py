@@ -243,7 +243,8 @@ def test_catalog_import_good_bad_and_reimport(reference_editor):
                     "2019-20,100101,Chicken bulk,meat,40 lb box,40,1000,85.00,true\n"  # fmt: skip
     report = catalog_import(data=good, user=reference_editor)
     assert report.ok and report.created == 2
-    assert catalog_import(data=good, user=reference_editor).unchanged == 2
+    assert "already imported" in catalog_import(data=good, user=reference_editor).errors[0].message
+    assert catalog_import(data=good + "\n", user=reference_editor).unchanged == 2  # the same rows
     bad = header + "2019-20,100117,Beans,vegetable,6/#10,40,1400,24.00,false\n" \
                    "2019-20,,Peas,legume,,-1,0,1.234,maybe\n" \
                    "2019-20,100117,Dup,vegetable,x,1,10,1,false\n"  # fmt: skip

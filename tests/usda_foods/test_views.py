@@ -10,7 +10,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,6 +19,7 @@ from focus_lab.jobs.models import BackgroundJob, JobStatus
 from tests.conftest import ROLE_FIXTURES
 from tests.exports import XLSX, csv_body, xlsx_rows
 from tests.factories import CollaborativeFactory, DistrictFactory, PartnerFactory, UserFactory, member
+from tests.imports.flow import import_through_pages
 from tests.usda_foods.helpers import COV, PRIOR, YEAR, compute, entitlement, lunch_count
 from usda_foods.entitlements.school_years import current_school_year
 from usda_foods.entitlements.services.drawdowns import drawdown_post
@@ -380,6 +380,7 @@ def test_viewer_cannot_enter_edit_or_import_lunch_counts(readonly_client, distri
     assert readonly_client.get(reverse("usda_foods:lunch-count-create")).status_code == 403
     assert readonly_client.get(reverse("usda_foods:lunch-count-update", args=[count.pk])).status_code == 403
     assert readonly_client.get(reverse("usda_foods:lunch-count-import")).status_code == 403
+    assert readonly_client.get(reverse("imports:upload", args=["lunch-counts"])).status_code == 403
     html = html_of(readonly_client.get(reverse("usda_foods:lunch-count-list")))
     assert "New lunch count" not in html and "Edit" not in html
 
@@ -391,15 +392,19 @@ def test_lunch_count_list_filters_by_year(member_client, district):
     assert [c.school_year for c in response.context["object_list"]] == [YEAR]
 
 
-def _upload(client, text: str):
-    upload = SimpleUploadedFile("counts.csv", text.encode(), content_type="text/csv")
-    return client.post(reverse("usda_foods:lunch-count-import"), {"file": upload})
+def _upload(client, text: str, filename: str = "counts.csv"):
+    """The lunch-count import through the shared import pages (upload, columns, check, import)."""
+    return import_through_pages(client, "lunch-counts", text, filename=filename)
 
 
 def test_import_page_shows_the_expected_columns_and_an_example(client_for, sda_reviewer, district):
-    html = html_of(client_for(sda_reviewer).get(reverse("usda_foods:lunch-count-import")))
-    assert "state,agency_code,school_year,free,reduced,paid" in html
-    assert f"MN,{district.agency_code}," in html
+    client = client_for(sda_reviewer)
+    response = client.get(reverse("usda_foods:lunch-count-import"))  # the old address leads there
+    assert response.status_code == 302 and response.url == reverse("imports:upload", args=["lunch-counts"])
+    html = html_of(client.get(response.url))
+    for label in ("State", "Agency code", "School year", "Free", "Reduced price", "Paid"):
+        assert f"<td>{label}" in html
+    assert reverse("imports:template", args=["lunch-counts", "csv"]) in html
 
 
 def test_import_writes_good_rows_and_reimporting_changes_nothing(client_for, sda_reviewer, district):
@@ -417,7 +422,8 @@ def test_import_writes_good_rows_and_reimporting_changes_nothing(client_for, sda
     )
     entitlements_before = list(Entitlement.objects.order_by("pk").values_list("pk", "computed_at"))
 
-    html = html_of(_upload(client, text))
+    assert "This file was already imported" in html_of(_upload(client, text))  # the same file, once
+    html = html_of(_upload(client, text + "\n", filename="counts-again.csv"))  # the same rows
     assert "Imported: 0 new, 0 updated, 2 unchanged." in html
     assert (
         list(LunchCount.objects.order_by("pk").values_list("pk", "free", "reduced", "paid", "updated_at"))
@@ -439,7 +445,7 @@ def test_import_reports_every_bad_cell_by_line_and_column_and_writes_nothing(
     response = _upload(client_for(sda_reviewer), text)
     html = html_of(response)
     assert "Nothing was imported" in html
-    errors = [(e.line, e.column) for e in response.context["report"].errors]
+    errors = [(line, column) for line, column, _ in response.import_run.problems]
     assert errors == [(3, "free"), (3, "school_year"), (4, "agency_code"), (5, "school_year")]
     assert "line 3, column free: “lots” is not a whole number" in html
     assert f"line 4, column agency_code: no SFA with code {other_district.agency_code} in WI" in html
@@ -448,8 +454,13 @@ def test_import_reports_every_bad_cell_by_line_and_column_and_writes_nothing(
 
 
 def test_import_with_a_wrong_header_says_which_columns(client_for, sda_reviewer):
-    html = html_of(_upload(client_for(sda_reviewer), "state,code,year\nMN,1,2018-19\n"))
-    assert "Nothing was imported" in html and "line 1, column agency_code, school_year, free" in html
+    response = _upload(client_for(sda_reviewer), "state,code,year\nMN,1,2018-19\n")
+    assert response.status_code == 400
+    html = response.content.decode()
+    # the columns the file lacks are asked for before anything is checked
+    assert response.import_run.status == "uploaded" and "Nothing was imported" not in html
+    for label in ("Agency code", "Free", "Reduced price", "Paid"):
+        assert f"Choose the column that holds “{label}”: it is required." in html
 
 
 # --- Reference data ---------------------------------------------------------------------------------

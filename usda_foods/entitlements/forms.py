@@ -13,7 +13,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from districts.forms import ScopedModelForm
-from focus_lab.csv_import import MAX_IMPORT_BYTES
 from focus_lab.errors import DomainError
 from usda_foods.entitlements import rules as entitlements
 from usda_foods.entitlements import units
@@ -119,20 +118,6 @@ class LunchCountForm(ScopedModelForm):
 
     def clean_school_year(self) -> str:
         return _school_year(self.cleaned_data["school_year"])
-
-
-class LunchCountImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with a header row; at most 5 MB.")
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("Check and import")
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
-        return upload
 
 
 class PerMealValueForm(forms.Form):

@@ -14,28 +14,27 @@ from django.http import (
 )
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.generic import FormView
+from django.views import View
 
 from districts import access
 from districts.mixins import ScopedCreateView, ScopedListView, ScopedUpdateView
 from focus_lab.errors import DomainError
-from focus_lab.import_errors import import_errors_summarize
+from focus_lab.imports import views as import_views
 from focus_lab.links import with_query
 from usda_foods.entitlements import rules as entitlements
 from usda_foods.entitlements.access import correction_districts, lunch_count_districts
 from usda_foods.entitlements.filters import LunchCountFilter
 from usda_foods.entitlements.forms import (
     LunchCountForm,
-    LunchCountImportForm,
     add_domain_error,
     add_validation_error,
 )
 from usda_foods.entitlements.models import (
     LunchCount,
 )
-from usda_foods.entitlements.school_years import current_school_year, school_year_or_none
+from usda_foods.entitlements.school_years import school_year_or_none
 from usda_foods.entitlements.selectors import lunch_count_list
-from usda_foods.entitlements.services.lunch_counts import LUNCH_COLUMNS, lunch_count_save, lunch_counts_import
+from usda_foods.entitlements.services.lunch_counts import lunch_count_save
 
 # --- Lunch counts -------------------------------------------------------------------------------
 
@@ -104,39 +103,18 @@ class LunchCountUpdate(LunchCountSaveMixin, ScopedUpdateView):
         return super().get_queryset().select_related("district")
 
 
-class LunchCountImport(LoginRequiredMixin, FormView):
-    """Upload a CSV of lunch counts: every row is checked first; one bad row means nothing is
-    written, and each problem is listed by line and column."""
-
-    form_class = LunchCountImportForm
-    template_name = "usda_foods/entitlements/lunchcount_import.html"
+class LunchCountImport(LoginRequiredMixin, View):
+    """Lunch counts are imported through the shared import pipeline (CSV or Excel, columns matched
+    and checked, then all rows or none): this address, for the state's reviewers, leads to its
+    upload page, and a file posted here is taken as uploaded there."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated and not access.can_create(request.user, LunchCount):
             raise PermissionDenied("Your role cannot import lunch counts.")
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form: LunchCountImportForm) -> HttpResponse:
-        report = lunch_counts_import(data=form.cleaned_data["file"].read(), user=self.request.user)
-        if report.ok:
-            messages.success(self.request, report.summary())
-            return self.render_to_response(self.get_context_data(form=self.form_class(), report=report))
-        problems = import_errors_summarize(errors=report.errors, user=self.request.user)
-        return self.render_to_response(
-            self.get_context_data(form=self.form_class(), report=report, problems=problems)
-        )
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return redirect("imports:upload", kind="lunch-counts")
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        prior = entitlements.previous_school_year(current_school_year())
-        examples = (
-            lunch_count_districts(self.request.user).select_related("state_agency").order_by("name")[:2]
-        )
-        rows = [(d.state_agency.state, d.agency_code) for d in examples] or [("MN", "0001"), ("MN", "0002")]
-        lines = [",".join(LUNCH_COLUMNS)]
-        for i, (state, code) in enumerate(rows):
-            lines.append(
-                f"{state},{code},{prior},{412_000 + i * 1000},{61_500 + i * 500},{530_250 + i * 250}"
-            )
-        context.update(columns=LUNCH_COLUMNS, example="\n".join(lines))
-        return context
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return import_views.import_upload(request, kind="lunch-counts")

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 
 from districts import access
 from focus_lab.api import ScopedViewSetMixin
-from focus_lab.csv_import import MAX_IMPORT_BYTES, RowError
+from focus_lab.csv_import import RowError
+from focus_lab.imports.readers import MAX_FILE_BYTES
 from usda_foods.ordering.api.fields import CSVTextParser
 from usda_foods.ordering.models import (
     CatalogItem,
@@ -31,13 +32,20 @@ class CatalogItemSerializer(serializers.ModelSerializer):
 
 
 class CatalogUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="The available list as CSV: " + ", ".join(CATALOG_COLUMNS))
+    file = serializers.FileField(
+        help_text="The available list as CSV or a workbook (XLSX, XLS, ODS), columns: "
+        + ", ".join(CATALOG_COLUMNS)
+    )
 
 
 class ImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+    import_id = serializers.IntegerField(
+        allow_null=True, help_text="The import (GET /api/v1/imports/{id}/; undo it there)"
+    )
+    status = serializers.CharField(help_text="done, or checking/importing in the background for a long file")
 
 
 class ImportErrorSerializer(serializers.Serializer):
@@ -69,14 +77,18 @@ class CatalogItemViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         request={"multipart/form-data": CatalogUploadSerializer, "text/csv": OpenApiTypes.STR},
-        responses={200: ImportResultSerializer, 400: ImportErrorsSerializer},
+        responses={200: ImportResultSerializer, 202: ImportResultSerializer, 400: ImportErrorsSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import", url_name="import",
             parser_classes=[MultiPartParser, CSVTextParser])  # fmt: skip
     def import_csv(self, request: Request) -> Response:
-        """Import the available list (a multipart ``file`` or a ``text/csv`` body). Every row is
-        checked first: one bad row means nothing is written, and each problem is reported by line
-        and column. Rows match on school year + material code, so re-importing changes nothing."""
+        """Import the available list in one call (a multipart ``file``, CSV or a workbook, or a
+        ``text/csv`` body) through the shared import pipeline, columns matched by header. Every row
+        is checked first: one bad row means nothing is written, and each problem is reported by line
+        and column. Rows match on school year + material code, so the same rows again change
+        nothing; the same file is refused, naming the earlier import. A long file answers 202 and
+        goes on in the background: follow ``/api/v1/imports/{import_id}/``. For a file with other
+        column names, use ``/api/v1/imports/`` (upload, preview with a mapping, confirm)."""
         if not access.can_create(request.user, CatalogItem):
             raise PermissionDenied("Only national reference-data editors load the USDA Foods available list.")
         # Every 400 here has the documented shape, the request's own problems as line 0.
@@ -84,15 +96,22 @@ class CatalogItemViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
             body = request.data
         except ParseError as exc:
             return _import_errors([RowError(0, "file", str(exc.detail))])
+        filename = "available-list.csv"
         if isinstance(body, bytes):
             data = body
         elif "file" in request.FILES:
-            data = request.FILES["file"].read(MAX_IMPORT_BYTES + 1)
+            upload = request.FILES["file"]
+            if upload.size > MAX_FILE_BYTES:
+                return _import_errors([RowError(0, "file", f"At most {MAX_FILE_BYTES // (1024 * 1024)} MB.")])
+            data, filename = upload.read(), upload.name
         else:
             return _import_errors(
                 [RowError(0, "file", "Send the CSV as a multipart “file” or as a text/csv body.")]
             )
-        report = catalog_import(data=data, user=request.user)
+        report = catalog_import(data=data, user=request.user, filename=filename)
         if report.errors:
             return _import_errors(report.errors)
-        return Response({"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
+        run = report.run
+        return Response({"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+                         "import_id": run.pk if run else None, "status": run.status if run else "done"},
+                        status=status.HTTP_202_ACCEPTED if report.pending else status.HTTP_200_OK)  # fmt: skip

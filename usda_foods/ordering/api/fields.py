@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.parsers import BaseParser
 
 from districts.models import Site, StateAgency
-from focus_lab.csv_import import MAX_IMPORT_BYTES
+from focus_lab.imports.readers import MAX_FILE_BYTES
 from usda_foods.ordering.access import reviewed_state_agencies
 from usda_foods.ordering.services.orders import delivery_sites_for
 
@@ -54,4 +54,4 @@ class CSVTextParser(BaseParser):
     media_type = "text/csv"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:
-        return stream.read(MAX_IMPORT_BYTES + 1) if stream is not None else b""
+        return stream.read(MAX_FILE_BYTES + 1) if stream is not None else b""

@@ -11,12 +11,10 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from districts.filters import SearchFilterSet
 from districts.models import District, StateAgency
-from focus_lab.csv_import import MAX_IMPORT_BYTES
 from usda_foods.ordering.access import reviewed_state_agencies
 from usda_foods.ordering.models import CatalogItem, FoodCategory, window_dates_outside_school_year
 
@@ -84,21 +82,6 @@ class CatalogFilter(SearchFilterSet):
         years = catalog_years(user) if user is not None else []
         self.form.fields["school_year"].choices = [(y, f"SY {y}") for y in years]  # the empty choice is added
         self.form.fields["q"].widget.attrs["placeholder"] = "Description or material code"
-
-
-class CatalogImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with a header row; at most 5 MB.")
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Check and import"))
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
-        return upload
 
 
 # --- Preference survey ---------------------------------------------------------------------------
