@@ -16,7 +16,7 @@ from typing import Any
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -39,6 +39,7 @@ from usda_foods.ordering.models import (
     WindowState,
     window_dates_outside_school_year,
 )
+from usda_foods.ordering.selectors import with_line_counts
 from usda_foods.ordering.services.orders import (
     order_approve,
     order_create,
@@ -156,6 +157,23 @@ class OrderSerializer(serializers.ModelSerializer):
         validators: list = []  # order_create returns the district's existing order in the window
 
 
+class OrderSummarySerializer(OrderSerializer):
+    """An order in a list: no nested lines or transitions (a page of 50 orders used to serialize
+    thousands of lines), their count and the link to the full order instead. ``?expand=lines``
+    gives the full orders."""
+
+    line_count = serializers.IntegerField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="order-detail", read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = ["id", "url", "district", "district_name", "window", "window_name", "school_year", "status",
+                  "value", "locked", "is_editable", "line_count", "created_at", "submitted_at", "decided_at"]  # fmt: skip
+
+
+EXPAND = OpenApiParameter("expand", str, enum=["lines"], required=False,
+                          description="lines: each order with its lines and transitions, as the detail gives it")  # fmt: skip
+
+
 class OrderLineInputSerializer(serializers.Serializer):
     catalog_item = ScopedPrimaryKeyRelatedField(model=CatalogItem, write=False)
     cases = serializers.IntegerField(
@@ -195,7 +213,15 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     ordering_fields = ["created_at", "submitted_at", "value"]
     http_method_names = ["get", "post", "head", "options"]
 
+    def _summaries(self) -> bool:
+        return self.action == "list" and self.request.query_params.get("expand") != "lines"
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return OrderSummarySerializer if self._summaries() else OrderSerializer
+
     def get_queryset(self) -> QuerySet[Order]:
+        if self._summaries():
+            return with_line_counts(super().get_queryset())
         return (
             super()
             .get_queryset()
@@ -204,6 +230,12 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
                 Prefetch("transitions", queryset=OrderTransition.objects.select_related("user")),
             )
         )
+
+    @extend_schema(parameters=[EXPAND], responses=OrderSummarySerializer(many=True))
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Summaries (``line_count`` and ``url`` instead of the nested lines); ``?expand=lines``
+        for the full orders."""
+        return super().list(request, *args, **kwargs)
 
     def _respond(self, order: Order, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data, status=code)
