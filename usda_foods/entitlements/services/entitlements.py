@@ -29,6 +29,7 @@ from usda_foods.entitlements.models import (
 )
 from usda_foods.entitlements.services.common import CANNOT_RECOMPUTE, PAL_IS_THE_STATES, history_context
 from usda_foods.entitlements.services.reference import current_per_meal_value
+from usda_foods.entitlements.services.upsert import entitlements_upsert
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -63,7 +64,7 @@ def entitlements_recompute(
 ) -> RecomputeResult:
     """Recompute the entitlements of ``districts`` for ``school_year`` in a bounded number of
     queries whatever their number: one each for districts, lunch counts, per-meal values, rates,
-    Section 4 payments and existing entitlements, then batched writes. The ledger (``drawn``) and
+    Section 4 payments and existing entitlements, then one INSERT ... ON CONFLICT DO UPDATE. The ledger (``drawn``) and
     an SDA's PAL override are kept; the COV is the PAL's floor."""
     entitlements.parse_school_year(school_year)
     prior_year = entitlements.previous_school_year(school_year)
@@ -116,8 +117,8 @@ def entitlements_recompute(
         if progress and (index % 200 == 0 or index == len(district_rows)):
             progress(index, len(district_rows))
     with transaction.atomic(), history_context(user, "entitlements_recompute"):
-        Entitlement.objects.bulk_create(to_create, batch_size=1000)
-        Entitlement.objects.bulk_update(to_update, [*_COMPUTED_FIELDS, "computed_at"], batch_size=1000)
+        # One INSERT ... ON CONFLICT DO UPDATE for the new and the changed rows (services/upsert.py).
+        entitlements_upsert(school_year=school_year, rows=[*to_create, *to_update], now=now)
     result.created, result.updated = len(to_create), len(to_update)
     return result
 
