@@ -59,7 +59,7 @@ def _sql() -> str:
     names = ", ".join(name for name, _ in COLUMNS)
     record = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
     updates = ",\n    ".join(f"{name} = EXCLUDED.{name}" for name in _UPDATED)
-    return f"""
+    return f"""  # noqa: S608 - only this module's constant names are formatted in; values are parameters
 INSERT INTO {table} AS e ({names}, school_year, planned_assistance_level, pal_overridden, pal_reason, drawn,
                           computed_at)
 SELECT {", ".join("r." + name for name, _ in COLUMNS)}, %(year)s,
