@@ -59,7 +59,8 @@ def _sql() -> str:
     names = ", ".join(name for name, _ in COLUMNS)
     record = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
     updates = ",\n    ".join(f"{name} = EXCLUDED.{name}" for name in _UPDATED)
-    return f"""  # noqa: S608 - only this module's constant names are formatted in; values are parameters
+    # Only this module's constant names are formatted in; every value is a parameter.
+    return f"""
 INSERT INTO {table} AS e ({names}, school_year, planned_assistance_level, pal_overridden, pal_reason, drawn,
                           computed_at)
 SELECT {", ".join("r." + name for name, _ in COLUMNS)}, %(year)s,
@@ -69,7 +70,7 @@ ON CONFLICT ON CONSTRAINT entitlement_one_per_year DO UPDATE SET
     {updates},
     planned_assistance_level = {_PAL_ON_CONFLICT},
     computed_at = EXCLUDED.computed_at
-"""
+"""  # noqa: S608
 
 
 def _plain(value: Any) -> Any:
