@@ -117,3 +117,77 @@ def test_a_locked_or_submitted_order_is_refused(bulk, manager):
     with pytest.raises(DomainError, match="can no longer be changed"):
         order_lines_set(order_id=bulk["order"].pk, lines=lines, user=manager)
     assert not OrderLine.objects.exists()
+
+
+# --- The order page's "save all" ---------------------------------------------------------------
+
+
+def test_save_all_on_the_order_page_sets_every_line(bulk, manager, client_for):
+    order = bulk["order"]
+    order_lines_set(order_id=order.pk, lines=forty(bulk)[:3], user=manager)
+    lines = list(OrderLine.objects.filter(order=order).order_by("pk"))
+    client = client_for(manager)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert 'data-testid="save-all"' in page and "Save all 3 lines" in page
+
+    url = f"/usda-foods/orders/{order.pk}/lines/all/"
+    response = client.post(url, {f"cases-{lines[0].pk}": "7", f"cases-{lines[1].pk}": "0",
+                                 f"cases-{lines[2].pk}": "3"}, HTTP_HX_REQUEST="true")  # fmt: skip
+    assert response.status_code == 200 and "3 lines saved." in response.content.decode()
+    assert dict(OrderLine.objects.filter(order=order).values_list("pk", "cases")) == {
+        lines[0].pk: 7,
+        lines[2].pk: 3,
+    }
+
+    refused = client.post(url, {f"cases-{lines[0].pk}": "many"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "No line was saved" in refused
+    assert OrderLine.objects.get(pk=lines[0].pk).cases == 7
+
+
+def test_save_all_is_the_managers_only(bulk, manager, viewer, client_for):
+    order_lines_set(order_id=bulk["order"].pk, lines=forty(bulk)[:1], user=manager)
+    line = OrderLine.objects.get(order=bulk["order"])
+    response = client_for(viewer).post(
+        f"/usda-foods/orders/{bulk['order'].pk}/lines/all/", {f"cases-{line.pk}": "9"}
+    )
+    assert response.status_code in (403, 404)
+    assert OrderLine.objects.get(pk=line.pk).cases == 1
+
+
+# --- The API ------------------------------------------------------------------------------------
+
+
+def test_api_sets_lines_in_bulk_in_constant_queries(bulk, manager, api_for):
+    api = api_for(manager)
+    url = f"/api/v1/orders/{bulk['order'].pk}/lines/bulk/"
+
+    def body(changes):
+        return {"lines": [{"catalog_item": c.catalog_item_id, "delivery_site": c.delivery_site_id,
+                           "cases": c.cases} for c in changes]}  # fmt: skip
+
+    def post(changes):
+        with CaptureQueriesContext(connection) as ctx:
+            response = api.post(url, body(changes), format="json")
+        assert response.status_code == 200, response.json()
+        return response, len(ctx.captured_queries)
+
+    _, four = post(forty(bulk)[:4])
+    response, all_forty = post(forty(bulk))
+    assert all_forty == four
+    assert len(response.json()["lines"]) == 40
+    assert Decimal(response.json()["value"]) == Order.objects.get(pk=bulk["order"].pk).value
+
+    refused = api.post(url, body([LineChange(bulk["foods"][0].pk, 10**9, 1)]), format="json")
+    assert refused.status_code == 400 and "Line 1" in str(refused.json())
+    assert api.post(url, {"lines": []}, format="json").status_code == 400
+    assert api.post(url, {"lines": "x"}, format="json").status_code == 400
+
+
+def test_api_bulk_lines_of_another_district_are_not_found(bulk, api_for, other_district, mn_agency):
+    from accounts.models import Role
+    from tests.factories import member
+
+    outsider = member(Role.DISTRICT_MANAGER, other_district, email="outsider@example.org")
+    response = api_for(outsider).post(f"/api/v1/orders/{bulk['order'].pk}/lines/bulk/",
+                                      {"lines": [{"catalog_item": 1, "delivery_site": 1, "cases": 1}]}, format="json")  # fmt: skip
+    assert response.status_code == 404

@@ -41,15 +41,19 @@ from usda_foods.ordering.models import (
 )
 from usda_foods.ordering.selectors import with_line_counts
 from usda_foods.ordering.services.orders import (
+    LineChange,
     order_approve,
     order_create,
     order_line_set,
+    order_lines_set,
     order_reject,
     order_return,
     order_submit,
     order_withdraw,
 )
 from usda_foods.ordering.services.windows import window_create
+
+MAX_LINES_AT_ONCE = 2000
 
 # --- Order windows --------------------------------------------------------------------------------
 
@@ -182,6 +186,21 @@ class OrderLineInputSerializer(serializers.Serializer):
     delivery_site = DeliverySiteField()
 
 
+class OrderLineBulkItemSerializer(serializers.Serializer):
+    """Ids, not looked-up objects: the service checks them all at once (offered in the window,
+    a site of the district or its co-op), where a related field would query once per line."""
+
+    catalog_item = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    delivery_site = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    cases = serializers.IntegerField(
+        min_value=0, max_value=MAX_CASES_PER_REQUEST, help_text="0 removes the line"
+    )
+
+
+class OrderLinesBulkSerializer(serializers.Serializer):
+    lines = OrderLineBulkItemSerializer(many=True, allow_empty=False, max_length=MAX_LINES_AT_ONCE)
+
+
 class ApproveSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -275,6 +294,19 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         )
         data.is_valid(raise_exception=True)
         order_line_set(order_id=order.pk, user=request.user, **data.validated_data)
+        return self._respond(order)
+
+    @extend_schema(request=OrderLinesBulkSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="lines/bulk", url_name="lines-bulk")
+    def lines_bulk(self, request: Request, pk: str | None = None) -> Response:
+        """Set many lines at once, all or nothing (a spreadsheet's worth): each as in ``lines``,
+        0 cases removes one. A refusal is a 400 naming the line at fault; none is saved."""
+        order = self._editable(pk)
+        data = OrderLinesBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = [LineChange(row["catalog_item"], row["delivery_site"], row["cases"])
+                   for row in data.validated_data["lines"]]  # fmt: skip
+        order_lines_set(order_id=order.pk, lines=changes, user=request.user)
         return self._respond(order)
 
     @extend_schema(request=None, responses=OrderSerializer)
