@@ -69,7 +69,8 @@ def entitlements_recompute(
     entitlements.parse_school_year(school_year)
     prior_year = entitlements.previous_school_year(school_year)
     district_rows = list(districts.order_by("pk").values("pk", "is_commodity_school"))
-    ids = [d["pk"] for d in district_rows]
+    # A subquery, not a list of ids: 2,000 ids bound client-side cost more than the query itself.
+    ids = districts.order_by().values("pk")
     lunches: dict[int, dict[str, entitlements.LunchCounts]] = defaultdict(dict)
     for count in LunchCount.objects.filter(
         district_id__in=ids, school_year__in=[school_year, prior_year]
@@ -104,7 +105,7 @@ def entitlements_recompute(
         entitlement = existing.get(row["pk"]) or Entitlement(district_id=row["pk"], school_year=school_year)
         before = [getattr(entitlement, f) for f in _COMPUTED_FIELDS]
         _apply(entitlement, outcome, lunches.get(row["pk"], {}).get(prior_year), per_meal, section4, row)
-        if outcome.missing:
+        if entitlement.missing:
             result.incomplete += 1
         if entitlement.pk is None:
             entitlement.computed_at = now
@@ -164,8 +165,9 @@ def _apply(
     else:
         entitlement.twelve_cash = entitlement.twelve_usda_foods = entitlement.twelve_share = None
         entitlement.twelve_needed = entitlement.twelve_meets = entitlement.twelve_additional = None
-    entitlement.missing = list(outcome.missing)
-    entitlement.missing_inputs = [m.as_dict() for m in outcome.missing_inputs]
+    missing = outcome.missing_inputs  # built once: ``outcome.missing`` is the same reasons again
+    entitlement.missing = [m.reason for m in missing]
+    entitlement.missing_inputs = [m.as_dict() for m in missing]
 
 
 def entitlement_set_pal(*, entitlement: Entitlement, amount: Decimal, reason: str, user: User) -> Entitlement:
