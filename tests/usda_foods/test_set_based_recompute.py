@@ -17,7 +17,7 @@ from tests.factories import DistrictFactory
 from usda_foods.entitlements import rules
 from usda_foods.entitlements.services.drawdowns import drawdown_post
 from usda_foods.entitlements.services.entitlements import entitlements_recompute
-from usda_foods.models import Entitlement, LunchCount, PerMealValue, ReimbursementRate
+from usda_foods.models import Entitlement, LunchCount, PerMealValue, ReimbursementRate, Section4Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,10 @@ def generated_districts(agency, n: int = 48) -> list[District]:
         if i % 2 == 0:  # the year's own counts, for the 12 percent share
             counts.append(LunchCount(district=district, school_year=SY, free=rng.randint(0, 900_000),
                                      reduced=rng.randint(0, 90_000), paid=rng.randint(0, 400_000)))  # fmt: skip
+    # Zero lunches in both years: a COV of $0.00 and a 12 percent share with nothing to divide.
+    zero = DistrictFactory(state_agency=agency)
+    districts.append(zero)
+    counts += [LunchCount(district=zero, school_year=year, free=0, reduced=0, paid=0) for year in (PRIOR, SY)]
     LunchCount.objects.bulk_create(counts)
     District.objects.filter(pk__in=[d.pk for d in districts[5::11]]).update(is_commodity_school=True)
     return districts
@@ -50,6 +54,7 @@ def reference(districts: list[District]) -> dict[int, dict[str, object]]:
     """What the pure functions and the ledger rules give, from rows read independently."""
     per_meal = max(PerMealValue.objects.filter(school_year=SY), key=lambda v: (v.published_on, v.cents))
     rates = {r.category: r.dollars for r in ReimbursementRate.objects.filter(school_year=SY)}
+    section4 = Section4Payment.objects.filter(school_year=SY).values_list("cents", flat=True).first()
     lunches: dict[int, dict[str, rules.LunchCounts]] = {}
     for c in LunchCount.objects.filter(district__in=districts):
         lunches.setdefault(c.district_id, {})[c.school_year] = rules.LunchCounts(
@@ -62,7 +67,7 @@ def reference(districts: list[District]) -> dict[int, dict[str, object]]:
         overridden = row is not None and row.pal_overridden
         [result] = rules.compute_entitlements([rules.EntitlementInputs(
             key=d.pk, school_year=SY, per_meal_value_cents=per_meal.cents, lunches_by_year=lunches.get(d.pk, {}),
-            is_commodity_school=d.is_commodity_school, rate_free=rates.get("free"),
+            is_commodity_school=d.is_commodity_school, section4_cash_cents=section4, rate_free=rates.get("free"),
             rate_reduced=rates.get("reduced"), rate_paid=rates.get("paid"),
             usda_foods_value=row.planned_assistance_level if overridden else None,
         )]).values()  # fmt: skip
@@ -82,14 +87,18 @@ def reference(districts: list[District]) -> dict[int, dict[str, object]]:
             "twelve_needed": twelve.needed_for_twelve_percent if ok else None,
             "twelve_additional": twelve.additional_needed if ok else None,
             "twelve_meets": twelve.meets_floor if ok else None,
-            "missing": list(result.missing),
+            "twelve_usda_foods": twelve.usda_foods if ok else None,
+            "missing": list(result.missing), "missing_inputs": [m.as_dict() for m in result.missing_inputs],
+            "prior_year_lunches": prior.total if (prior := lunches.get(d.pk, {}).get(PRIOR)) else None,
+            "section4_cents": section4 if d.is_commodity_school else None,
         }  # fmt: skip
     return expected
 
 
 def stored(districts: list[District]) -> dict[int, dict[str, object]]:
     fields = ["commodity_offer_value", "planned_assistance_level", "drawn", "twelve_cash", "twelve_share",
-              "twelve_needed", "twelve_additional", "twelve_meets", "missing"]  # fmt: skip
+              "twelve_needed", "twelve_additional", "twelve_meets", "twelve_usda_foods", "missing", "missing_inputs",
+              "prior_year_lunches", "section4_cents"]  # fmt: skip
     rows = Entitlement.objects.filter(district__in=districts, school_year=SY).values("district_id", *fields)
     return {row.pop("district_id"): row for row in rows}
 
@@ -131,6 +140,16 @@ def test_set_based_recompute_matches_the_pure_functions_to_the_cent(mn_agency, s
     writes = [q["sql"] for q in ctx.captured_queries if "usda_foods_entitlement" in q["sql"]
               and q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "SELECT SET_CONFIG"))]  # fmt: skip
     assert len(writes) == 1 and "ON CONFLICT" in writes[0]
+
+    # A Section 4 payment for the year: the commodity schools' COVs can be computed now.
+    Section4Payment.objects.create(school_year=SY, cents=Decimal("26.75"), citation="Bench notice")
+    expected = reference(districts)
+    entitlements_recompute(school_year=SY, districts=scope, user=sda_reviewer)
+    assert stored(districts) == expected
+    zero = expected[districts[-1].pk]
+    assert zero["commodity_offer_value"] == Decimal("0.00") and "undefined" in zero["missing"][0]
+    again = entitlements_recompute(school_year=SY, districts=scope, user=sda_reviewer)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(districts))
 
     # The triggers recorded each change, with who and why.
     event = rows[0].events.order_by("-pgh_id").first()
