@@ -45,8 +45,17 @@ def generated_districts(agency, n: int = 48) -> list[District]:
     zero = DistrictFactory(state_agency=agency)
     districts.append(zero)
     counts += [LunchCount(district=zero, school_year=year, free=0, reduced=0, paid=0) for year in (PRIOR, SY)]
+    # Ties of the 12 percent figures (rates 3.41 / 3.01 / 0.32): one free lunch is $3.41 of cash,
+    # and 3.41 x 12 / 88 = 0.465 needed -> 0.47; 2,496,875 paid lunches are $799,000.00 of cash, so
+    # with a PAL set at $1,000.00 the share is 1,000 / 800,000 = 0.00125 -> 0.0013 (both half up).
+    needed_tie, share_tie = DistrictFactory(state_agency=agency), DistrictFactory(state_agency=agency)
+    districts += [needed_tie, share_tie]
+    counts += [LunchCount(district=needed_tie, school_year=SY, free=1, reduced=0, paid=0),
+               LunchCount(district=needed_tie, school_year=PRIOR, free=10, reduced=0, paid=0),
+               LunchCount(district=share_tie, school_year=SY, free=0, reduced=0, paid=2_496_875),
+               LunchCount(district=share_tie, school_year=PRIOR, free=1000, reduced=0, paid=0)]  # fmt: skip
     LunchCount.objects.bulk_create(counts)
-    District.objects.filter(pk__in=[d.pk for d in districts[5::11]]).update(is_commodity_school=True)
+    District.objects.filter(pk__in=[d.pk for d in districts[5:n:11]]).update(is_commodity_school=True)
     return districts
 
 
@@ -126,6 +135,10 @@ def test_set_based_recompute_matches_the_pure_functions_to_the_cent(mn_agency, s
         )
     for row in rows[1::5]:
         drawdown_post(entitlement_id=row.pk, amount=row.commodity_offer_value, user=None)
+    share_tie = districts[-1]
+    Entitlement.objects.filter(district=share_tie, school_year=SY).update(
+        pal_overridden=True, pal_reason="bonus", planned_assistance_level=Decimal("1000.00")
+    )
     PerMealValue.objects.create(school_year=SY, cents=Decimal("21.25"), citation="Correction",
                                 published_on=date(2019, 12, 1))  # fmt: skip
     expected = reference(districts)
@@ -135,6 +148,8 @@ def test_set_based_recompute_matches_the_pure_functions_to_the_cent(mn_agency, s
 
     assert changed.updated > 0 and changed.created == 0
     assert stored(districts) == expected
+    assert expected[share_tie.pk]["twelve_share"] == Decimal("0.0013")  # 0.00125, half up
+    assert expected[districts[-2].pk]["twelve_needed"] == Decimal("0.47")  # 0.465, half up
     drawn_rows = {row.district_id for row in rows[1::5]}
     assert all(expected[pk]["planned_assistance_level"] == expected[pk]["drawn"] for pk in drawn_rows)
     writes = [q["sql"] for q in ctx.captured_queries if "usda_foods_entitlement" in q["sql"]
@@ -146,7 +161,7 @@ def test_set_based_recompute_matches_the_pure_functions_to_the_cent(mn_agency, s
     expected = reference(districts)
     entitlements_recompute(school_year=SY, districts=scope, user=sda_reviewer)
     assert stored(districts) == expected
-    zero = expected[districts[-1].pk]
+    zero = expected[districts[-3].pk]
     assert zero["commodity_offer_value"] == Decimal("0.00") and "undefined" in zero["missing"][0]
     again = entitlements_recompute(school_year=SY, districts=scope, user=sda_reviewer)
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(districts))
