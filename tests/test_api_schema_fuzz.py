@@ -190,6 +190,15 @@ def _build_lab() -> dict[str, Any]:
                       target=district, base_url="http://testserver")  # fmt: skip
     BackgroundJob.objects.create(kind="entitlements_recompute", created_by=reviewer,
                                  params={"school_year": SY, "state": "MN"})  # fmt: skip
+    from agreements import services as letters
+
+    version = letters.template_default(collaborative=collaborative, user=users["collab_admin"]).current
+    letters.letter_issue(
+        version=version, party=district, school_year=2026, user=users["collab_admin"], send=True
+    )
+    letters.letter_issue(
+        version=version, party=partner, school_year=2026, user=users["collab_admin"], send=True
+    )
     return {
         role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}
         for role, user in users.items()

@@ -91,6 +91,12 @@ TARGETS: dict[str, str] = {
     "usda_foods:window-plans": "runs a new shipment plan",
     "usda_foods:shipment-plan-accept": "applies the selected adjustments",
     "usda_foods:shipment-plan-rerun": "runs the plan again",
+    "agreements:template-edit": EDIT,
+    "agreements:letter-send": "sends the letter to the party",
+    "agreements:letter-sign": "signs the letter for the party",
+    "agreements:letter-countersign": "countersigns the letter for the lab",
+    "agreements:letter-decline": "declines the letter",
+    "agreements:letter-withdraw": "withdraws the letter",
     "logout": "logs out",
     "admin:logout": "logs out",
 }
@@ -221,6 +227,9 @@ def build_world(request: pytest.FixtureRequest) -> World:
     type(district).objects.filter(pk=district.pk).update(is_commodity_school=True)  # a ticked box
     accounts_services.invitation_create(by=users["collab_admin"], email="invited@alpha.example",
                                         role=Role.DISTRICT_VIEWER, target=district, base_url="http://testserver/")  # fmt: skip
+    from agreements.services import template_default
+
+    letter_template = template_default(collaborative=collaborative, user=users["collab_admin"])
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -236,7 +245,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "lunch_count": lunch_count, "survey": survey, "order": order, "submitted": Order.objects.get(pk=submitted.pk),
         "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
-        "membership": users["manager"].memberships.get(),
+        "membership": users["manager"].memberships.get(), "letter_template": letter_template,
     })  # fmt: skip
 
 
@@ -265,6 +274,7 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},
     "people-membership-end": lambda w: {"pk": w.membership.pk},
+    "agreements:template-edit": lambda w: {"pk": w.letter_template.pk},
 }
 
 

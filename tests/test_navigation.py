@@ -23,8 +23,8 @@ def top_links(client, url: str = "/") -> list[str]:
 @pytest.mark.parametrize(
     ("role", "first"),
     [
-        ("manager", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement"]),
-        ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement"]),
+        ("manager", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Letters"]),
+        ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Letters"]),
         (
             "sda_reviewer",
             [
@@ -37,8 +37,8 @@ def top_links(client, url: str = "/") -> list[str]:
                 "People",
             ],
         ),
-        ("collab_admin", ["Dashboard", "Entitlements", "Districts", "Partners", "People"]),
-        ("partner_user", ["Dashboard", "Districts", "Partners", "Partnerships"]),
+        ("collab_admin", ["Dashboard", "Entitlements", "Letters", "Districts", "Partners", "People"]),
+        ("partner_user", ["Dashboard", "Districts", "Partners", "Partnerships", "Letters"]),
     ],
 )
 def test_daily_work_comes_first(client_for, request, role, first):
