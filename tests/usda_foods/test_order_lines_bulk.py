@@ -191,3 +191,10 @@ def test_api_bulk_lines_of_another_district_are_not_found(bulk, api_for, other_d
     response = api_for(outsider).post(f"/api/v1/orders/{bulk['order'].pk}/lines/bulk/",
                                       {"lines": [{"catalog_item": 1, "delivery_site": 1, "cases": 1}]}, format="json")  # fmt: skip
     assert response.status_code == 404
+
+
+def test_api_bulk_lines_are_refused_to_a_viewer(bulk, api_for, viewer):
+    response = api_for(viewer).post(f"/api/v1/orders/{bulk['order'].pk}/lines/bulk/",
+                                    {"lines": [{"catalog_item": 1, "delivery_site": 1, "cases": 1}]}, format="json")  # fmt: skip
+    assert response.status_code == 403
+    assert not OrderLine.objects.exists()

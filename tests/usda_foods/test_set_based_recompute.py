@@ -170,3 +170,8 @@ def test_set_based_recompute_matches_the_pure_functions_to_the_cent(mn_agency, s
     event = rows[0].events.order_by("-pgh_id").first()
     assert event.pgh_context.metadata == {"user": sda_reviewer.pk, "action": "entitlements_recompute"}
     assert event.commodity_offer_value == expected[rows[0].district_id]["commodity_offer_value"]
+
+
+def test_recompute_of_no_district_writes_nothing():
+    result = entitlements_recompute(school_year=SY, districts=District.objects.none())
+    assert result.as_dict() == {"created": 0, "updated": 0, "unchanged": 0, "incomplete": 0}
