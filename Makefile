@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-pages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,6 @@ bench-imports: $(STAMP)
 
 bench-agreements: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/agreements.py
+
+bench-pages: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/pages.py $(ARGS)

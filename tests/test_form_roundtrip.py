@@ -69,6 +69,7 @@ TARGETS: dict[str, str] = {
     "usda_foods:survey-respond": EDIT,
     "usda_foods:survey-choose-offered": EDIT,
     "usda_foods:order-line-set": EDIT,
+    "usda_foods:order-lines-save": EDIT,
     "usda_foods:shipment-plan-override": EDIT,
     "usda_foods:entitlement-detail?action=set_pal": EDIT,
     "password_change": EDIT,
