@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("districts.urls")),
     path("", include("partners.urls")),
     path("", include("usda_foods.urls")),
+    path("", include("purchasing.urls")),
     path("", include("focus_lab.jobs.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("focus_lab.api_urls")),
