@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from districts import access
 from districts.models import Collaborative
 from focus_lab.errors import DomainError
+from purchasing.access import lab_ids
 from purchasing.priority_items import rules
 from purchasing.priority_items.forms import ConsensusRuleForm, ItemCreateForm, ItemForm, add_domain_error
 from purchasing.priority_items.models import SPEC_FIELDS, PriorityItem
@@ -139,7 +140,10 @@ def item_compare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def consensus_rule_view(request: HttpRequest, pk: int) -> HttpResponse:
-    collaborative = access.get_for_user(Collaborative.objects.all(), request.user, pk)
+    labs = Collaborative.objects.all()
+    if not request.user.is_superuser:  # the lab's members, not everyone who sees the collaborative
+        labs = labs.filter(id__in=lab_ids(request.user))
+    collaborative = access.get_for_user(labs, request.user, pk)
     rule = consensus_rule_for(collaborative)
     can_edit = access.can_write(request.user, collaborative)
     form = ConsensusRuleForm(request.POST or None, instance=rule)
