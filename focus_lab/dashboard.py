@@ -14,6 +14,7 @@ from accounts.models import DISTRICT_ROLES, Role, User
 from districts.access import roles_for
 from districts.models import District, Site
 from partners.models import PartnerOrganisation, Partnership
+from purchasing.priority_items import todos as purchasing_todos
 from usda_foods import todos as usda_todos
 from usda_foods.ordering.access import reviewed_state_agencies
 
@@ -76,6 +77,7 @@ def dashboard_sections(user: User) -> list[Section]:
         if Role.DISTRICT_VIEWER in roles:
             viewed = own.exclude(pk__in=managed.values("pk"))
             section.todos += _usda(usda_todos.district_todos(districts=viewed, can_act=False))
+        section.todos += _usda(purchasing_todos.district_todos(districts=managed))
         section.todos += _district_todos(districts)
         sections.append(section)
     if Role.PARTNER_STAFF in roles:
@@ -126,6 +128,7 @@ def dashboard_sections(user: User) -> list[Section]:
         lab = District.objects.filter(collaborative__memberships__user=user,
                                       collaborative__memberships__role=Role.COLLABORATIVE_ADMIN)  # fmt: skip
         section.todos = _usda(usda_todos.uncomputable_entitlements(districts=lab))
+        section.todos += _usda(purchasing_todos.lab_todos(user=user))
         section.todos += _district_todos(districts)
         if counts["idle"]:
             section.todos.append(Todo(f"{counts['idle']} partner organisation(s) serve no district yet.",

@@ -34,6 +34,7 @@ from partners.models import Partnership
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import CoopFactory, DistrictFactory, SiteFactory, UserFactory, member
 from tests.html_forms import as_post_data, form_posting_to, post_forms
+from tests.purchasing.fixtures import purchasing_world
 from tests.usda_foods.ordering_fixtures import catalog_item, fund
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
@@ -90,6 +91,15 @@ TARGETS: dict[str, str] = {
     "usda_foods:window-plans": "runs a new shipment plan",
     "usda_foods:shipment-plan-accept": "applies the selected adjustments",
     "usda_foods:shipment-plan-rerun": "runs the plan again",
+    "purchasing:item-update": EDIT,
+    "purchasing:version-update": EDIT,
+    "purchasing:commitment-edit": EDIT,
+    "purchasing:consensus-rule": EDIT,
+    "purchasing:item-revise": "makes a new draft version of the specification",
+    "purchasing:version-propose": "proposes the draft to the lab",
+    "purchasing:version-withdraw": "withdraws the version",
+    "purchasing:version-endorse": "records the district's answer",
+    "purchasing:version-count": "closes the count by the lab's rule",
     "logout": "logs out",
     "admin:logout": "logs out",
 }
@@ -220,6 +230,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
     type(district).objects.filter(pk=district.pk).update(is_commodity_school=True)  # a ticked box
     accounts_services.invitation_create(by=users["collab_admin"], email="invited@alpha.example",
                                         role=Role.DISTRICT_VIEWER, target=district, base_url="http://testserver/")  # fmt: skip
+    adopted, draft, proposed = purchasing_world(district, users)
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -236,6 +247,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
         "membership": users["manager"].memberships.get(),
+        "adopted": adopted, "draft": draft, "proposed": proposed,
     })  # fmt: skip
 
 
@@ -260,6 +272,12 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:window-plans": lambda w: {"pk": w.window.pk},
     "usda_foods:shipment-plan-detail": lambda w: {"pk": w.plan.pk},
     "usda_foods:correction-detail": lambda w: {"pk": w.correction.pk},
+    "purchasing:item-update": lambda w: {"pk": w.adopted.pk},
+    "purchasing:item-detail": lambda w: [{"pk": w.adopted.pk}, {"pk": w.proposed.item_id}],
+    "purchasing:version-update": lambda w: {"pk": w.draft.pk},
+    "purchasing:version-detail": lambda w: [{"pk": w.draft.pk}, {"pk": w.proposed.pk}],
+    "purchasing:commitment-edit": lambda w: {"pk": w.adopted.pk},
+    "purchasing:consensus-rule": lambda w: {"pk": w.collaborative.pk},
     "password_change": lambda w: {},
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},

@@ -23,8 +23,8 @@ def top_links(client, url: str = "/") -> list[str]:
 @pytest.mark.parametrize(
     ("role", "first"),
     [
-        ("manager", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement"]),
-        ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement"]),
+        ("manager", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Priority items"]),
+        ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Priority items"]),
         (
             "sda_reviewer",
             [
@@ -37,8 +37,8 @@ def top_links(client, url: str = "/") -> list[str]:
                 "People",
             ],
         ),
-        ("collab_admin", ["Dashboard", "Entitlements", "Districts", "Partners", "People"]),
-        ("partner_user", ["Dashboard", "Districts", "Partners", "Partnerships"]),
+        ("collab_admin", ["Dashboard", "Entitlements", "Districts", "Partners", "Priority items", "People"]),
+        ("partner_user", ["Dashboard", "Districts", "Partners", "Partnerships", "Priority items"]),
     ],
 )
 def test_daily_work_comes_first(client_for, request, role, first):

@@ -9,15 +9,25 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from districts.models import Site
-from purchasing.priority_items.models import MONTHS, SPEC_FIELDS, LocalClause, SpecVersion
+from purchasing.priority_items.models import (
+    MONTHS,
+    SPEC_FIELDS,
+    LocalClause,
+    PriorityItem,
+    SpecVersion,
+    VersionStatus,
+)
 from purchasing.priority_items.rules import fmt
-from purchasing.priority_items.selectors import ItemDemand
+from purchasing.priority_items.selectors import ItemDemand, pooled_demand
 
 MONTH_NAMES = dict(MONTHS)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BID_COLUMNS = ["Item", "Specification", "Unit", "Pooled annual volume", "Price per unit ($)",
                "Origin (where grown, raised or caught)", "Production practices", "Notes"]  # fmt: skip
 
@@ -50,6 +60,17 @@ class RfpItem:
     @property
     def value(self) -> str | None:
         return None if self.demand.value is None else fmt(self.demand.value, 2)
+
+
+def rfp_items(items: QuerySet[PriorityItem]) -> list[RfpItem]:
+    """The items' adopted versions with their pooled demand (items with none are left out)."""
+    demands = {d.item.pk: d for d in pooled_demand(items)}
+    versions = SpecVersion.objects.filter(item_id__in=list(demands), status=VersionStatus.ADOPTED)
+    found = []
+    for version in versions.order_by("item__name"):
+        version.item = demands[version.item_id].item
+        found.append(RfpItem(version=version, demand=demands[version.item_id]))
+    return found
 
 
 def spec_rows(version: SpecVersion) -> list[tuple[str, str]]:

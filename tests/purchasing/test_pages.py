@@ -204,3 +204,26 @@ def test_lab_demand_and_list_in_constant_queries(lab, partner_user, collaborativ
                 assert client.get(reverse(name)).status_code == 200
             counts.append((name, len(ctx)))
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
+
+
+def test_dashboard_to_dos(lab, partner_user, collaborative, client_for, manager, collab_admin):
+    item, version = propose_drumsticks(partner_user, collaborative)
+
+    def texts(user):
+        response = client_for(user).get("/")
+        return [(t.text, t.url) for section in response.context["sections"] for t in section.todos]
+
+    waiting = (f"Version 1 of “{item.name}” waits for Alpha Public Schools' answer.",
+               reverse("purchasing:version-detail", args=[version.pk]))  # fmt: skip
+    assert waiting in texts(manager)
+    assert (
+        "1 specification version is waiting for the districts' answers.",
+        reverse("purchasing:item-list"),
+    ) in texts(collab_admin)
+    adopt(version, lab)
+    found = texts(manager)
+    assert waiting not in found
+    assert (f"“{item.name}” is adopted: record how often you will menu it.",
+            reverse("purchasing:commitment-edit", args=[item.pk])) in found  # fmt: skip
+    commit(item, *lab[0])
+    assert not [t for t, _ in texts(manager) if item.name in t]

@@ -31,7 +31,15 @@ from purchasing.priority_items.api.serializers import (
     SpecVersionSerializer,
     VerdictSerializer,
 )
-from purchasing.priority_items.documents import bid_sheet_xlsx, rfp_docx, rfp_pdf, spec_sheet_pdf
+from purchasing.priority_items.documents import (
+    DOCX,
+    XLSX,
+    bid_sheet_xlsx,
+    rfp_docx,
+    rfp_items,
+    rfp_pdf,
+    spec_sheet_pdf,
+)
 from purchasing.priority_items.models import (
     Endorsement,
     MenuCommitment,
@@ -50,7 +58,6 @@ from purchasing.priority_items.services import (
     version_update,
     version_withdraw,
 )
-from purchasing.priority_items.views.demand import DOCX, XLSX, rfp_items
 
 ITEM_FIELDS = ("name", "why", "unit", "case_net_weight_lb", "reference_price")
 

@@ -9,22 +9,20 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from districts import access
 from focus_lab.errors import DomainError
+from focus_lab.text import possessive
 from purchasing.priority_items import rules
-from purchasing.priority_items.documents import RfpItem, bid_sheet_xlsx, rfp_docx, rfp_pdf
+from purchasing.priority_items.documents import DOCX, XLSX, bid_sheet_xlsx, rfp_docx, rfp_items, rfp_pdf
 from purchasing.priority_items.forms import CommitmentForm, add_domain_error, managed_districts
-from purchasing.priority_items.models import MONTHS, MenuCommitment, PriorityItem, SpecVersion, VersionStatus
+from purchasing.priority_items.models import MONTHS, MenuCommitment, PriorityItem, VersionStatus
 from purchasing.priority_items.selectors import pooled_demand
 from purchasing.priority_items.services import commitment_set
 
 MONTH_NAMES = dict(MONTHS)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _item(request: HttpRequest, pk: int) -> PriorityItem:
@@ -81,7 +79,9 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, f"{form.cleaned_data['district']}'s commitment to “{item}” is saved.")
+            messages.success(
+                request, f"{possessive(form.cleaned_data['district'])} commitment to “{item}” is saved."
+            )
             return redirect("purchasing:item-demand", pk=item.pk)
     computed = None
     if current:
@@ -91,17 +91,6 @@ def commitment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "item": item, "form": form, "current": current, "computed": computed, "district": district,
         "adopted": item.versions.filter(status=VersionStatus.ADOPTED).exists(),
     })  # fmt: skip
-
-
-def rfp_items(items: QuerySet[PriorityItem]) -> list[RfpItem]:
-    """The items' adopted versions with their pooled demand (items with none are left out)."""
-    demands = {d.item.pk: d for d in pooled_demand(items)}
-    versions = SpecVersion.objects.filter(item_id__in=list(demands), status=VersionStatus.ADOPTED)
-    found = []
-    for version in versions.order_by("item__name"):
-        version.item = demands[version.item_id].item
-        found.append(RfpItem(version=version, demand=demands[version.item_id]))
-    return found
 
 
 @login_required

@@ -151,7 +151,7 @@ def consensus_rule_view(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_edit:
             raise PermissionDenied("Only the lab's admins set its consensus rule.")
         if form.is_valid():
-            if rule.pk and not form.has_changed():
+            if not form.has_changed():  # an unsaved default saved unchanged stays a default
                 messages.info(request, "Nothing changed.")
                 return redirect("purchasing:item-list")
             try:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from districts import access
 from focus_lab.errors import DomainError
+from focus_lab.text import possessive
 from purchasing.priority_items import rules
 from purchasing.priority_items.documents import geographic_preference, spec_rows, spec_sheet_pdf
 from purchasing.priority_items.forms import EndorsementForm, SpecForm, add_domain_error, managed_districts
@@ -123,7 +124,7 @@ def version_endorse(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, f"{form.cleaned_data['district']}'s answer is recorded.")
+            messages.success(request, f"{possessive(form.cleaned_data['district'])} answer is recorded.")
             if verdict.outcome in OUTCOME_MESSAGES:
                 messages.info(request, OUTCOME_MESSAGES[verdict.outcome].format(reason=verdict.reason))
             return redirect(version)
