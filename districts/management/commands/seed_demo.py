@@ -81,6 +81,9 @@ class Command(BaseCommand):
 
         notes: list[str] = []
         seed_usda_foods(out=notes)
+        from purchasing.demo import seed_purchasing
+
+        seed_purchasing(out=notes)
 
         self.stdout.write(self.style.SUCCESS(
             f"Demo lab ready: {len(districts)} districts, {len(partners)} partners, "
