@@ -42,6 +42,7 @@ from accounts.services import invitation_create
 from districts.models import Collaborative, District, Site, StateAgency
 from focus_lab.jobs.models import BackgroundJob
 from partners.models import PartnerOrganisation
+from purchasing.priority_items.models import PriorityItem, SpecVersion
 from tests.factories import (
     CollaborativeFactory,
     CoopFactory,
@@ -53,6 +54,7 @@ from tests.factories import (
     UserFactory,
     member,
 )
+from tests.purchasing.fixtures import purchasing_world
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund
 from tests.usda_foods.shipping_fixtures import approve, build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
@@ -93,6 +95,8 @@ REFERENCES: dict[str, type[Model]] = {
     "food": CatalogItem,
     "adjustment": PlanAdjustment,
     "adjustments": PlanAdjustment,
+    "item": PriorityItem,
+    "version": SpecVersion,
 }
 
 
@@ -190,6 +194,7 @@ def _build_lab() -> dict[str, Any]:
                       target=district, base_url="http://testserver")  # fmt: skip
     BackgroundJob.objects.create(kind="entitlements_recompute", created_by=reviewer,
                                  params={"school_year": SY, "state": "MN"})  # fmt: skip
+    purchasing_world(district, users)  # an adopted item with a commitment and a draft; a proposed one
     return {
         role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}
         for role, user in users.items()

@@ -128,7 +128,7 @@ class PriorityItemViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
                            **{k: v for k, v in data.items() if k in ITEM_FIELDS})  # fmt: skip
         serializer.instance = self.get_queryset().get(pk=item.pk)
 
-    @extend_schema(request=None, responses=SpecVersionSerializer)
+    @extend_schema(request=None, responses={201: SpecVersionSerializer})
     @action(detail=True, methods=["post"])
     def revise(self, request: Request, pk: str | None = None) -> Response:
         """A new draft version copied from the latest (a proposed one is superseded: endorsement
