@@ -122,12 +122,12 @@ def main() -> None:
             shown = all_items[:items]
             url = reverse("purchasing:lab-demand")
             client.get(url)  # warm templates and the session
-            response, elapsed, queries = timed(lambda url=url: client.get(url))
+            response, elapsed, queries = timed(lambda url=url, client=client: client.get(url))
             report(f"pooled-demand page, {districts} districts x {len(all_items)} items", elapsed, queries,
                    f"status {response.status_code}, {len(response.content) // 1024} KiB")  # fmt: skip
             one = reverse("purchasing:item-demand", args=[shown[0].pk])
             client.get(one)
-            response, elapsed, queries = timed(lambda one=one: client.get(one))
+            response, elapsed, queries = timed(lambda one=one, client=client: client.get(one))
             report(
                 f"one item's pooled demand, {districts} districts",
                 elapsed,
