@@ -142,7 +142,9 @@ class EndorsementForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, collaborative_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = managed_districts(user, collaborative_id)
+        self.fields["district"].queryset = districts = managed_districts(user, collaborative_id)
+        if len(districts) == 1:  # the usual case: a manager answers for one district
+            self.fields["district"].initial = districts[0].pk
         self.helper = _helper("Record the answer")
 
 

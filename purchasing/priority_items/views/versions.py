@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from districts import access
 from focus_lab.errors import DomainError
@@ -112,9 +112,13 @@ def version_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def version_endorse(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST a district's answer. A refused answer is shown on this URL; opening it again (a reload,
+    a bookmark) goes back to the version's page."""
     version = _version(request, pk)
+    if request.method == "GET":
+        return redirect(version)
     form = EndorsementForm(request.POST, user=request.user, collaborative_id=version.item.collaborative_id)
     if not form.fields["district"].queryset.exists():
         raise PermissionDenied("Only a district's managers answer for it.")
