@@ -7,6 +7,7 @@ from accounts.api import people as people_views
 from accounts.api.views import MeView, TokenView
 from districts.api import views as district_views
 from focus_lab.jobs.api import BackgroundJobViewSet
+from partners.api import suppliers as supplier_views
 from partners.api import views as partner_views
 from purchasing.priority_items.api import views as purchasing_views
 from usda_foods.corrections.api import DataCorrectionViewSet
@@ -30,6 +31,16 @@ router.register("state-agencies", district_views.StateAgencyViewSet, basename="s
 router.register("collaboratives", district_views.CollaborativeViewSet, basename="collaborative")
 router.register("partners", partner_views.PartnerViewSet, basename="partner")
 router.register("partnerships", partner_views.PartnershipViewSet, basename="partnership")
+router.register("suppliers", supplier_views.SupplierViewSet, basename="supplier")
+router.register("supplier-origins", supplier_views.OriginViewSet, basename="supplier-origin")
+router.register("supplier-people", supplier_views.SupplierPersonViewSet, basename="supplier-person")
+router.register("supplier-products", supplier_views.ProductViewSet, basename="supplier-product")
+router.register("supplier-practices", supplier_views.ProductionPracticeViewSet, basename="supplier-practice")
+router.register(
+    "supplier-certifications", supplier_views.CertificationViewSet, basename="supplier-certification"
+)
+router.register("interactions", supplier_views.InteractionViewSet, basename="interaction")
+router.register("follow-ups", supplier_views.FollowUpViewSet, basename="follow-up")
 router.register("per-meal-values", PerMealValueViewSet, basename="per-meal-value")
 router.register("reimbursement-rates", ReimbursementRateViewSet, basename="reimbursement-rate")
 router.register("section4-payments", Section4PaymentViewSet, basename="section4-payment")

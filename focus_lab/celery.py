@@ -23,4 +23,6 @@ app.conf.beat_schedule = {
     # Reviewers' digest of new orders, at 7:00 in the app's time zone (CELERY_TIMEZONE).
     "import-errors-purge": {"task": "focus_lab.tasks.import_errors_purge", "schedule": crontab(minute=17)},
     "review-digest": {"task": "usda_foods.tasks.review_digest", "schedule": crontab(hour=7, minute=0)},
+    # Partners' and owners' digest of overdue follow-ups and expiring certifications (one a day each).
+    "supplier-digest": {"task": "partners.tasks.supplier_digest", "schedule": crontab(hour=6, minute=45)},
 }

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import DISTRICT_ROLES, Role, User
 from districts.access import roles_for
 from districts.models import District, Site
+from partners.contacts.todos import supplier_day
 from partners.models import PartnerOrganisation, Partnership
 from purchasing.priority_items import todos as purchasing_todos
 from usda_foods import todos as usda_todos
@@ -32,6 +33,7 @@ class Section:
     role: str
     stats: list[tuple[str, object, str]] = field(default_factory=list)
     todos: list[Todo] = field(default_factory=list)
+    activity: list[tuple[str, str]] = field(default_factory=list)  # (text, url), newest first
 
 
 def _district_todos(districts: list[District]) -> list[Todo]:
@@ -100,6 +102,10 @@ def dashboard_sections(user: User) -> list[Section]:
                 Todo("Your organisation has no active partnership yet.", reverse("partners:partner-list"))
             )
         sections.append(section)
+        stats, todos, recent = supplier_day(user=user, today=timezone.localdate())
+        suppliers = Section("Suppliers and contacts", Role.PARTNER_STAFF, stats=stats, activity=recent)
+        suppliers.todos = [Todo(text, url, level) for text, url, level in todos]
+        sections.append(suppliers)
     if Role.SDA_REVIEWER in roles:
         districts = _districts(user, state_agency__memberships__user=user)
         section = Section("SFAs in your state", Role.SDA_REVIEWER)

@@ -44,14 +44,18 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
                   _link(request, "Surveys", "usda_foods:survey-list"),
                   _link(request, "Deliveries", "usda_foods:my-deliveries"),
                   _link(request, "Entitlement", "usda_foods:my-entitlements", "for=district"),
+                  _link(request, "Contact log", "partners:interaction-list"),
                   _link(request, "Priority items", "purchasing:item-list")]  # fmt: skip
     if Role.COLLABORATIVE_ADMIN in roles:
         links += [_link(request, "Entitlements", "usda_foods:my-entitlements", "for=collaborative"),
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
+                  _link(request, "Suppliers", "partners:supplier-list"),
                   _link(request, "Priority items", "purchasing:item-list")]  # fmt: skip
     if Role.PARTNER_STAFF in roles:
-        links += [_link(request, "Districts", "districts:district-list"),
+        links += [_link(request, "Suppliers", "partners:supplier-list"),
+                  _link(request, "Contact log", "partners:interaction-list"),
+                  _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
                   _link(request, "Partnerships", "partners:partnership-list"),
                   _link(request, "Priority items", "purchasing:item-list")]  # fmt: skip
@@ -75,6 +79,12 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
             _link(request, "Co-ops", "districts:coop-list"),
             _link(request, "Partners", "partners:partner-list"),
             _link(request, "Partnerships", "partners:partnership-list"),
+        ]),
+        ("Suppliers", [
+            _link(request, "Supplier directory", "partners:supplier-list"),
+            _link(request, "Supplier map", "partners:supplier-map"),
+            _link(request, "Contact log", "partners:interaction-list"),
+            _link(request, "Follow-ups", "partners:follow-up-list"),
         ]),
         ("Ordering", [
             _link(request, "Orders", "usda_foods:order-list"),

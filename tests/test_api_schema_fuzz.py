@@ -194,6 +194,9 @@ def _build_lab() -> dict[str, Any]:
                       target=district, base_url="http://testserver")  # fmt: skip
     BackgroundJob.objects.create(kind="entitlements_recompute", created_by=reviewer,
                                  params={"school_year": SY, "state": "MN"})  # fmt: skip
+    from tests.partners.supplier_fixtures import supplier_world
+
+    supplier_world(collaborative=collaborative, district=district, users=users)
     purchasing_world(district, users)  # an adopted item with a commitment and a draft; a proposed one
     return {
         role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}

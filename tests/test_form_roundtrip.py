@@ -78,6 +78,13 @@ TARGETS: dict[str, str] = {
     "people-invitation-resend": "emails a fresh invitation link",
     "people-invitation-revoke": "withdraws the invitation",
     "partners:partner-remove": "removes the partner: the confirmation page's purpose",
+    "partners:supplier-update": EDIT,
+    "partners:supplier-child-update": EDIT,
+    "partners:interaction-update": EDIT,
+    "partners:supplier-child-create": "adds an origin, person, product, practice or certification",
+    "partners:interaction-detail": "adds a follow-up to the note",
+    "partners:follow-up-done": "marks the follow-up done",
+    "partners:supplier-merge": "merges the supplier into another: the page's purpose",
     "usda_foods:entitlement-detail?action=compute": "recomputes the entitlement from today's data",
     "usda_foods:state-entitlements": "recomputes the state's entitlements",
     "usda_foods:collaborative-entitlements": "recomputes the lab's entitlements",
@@ -240,8 +247,11 @@ def build_world(request: pytest.FixtureRequest) -> World:
     )
     AccessLog.objects.create(username="x@example.org", ip_address="127.0.0.1", user_agent="t")
     AccessFailureLog.objects.create(username="x@example.org", ip_address="127.0.0.1", user_agent="t")
+    from tests.partners.supplier_fixtures import supplier_world
+
+    suppliers = supplier_world(collaborative=collaborative, district=district, users=users)
     return World({
-        "users": users, "district": district, "site": site, "coop": coop, "partner": partner,
+        **suppliers, "users": users, "district": district, "site": site, "coop": coop, "partner": partner,
         "partnership": Partnership.objects.get(partner=partner, district=district), "collaborative": collaborative,
         "lunch_count": lunch_count, "survey": survey, "order": order, "submitted": Order.objects.get(pk=submitted.pk),
         "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
@@ -282,7 +292,18 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},
     "people-membership-end": lambda w: {"pk": w.membership.pk},
-}
+    "partners:supplier-update": lambda w: {"pk": w.supplier.pk},
+    "partners:supplier-merge": lambda w: {"pk": w.supplier.pk},
+    "partners:supplier-child-create": lambda w: [{"pk": w.supplier.pk, "kind": k} for k in
+                                                 ("origins", "people", "products", "practices", "certifications")],
+    "partners:supplier-child-update": lambda w: [
+        {"kind": "origins", "pk": w.origin.pk}, {"kind": "people", "pk": w.supplier_person.pk},
+        {"kind": "products", "pk": w.product.pk}, {"kind": "practices", "pk": w.practice.pk},
+        {"kind": "certifications", "pk": w.certification.pk},
+    ],
+    "partners:interaction-detail": lambda w: {"pk": w.interaction.pk},
+    "partners:interaction-update": lambda w: {"pk": w.interaction.pk},
+}  # fmt: skip
 
 
 def admin_kwargs(route_name: str, model: type) -> dict[str, Any]:

@@ -23,8 +23,14 @@ def top_links(client, url: str = "/") -> list[str]:
 @pytest.mark.parametrize(
     ("role", "first"),
     [
-        ("manager", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Priority items"]),
-        ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Priority items"]),
+        (
+            "manager",
+            ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log", "Priority items"],
+        ),
+        (
+            "viewer",
+            ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log", "Priority items"],
+        ),
         (
             "sda_reviewer",
             [
@@ -37,8 +43,22 @@ def top_links(client, url: str = "/") -> list[str]:
                 "People",
             ],
         ),
-        ("collab_admin", ["Dashboard", "Entitlements", "Districts", "Partners", "Priority items", "People"]),
-        ("partner_user", ["Dashboard", "Districts", "Partners", "Partnerships", "Priority items"]),
+        (
+            "collab_admin",
+            ["Dashboard", "Entitlements", "Districts", "Partners", "Suppliers", "Priority items", "People"],
+        ),
+        (
+            "partner_user",
+            [
+                "Dashboard",
+                "Suppliers",
+                "Contact log",
+                "Districts",
+                "Partners",
+                "Partnerships",
+                "Priority items",
+            ],
+        ),
     ],
 )
 def test_daily_work_comes_first(client_for, request, role, first):

@@ -81,6 +81,10 @@ class Command(BaseCommand):
 
         notes: list[str] = []
         seed_usda_foods(out=notes)
+        from partners.demo import seed_suppliers
+
+        seed_suppliers(out=notes)
+
         from purchasing.demo import seed_purchasing
 
         seed_purchasing(out=notes)
