@@ -29,6 +29,7 @@ LOCAL = "Grown, raised or caught in MN, WI, IA or IL, or within 250 miles of the
 
 DRUMSTICKS = {
     "name": "Chicken drumsticks, raised without antibiotics", "unit": "lb", "reference_price": Decimal("2.35"),
+    "supplier_category": "meat_poultry", "supplier_keywords": "drumstick", "max_distance_miles": 300,
     "why": "Antibiotic stewardship, and a regional processor (the seed's Jeffco example bought 7,000 lb a month) "
            "can supply the lab if its districts buy together.",
     "spec": {
@@ -39,11 +40,12 @@ DRUMSTICKS = {
         "claims": [{"claim": "Raised without antibiotics", "verification": "USDA Process Verified Program"},
                    {"claim": "Humanely raised", "verification": "Third-party certificate (Global Animal Partnership)"}],
         "allergens": "none", "local_clause": "preference", "local_definition": LOCAL,
-        "attributes": {"piece size": "3.5-5 oz"},
+        "attributes": {"piece size": "3.5-5 oz"}, "required_practices": ["rwa"], "required_certifications": ["haccp"],
     },
 }  # fmt: skip
 TORTILLAS = {
     "name": "Whole-grain tortillas, 8 inch", "unit": "each", "reference_price": Decimal("0.19"),
+    "supplier_category": "grain", "supplier_keywords": "tortilla, whole wheat",
     "why": "Whole grain-rich for the meal pattern, and a regional mill can supply the flour.",
     "spec": {
         "product_form": "Whole-grain flour tortillas, 8 inch, frozen", "pack_size": "12 packs of 24 (288 a case)",
@@ -56,13 +58,14 @@ TORTILLAS = {
 }  # fmt: skip
 SQUASH = {
     "name": "Frozen diced butternut squash", "unit": "lb", "reference_price": Decimal("1.45"),
+    "supplier_category": "vegetable", "supplier_keywords": "squash", "max_distance_miles": 250,
     "why": "A winter vegetable Upper Midwest farms grow in volume; a food hub can dice and freeze it.",
     "spec": {
         "product_form": "Butternut squash, peeled, 3/4 inch dice, individually quick frozen",
         "pack_size": "30 lb case", "grade": "U.S. Grade A (frozen)", "crediting": "1/2 cup red/orange vegetable",
         "processing": "minimal",
         "claims": [{"claim": "GAP-certified farms", "verification": "USDA GAP audit, valid one year from the audit"}],
-        "allergens": "none", "local_clause": "both", "local_definition": LOCAL,
+        "allergens": "none", "local_clause": "both", "local_definition": LOCAL, "required_certifications": ["gap"],
     },
 }  # fmt: skip
 

@@ -12,6 +12,7 @@ from django import forms
 from accounts.models import User
 from districts.models import Collaborative, District
 from focus_lab.errors import DomainError
+from partners.suppliers.models import CertificationKind, Practice, ProductCategory
 from purchasing.access import lab_ids, managed_district_ids
 from purchasing.priority_items import rules
 from purchasing.priority_items.models import (
@@ -58,6 +59,12 @@ class SpecFields(forms.Form):
                                        help_text="Where the food was grown, raised or caught: a radius or states.")  # fmt: skip
     attributes = forms.CharField(label="Other attributes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                  help_text="One a line, “name: value” (e.g. “piece size: 3.5–4.5 oz”).")  # fmt: skip
+    required_practices = forms.MultipleChoiceField(label="Practices suppliers must have", required=False,
+                                                   choices=Practice.choices, widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    required_certifications = forms.MultipleChoiceField(
+        label="Certifications suppliers must hold", required=False, choices=CertificationKind.choices,
+        widget=forms.CheckboxSelectMultiple, help_text="Valid today (USDA GAP/GHP: one year from the audit).",
+    )  # fmt: skip
     change_note = forms.CharField(label="What changed", max_length=300, required=False)
 
     def clean_claims(self) -> list[dict[str, str]]:
@@ -75,7 +82,8 @@ class SpecFields(forms.Form):
     @staticmethod
     def initial_for(version: SpecVersion) -> dict[str, Any]:
         initial = {k: getattr(version, k) for k in ("product_form", "pack_size", "grade", "crediting", "processing",
-                                                    "allergens", "local_clause", "local_definition", "change_note")}  # fmt: skip
+                                                    "allergens", "local_clause", "local_definition", "change_note",
+                                                    "required_practices", "required_certifications")}  # fmt: skip
         initial["claims"] = rules.claims_text(version.claims)
         initial["attributes"] = rules.attributes_text(version.attributes)
         return initial
@@ -96,6 +104,12 @@ class ItemFields(forms.Form):
     reference_price = forms.DecimalField(label="Reference price per unit ($)", required=False, min_value=0,
                                          max_digits=10, decimal_places=4,
                                          help_text="What the lab pays today; values the pooled demand.")  # fmt: skip
+    supplier_category = forms.ChoiceField(label="Supplier product category", required=False,
+                                          choices=[("", "Any"), *ProductCategory.choices])  # fmt: skip
+    supplier_keywords = forms.CharField(label="Product words", max_length=200, required=False,
+                                        help_text="Words a supplier's product must contain, comma-separated.")  # fmt: skip
+    max_distance_miles = forms.IntegerField(label="Farthest origin (miles)", required=False, min_value=1, max_value=5000,
+                                            help_text="From where the food is grown or raised to the nearest delivery point.")  # fmt: skip
 
 
 class ItemCreateForm(ItemFields, SpecFields):
@@ -124,7 +138,8 @@ class ItemForm(ItemFields):
 
     @staticmethod
     def initial_for(item: PriorityItem) -> dict[str, Any]:
-        return {k: getattr(item, k) for k in ("name", "why", "unit", "case_net_weight_lb", "reference_price")}
+        return {k: getattr(item, k) for k in ("name", "why", "unit", "case_net_weight_lb", "reference_price",
+                                              "supplier_category", "supplier_keywords", "max_distance_miles")}  # fmt: skip
 
 
 def managed_districts(user: User, collaborative_id: int) -> Any:

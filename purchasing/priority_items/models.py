@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from districts.models import Collaborative, District, ScopedQuerySet
+from partners.suppliers.models import CertificationKind, Practice, ProductCategory
 from purchasing.priority_items import rules
 
 MONTHS = [(1, "Jan"), (2, "Feb"), (3, "Mar"), (4, "Apr"), (5, "May"), (6, "Jun"),
@@ -78,6 +79,19 @@ class PriorityItem(models.Model):
         "reference price per unit ($)", max_digits=10, decimal_places=4, null=True, blank=True,
         validators=[MinValueValidator(0)], help_text="What the lab pays today, to value the pooled demand.",
     )  # fmt: skip
+    # How candidate suppliers are found in the supplier directory (with the adopted version's
+    # required practices and certifications).
+    supplier_category = models.CharField(
+        "supplier product category", max_length=20, choices=ProductCategory.choices, blank=True
+    )
+    supplier_keywords = models.CharField(
+        "product words", max_length=200, blank=True,
+        help_text="Words a supplier's product must contain, comma-separated (e.g. drumstick, chicken leg).",
+    )  # fmt: skip
+    max_distance_miles = models.PositiveIntegerField(
+        "farthest origin (miles)", null=True, blank=True, validators=[MaxValueValidator(5000)],
+        help_text="From where the food is grown or raised to the nearest delivery point.",
+    )  # fmt: skip
     created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -135,6 +149,8 @@ SPEC_FIELDS = {
     "allergens": "Allergens",
     "local_clause": "Local clause",
     "local_definition": "Definition of local",
+    "required_practices": "Practices suppliers must have",
+    "required_certifications": "Certifications suppliers must hold (valid)",
 }
 
 
@@ -152,6 +168,12 @@ class SpecVersion(models.Model):
     local_clause = models.CharField(max_length=14, choices=LocalClause.choices, default=LocalClause.NEITHER)
     local_definition = models.CharField("definition of local", max_length=300, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    required_practices = ArrayField(
+        models.CharField(max_length=20, choices=Practice.choices), default=list, blank=True
+    )
+    required_certifications = ArrayField(
+        models.CharField(max_length=20, choices=CertificationKind.choices), default=list, blank=True
+    )
     change_note = models.CharField("what changed", max_length=300, blank=True)
     created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -193,6 +215,8 @@ class SpecVersion(models.Model):
             "claims": "\n".join(f"{c['claim']} (verified by {c['verification']})" for c in self.claims),
             "allergens": self.allergens, "local_clause": self.get_local_clause_display(),
             "local_definition": self.local_definition,
+            "required_practices": ", ".join(str(Practice(p).label) for p in self.required_practices),
+            "required_certifications": ", ".join(str(CertificationKind(c).label) for c in self.required_certifications),
         }  # fmt: skip
         values.update({f"{key}": str(value) for key, value in self.attributes.items()})
         return values

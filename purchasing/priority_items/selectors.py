@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from districts.models import District, Site
+from purchasing.priority_items import matching
 from purchasing.priority_items.models import (
     MONTHS,
     SCHOOL_YEAR_MONTHS,
@@ -101,3 +104,45 @@ def pooled_demand(items: QuerySet[PriorityItem]) -> list[ItemDemand]:
             by_month=commitment.by_month(), delivery_points=sites.get(commitment.district_id, 0),
         ))  # fmt: skip
     return list(demands.values())
+
+
+def candidate_suppliers(
+    *, user: Any, item: PriorityItem, today: date
+) -> tuple[matching.Criteria, list[matching.Candidate]]:
+    """The supplier directory's suppliers (those the user may see, not merged away) that match the
+    item's adopted specification, ranked. Delivery points: the committed districts' sites, or all
+    the lab's when none has committed. Seven queries whatever the size of the directory."""
+    from partners.suppliers.models import Supplier
+
+    adopted = item.versions.filter(status=VersionStatus.ADOPTED).first()
+    committed = MenuCommitment.objects.filter(item=item).values("district_id")
+    sites = Site.objects.filter(receives_deliveries=True, district__collaborative_id=item.collaborative_id)
+    points = list(sites.filter(district_id__in=committed).values_list("latitude", "longitude")) or list(
+        sites.values_list("latitude", "longitude")
+    )
+    criteria = matching.Criteria(
+        category=item.supplier_category, keywords=matching.keywords(item.supplier_keywords),
+        practices=tuple(adopted.required_practices) if adopted else (),
+        certifications=tuple(adopted.required_certifications) if adopted else (),
+        max_miles=float(item.max_distance_miles) if item.max_distance_miles else None,
+        delivery_points=tuple((float(lat), float(lon)) for lat, lon in points),
+    )  # fmt: skip
+    if adopted is None:
+        return criteria, []
+    suppliers = (
+        Supplier.objects.for_user(user)
+        .filter(collaborative_id=item.collaborative_id, merged_into__isnull=True)
+        .prefetch_related("products", "practices", "certifications", "origins")
+    )
+    facts = [
+        matching.SupplierFacts(
+            id=s.pk, name=s.name,
+            products=[matching.Product(p.name, p.category, p.forms_and_packs) for p in s.products.all()],
+            practices={p.practice: p.verification for p in s.practices.all()},
+            certifications=[matching.Cert(c.kind, c.audit_date, c.expires_on) for c in s.certifications.all()],
+            origins=[(float(o.latitude), float(o.longitude)) for o in s.origins.all()
+                     if o.latitude is not None and o.longitude is not None],
+        )
+        for s in suppliers
+    ]  # fmt: skip
+    return criteria, matching.rank(facts, criteria, today=today)

@@ -31,8 +31,10 @@ from purchasing.priority_items.models import (
 )
 
 SPEC_KEYS = ("product_form", "pack_size", "grade", "crediting", "processing", "claims", "allergens",
-             "local_clause", "local_definition", "attributes", "change_note")  # fmt: skip
-ITEM_KEYS = ("name", "why", "unit", "case_net_weight_lb", "reference_price")
+             "local_clause", "local_definition", "attributes", "required_practices", "required_certifications",
+             "change_note")  # fmt: skip
+ITEM_KEYS = ("name", "why", "unit", "case_net_weight_lb", "reference_price", "supplier_category", "supplier_keywords",
+             "max_distance_miles")  # fmt: skip
 FROZEN = "Version {number} is {status}: it is frozen. Revise the item to make a new version."
 
 

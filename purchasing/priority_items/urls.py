@@ -10,6 +10,7 @@ urlpatterns = [
     path("purchasing/items/<int:pk>/revise/", items.item_revise, name="item-revise"),
     path("purchasing/items/<int:pk>/compare/", items.item_compare, name="item-compare"),
     path("purchasing/items/<int:pk>/demand/", demand.item_demand, name="item-demand"),
+    path("purchasing/items/<int:pk>/suppliers/", demand.item_suppliers, name="item-suppliers"),
     path("purchasing/items/<int:pk>/commitment/", demand.commitment_edit, name="commitment-edit"),
     path("purchasing/versions/<int:pk>/", versions.version_detail, name="version-detail"),
     path("purchasing/versions/<int:pk>/edit/", versions.version_update_view, name="version-update"),

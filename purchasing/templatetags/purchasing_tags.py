@@ -24,3 +24,9 @@ def dollars(value: Decimal | None) -> str:
 @register.filter
 def get_month(names: dict[int, str], month: int) -> str:
     return names.get(month, "")
+
+
+@register.filter
+def lookup(names: dict, key: object) -> object:
+    """A label by its key (a practice, a certification kind)."""
+    return names.get(key, key)

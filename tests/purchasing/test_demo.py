@@ -6,9 +6,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from accounts.models import User
 from purchasing.priority_items.models import MenuCommitment, PriorityItem, SpecVersion
-from purchasing.priority_items.selectors import pooled_demand
+from purchasing.priority_items.selectors import candidate_suppliers, pooled_demand
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +30,9 @@ def test_demo_priority_items():
     assert squash.item.open_status == "proposed" and squash.rows == []
     v1 = SpecVersion.objects.get(item=drumsticks.item, number=1)
     assert v1.status == "superseded" and v1.endorsements.filter(stance="object").count() == 1
+    _, found = candidate_suppliers(user=User.objects.get(email="admin@focuslab.example"), item=drumsticks.item,
+                                   today=timezone.localdate())  # fmt: skip
+    assert [c.supplier.name for c in found] == ["Gold Prairie Poultry"]  # RWA by PVP, HACCP, within 300 miles
     before = (PriorityItem.objects.count(), SpecVersion.objects.count(), MenuCommitment.objects.count())
     call_command("seed_demo", stdout=StringIO())
     assert (

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from districts.models import Collaborative, District
+from partners.suppliers.models import CertificationKind, Practice
 from purchasing.access import lab_ids
 from purchasing.priority_items.models import (
     MONTHS,
@@ -68,6 +69,10 @@ class SpecSerializer(serializers.Serializer):
     attributes = serializers.DictField(
         child=serializers.CharField(max_length=300, allow_blank=True), required=False
     )
+    required_practices = serializers.ListField(child=serializers.ChoiceField(choices=Practice.choices), required=False,
+                                               max_length=len(Practice.choices))  # fmt: skip
+    required_certifications = serializers.ListField(child=serializers.ChoiceField(choices=CertificationKind.choices),
+                                                    required=False, max_length=len(CertificationKind.choices))  # fmt: skip
     change_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
@@ -79,8 +84,8 @@ class SpecVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = SpecVersion
         fields = ["id", "item", "number", "status", "product_form", "pack_size", "grade", "crediting", "processing",
-                  "claims", "allergens", "local_clause", "local_definition", "attributes", "change_note",
-                  "created_by", "created_at", "proposed_at", "decided_at", "decision"]  # fmt: skip
+                  "claims", "allergens", "local_clause", "local_definition", "attributes", "required_practices",
+                  "required_certifications", "change_note", "created_by", "created_at", "proposed_at", "decided_at", "decision"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -92,7 +97,8 @@ class PriorityItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PriorityItem
-        fields = ["id", "collaborative", "name", "why", "unit", "case_net_weight_lb", "reference_price", "spec",
+        fields = ["id", "collaborative", "name", "why", "unit", "case_net_weight_lb", "reference_price",
+                  "supplier_category", "supplier_keywords", "max_distance_miles", "spec",
                   "adopted_version", "open_version", "created_at"]  # fmt: skip
         read_only_fields = ["created_at"]
         validators: list = []  # item_create checks the name is new in the lab
@@ -218,3 +224,15 @@ class DemandSerializer(serializers.Serializer):
             {"month": m, "volume": str(v.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))}
             for m, v in demand.by_month
         ]
+
+
+class CandidateSerializer(serializers.Serializer):
+    supplier = serializers.IntegerField(source="supplier.id")
+    name = serializers.CharField(source="supplier.name")
+    products = serializers.ListField(child=serializers.CharField())
+    miles = serializers.FloatField(
+        allow_null=True, help_text="From the nearest origin to the nearest delivery point"
+    )
+    unverified_practices = serializers.ListField(source="unverified", child=serializers.CharField(),
+                                                 help_text="Required practices held on the supplier's word only")  # fmt: skip
+    certifications_valid_until = serializers.DictField(source="valid_until", child=serializers.DateField())

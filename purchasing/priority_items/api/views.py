@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, renderers, serializers, viewsets
@@ -23,6 +24,7 @@ from districts import access
 from focus_lab.api import ScopedViewSetMixin
 from purchasing.priority_items.api.serializers import (
     AnswerSerializer,
+    CandidateSerializer,
     CommitmentSerializer,
     DemandSerializer,
     EndorsementSerializer,
@@ -47,7 +49,7 @@ from purchasing.priority_items.models import (
     SpecVersion,
     VersionStatus,
 )
-from purchasing.priority_items.selectors import pooled_demand
+from purchasing.priority_items.selectors import candidate_suppliers, pooled_demand
 from purchasing.priority_items.services import (
     commitment_set,
     endorsement_record,
@@ -59,7 +61,8 @@ from purchasing.priority_items.services import (
     version_withdraw,
 )
 
-ITEM_FIELDS = ("name", "why", "unit", "case_net_weight_lb", "reference_price")
+ITEM_FIELDS = ("name", "why", "unit", "case_net_weight_lb", "reference_price", "supplier_category",
+               "supplier_keywords", "max_distance_miles")  # fmt: skip
 
 
 class FileRenderer(renderers.BaseRenderer):
@@ -146,6 +149,16 @@ class PriorityItemViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
         value at the reference price."""
         item = access.get_for_user(self.get_queryset(), request.user, pk)
         return Response(DemandSerializer(pooled_demand(PriorityItem.objects.filter(pk=item.pk))[0]).data)
+
+    @extend_schema(responses=CandidateSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def candidates(self, request: Request, pk: str | None = None) -> Response:
+        """Candidate suppliers from the lab's directory matching the adopted specification (product,
+        practices, certifications valid today, distance), ranked: verified practices first, then
+        the nearest. Empty until a version is adopted."""
+        item = access.get_for_user(self.get_queryset(), request.user, pk)
+        _, found = candidate_suppliers(user=request.user, item=item, today=timezone.localdate())
+        return Response(CandidateSerializer(found, many=True).data)
 
     @extend_schema(responses=DemandSerializer(many=True))
     @action(

@@ -11,15 +11,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from districts import access
 from focus_lab.errors import DomainError
 from focus_lab.text import possessive
+from partners.suppliers.models import CertificationKind, Practice
 from purchasing.priority_items import rules
 from purchasing.priority_items.documents import DOCX, XLSX, bid_sheet_xlsx, rfp_docx, rfp_items, rfp_pdf
 from purchasing.priority_items.forms import CommitmentForm, add_domain_error, managed_districts
 from purchasing.priority_items.models import MONTHS, MenuCommitment, PriorityItem, VersionStatus
-from purchasing.priority_items.selectors import pooled_demand
+from purchasing.priority_items.selectors import candidate_suppliers, pooled_demand
 from purchasing.priority_items.services import commitment_set
 
 MONTH_NAMES = dict(MONTHS)
@@ -120,3 +122,15 @@ def rfp_draft(request: HttpRequest) -> HttpResponse:
             return response
         messages.error(request, "Choose at least one item with an adopted specification.")
     return render(request, "purchasing/priority_items/rfp.html", {"items": adopted, "chosen": chosen})
+
+
+@login_required
+def item_suppliers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Candidate suppliers from the lab's supplier directory, ranked."""
+    item = _item(request, pk)
+    criteria, candidates = candidate_suppliers(user=request.user, item=item, today=timezone.localdate())
+    return render(request, "purchasing/priority_items/item_suppliers.html", {
+        "item": item, "criteria": criteria, "candidates": candidates,
+        "adopted": item.versions.filter(status=VersionStatus.ADOPTED).first(),
+        "practice_names": dict(Practice.choices), "cert_names": dict(CertificationKind.choices),
+    })  # fmt: skip

@@ -30,7 +30,9 @@ from purchasing.priority_items.services import (
 )
 
 SPEC_KEYS = ("product_form", "pack_size", "grade", "crediting", "processing", "claims", "allergens",
-             "local_clause", "local_definition", "attributes")  # fmt: skip
+             "local_clause", "local_definition", "attributes", "required_practices", "required_certifications")  # fmt: skip
+ITEM_KEYS = ("name", "why", "unit", "case_net_weight_lb", "reference_price", "supplier_category", "supplier_keywords",
+             "max_distance_miles")  # fmt: skip
 
 
 @login_required
@@ -54,7 +56,7 @@ def item_create_view(request: HttpRequest) -> HttpResponse:
         try:
             item = item_create(user=request.user, collaborative=data["collaborative"],
                                spec={k: data[k] for k in SPEC_KEYS},
-                               **{k: data[k] for k in ("name", "why", "unit", "case_net_weight_lb", "reference_price")})  # fmt: skip
+                               **{k: data[k] for k in ITEM_KEYS})  # fmt: skip
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
