@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-priority-items bench-suppliers
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-priority-items bench-suppliers bench-agreements
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ bench-preview-bounds: $(STAMP)
 
 bench-import-errors: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/import_errors_render.py
+
+bench-agreements: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/agreements.py
 
 bench-suppliers: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/suppliers.py

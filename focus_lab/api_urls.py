@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import people as people_views
 from accounts.api.views import MeView, TokenView
+from agreements.api import views as agreement_views
 from districts.api import views as district_views
 from focus_lab.jobs.api import BackgroundJobViewSet
 from partners.api import suppliers as supplier_views
@@ -54,6 +55,8 @@ router.register("order-windows", OrderWindowViewSet, basename="order-window")
 router.register("orders", OrderViewSet, basename="order")
 router.register("shipment-plans", ShipmentPlanViewSet, basename="shipment-plan")
 router.register("jobs", BackgroundJobViewSet, basename="job")
+router.register("letter-templates", agreement_views.LetterTemplateViewSet, basename="letter-template")
+router.register("letters", agreement_views.LetterViewSet, basename="letter")
 router.register("invitations", people_views.InvitationViewSet, basename="invitation")
 router.register("memberships", people_views.MembershipViewSet, basename="membership")
 router.register("priority-items", purchasing_views.PriorityItemViewSet, basename="priority-item")

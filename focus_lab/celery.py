@@ -22,6 +22,8 @@ app.conf.beat_schedule = {
     "ordering-tick": {"task": "usda_foods.tasks.ordering_tick", "schedule": 60.0},
     # Reviewers' digest of new orders, at 7:00 in the app's time zone (CELERY_TIMEZONE).
     "import-errors-purge": {"task": "focus_lab.tasks.import_errors_purge", "schedule": crontab(minute=17)},
+    # Letters of agreement: expiry and reminders, each reminder step sent once per letter.
+    "letters-tick": {"task": "agreements.tasks.letters_tick", "schedule": crontab(minute=7)},
     "review-digest": {"task": "usda_foods.tasks.review_digest", "schedule": crontab(hour=7, minute=0)},
     # Partners' and owners' digest of overdue follow-ups and expiring certifications (one a day each).
     "supplier-digest": {"task": "partners.tasks.supplier_digest", "schedule": crontab(hour=6, minute=45)},

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import DISTRICT_ROLES, Role, User
+from agreements import todos as agreement_todos
 from districts.access import roles_for
 from districts.models import District, Site
 from partners.contacts.todos import supplier_day
@@ -81,6 +82,8 @@ def dashboard_sections(user: User) -> list[Section]:
             section.todos += _usda(usda_todos.district_todos(districts=viewed, can_act=False))
         section.todos += _usda(purchasing_todos.district_todos(districts=managed))
         section.todos += _district_todos(districts)
+        if Role.DISTRICT_MANAGER in roles:
+            section.todos += _usda(agreement_todos.signer_todos(user=user))
         sections.append(section)
     if Role.PARTNER_STAFF in roles:
         soon = timezone.localdate() + timedelta(days=60)
@@ -101,6 +104,8 @@ def dashboard_sections(user: User) -> list[Section]:
             section.todos.append(
                 Todo("Your organisation has no active partnership yet.", reverse("partners:partner-list"))
             )
+        if Role.DISTRICT_MANAGER not in roles:  # a district manager's section already lists them
+            section.todos += _usda(agreement_todos.signer_todos(user=user))
         sections.append(section)
         stats, todos, recent = supplier_day(user=user, today=timezone.localdate())
         suppliers = Section("Suppliers and contacts", Role.PARTNER_STAFF, stats=stats, activity=recent)
@@ -134,6 +139,7 @@ def dashboard_sections(user: User) -> list[Section]:
         lab = District.objects.filter(collaborative__memberships__user=user,
                                       collaborative__memberships__role=Role.COLLABORATIVE_ADMIN)  # fmt: skip
         section.todos = _usda(usda_todos.uncomputable_entitlements(districts=lab))
+        section.todos += _usda(agreement_todos.admin_todos(user=user))
         section.todos += _usda(purchasing_todos.lab_todos(user=user))
         section.todos += _district_todos(districts)
         if counts["idle"]:

@@ -45,9 +45,11 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
                   _link(request, "Deliveries", "usda_foods:my-deliveries"),
                   _link(request, "Entitlement", "usda_foods:my-entitlements", "for=district"),
                   _link(request, "Contact log", "partners:interaction-list"),
-                  _link(request, "Priority items", "purchasing:item-list")]  # fmt: skip
+                  _link(request, "Priority items", "purchasing:item-list"),
+                  _link(request, "Letters", "agreements:overview")]  # fmt: skip
     if Role.COLLABORATIVE_ADMIN in roles:
         links += [_link(request, "Entitlements", "usda_foods:my-entitlements", "for=collaborative"),
+                  _link(request, "Letters", "agreements:overview"),
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
                   _link(request, "Suppliers", "partners:supplier-list"),
@@ -58,7 +60,8 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
                   _link(request, "Partnerships", "partners:partnership-list"),
-                  _link(request, "Priority items", "purchasing:item-list")]  # fmt: skip
+                  _link(request, "Priority items", "purchasing:item-list"),
+                  _link(request, "Letters", "agreements:overview")]  # fmt: skip
     if Role.REFERENCE_DATA in roles:
         links += [_link(request, "Per-meal values", "usda_foods:per-meal-value-list"),
                   _link(request, "Available list", "usda_foods:catalog-list")]  # fmt: skip
@@ -79,6 +82,8 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
             _link(request, "Co-ops", "districts:coop-list"),
             _link(request, "Partners", "partners:partner-list"),
             _link(request, "Partnerships", "partners:partnership-list"),
+            _link(request, "Letters of agreement", "agreements:overview"),
+            _link(request, "Verify a signed letter", "agreements:verify"),
         ]),
         ("Suppliers", [
             _link(request, "Supplier directory", "partners:supplier-list"),

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("districts.urls")),
     path("", include("partners.urls")),
     path("", include("usda_foods.urls")),
+    path("", include("agreements.urls")),
     path("", include("purchasing.urls")),
     path("", include("focus_lab.jobs.urls")),
     path("admin/", admin.site.urls),

@@ -194,6 +194,15 @@ def _build_lab() -> dict[str, Any]:
                       target=district, base_url="http://testserver")  # fmt: skip
     BackgroundJob.objects.create(kind="entitlements_recompute", created_by=reviewer,
                                  params={"school_year": SY, "state": "MN"})  # fmt: skip
+    from agreements import services as letters
+
+    version = letters.template_default(collaborative=collaborative, user=users["collab_admin"]).current
+    letters.letter_issue(
+        version=version, party=district, school_year=2026, user=users["collab_admin"], send=True
+    )
+    letters.letter_issue(
+        version=version, party=partner, school_year=2026, user=users["collab_admin"], send=True
+    )
     from tests.partners.supplier_fixtures import supplier_world
 
     supplier_world(collaborative=collaborative, district=district, users=users)

@@ -98,6 +98,12 @@ TARGETS: dict[str, str] = {
     "usda_foods:window-plans": "runs a new shipment plan",
     "usda_foods:shipment-plan-accept": "applies the selected adjustments",
     "usda_foods:shipment-plan-rerun": "runs the plan again",
+    "agreements:template-edit": EDIT,
+    "agreements:letter-send": "sends the letter to the party",
+    "agreements:letter-sign": "signs the letter for the party",
+    "agreements:letter-countersign": "countersigns the letter for the lab",
+    "agreements:letter-decline": "declines the letter",
+    "agreements:letter-withdraw": "withdraws the letter",
     "purchasing:item-update": EDIT,
     "purchasing:version-update": EDIT,
     "purchasing:commitment-edit": EDIT,
@@ -237,6 +243,9 @@ def build_world(request: pytest.FixtureRequest) -> World:
     type(district).objects.filter(pk=district.pk).update(is_commodity_school=True)  # a ticked box
     accounts_services.invitation_create(by=users["collab_admin"], email="invited@alpha.example",
                                         role=Role.DISTRICT_VIEWER, target=district, base_url="http://testserver/")  # fmt: skip
+    from agreements.services import template_default
+
+    letter_template = template_default(collaborative=collaborative, user=users["collab_admin"])
     adopted, draft, proposed = purchasing_world(district, users)
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
@@ -256,7 +265,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "lunch_count": lunch_count, "survey": survey, "order": order, "submitted": Order.objects.get(pk=submitted.pk),
         "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
-        "membership": users["manager"].memberships.get(),
+        "membership": users["manager"].memberships.get(), "letter_template": letter_template,
         "adopted": adopted, "draft": draft, "proposed": proposed,
     })  # fmt: skip
 
@@ -303,6 +312,7 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     ],
     "partners:interaction-detail": lambda w: {"pk": w.interaction.pk},
     "partners:interaction-update": lambda w: {"pk": w.interaction.pk},
+    "agreements:template-edit": lambda w: {"pk": w.letter_template.pk},
 }  # fmt: skip
 
 

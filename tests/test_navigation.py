@@ -25,11 +25,29 @@ def top_links(client, url: str = "/") -> list[str]:
     [
         (
             "manager",
-            ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log", "Priority items"],
+            [
+                "Dashboard",
+                "Orders",
+                "Surveys",
+                "Deliveries",
+                "Entitlement",
+                "Contact log",
+                "Priority items",
+                "Letters",
+            ],
         ),
         (
             "viewer",
-            ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log", "Priority items"],
+            [
+                "Dashboard",
+                "Orders",
+                "Surveys",
+                "Deliveries",
+                "Entitlement",
+                "Contact log",
+                "Priority items",
+                "Letters",
+            ],
         ),
         (
             "sda_reviewer",
@@ -45,7 +63,16 @@ def top_links(client, url: str = "/") -> list[str]:
         ),
         (
             "collab_admin",
-            ["Dashboard", "Entitlements", "Districts", "Partners", "Suppliers", "Priority items", "People"],
+            [
+                "Dashboard",
+                "Entitlements",
+                "Letters",
+                "Districts",
+                "Partners",
+                "Suppliers",
+                "Priority items",
+                "People",
+            ],
         ),
         (
             "partner_user",
@@ -57,6 +84,7 @@ def top_links(client, url: str = "/") -> list[str]:
                 "Partners",
                 "Partnerships",
                 "Priority items",
+                "Letters",
             ],
         ),
     ],

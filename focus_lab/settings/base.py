@@ -147,6 +147,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Optional PAdES seal of completed letters of agreement (agreements/seal.py): PEM files of the
+# deployment's private key and certificate. Unset, letters are stored as rendered, with their hash.
+AGREEMENTS_SEAL_KEY = env.str("AGREEMENTS_SEAL_KEY", default="")
+AGREEMENTS_SEAL_CERT = env.str("AGREEMENTS_SEAL_CERT", default="")
+AGREEMENTS_SEAL_KEY_PASSPHRASE = env.str("AGREEMENTS_SEAL_KEY_PASSPHRASE", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -225,6 +230,9 @@ SPECTACULAR_SETTINGS = {
         "WindowStateEnum": "usda_foods.ordering.models.WindowState.choices",
         "LunchCategoryEnum": "usda_foods.entitlements.models.LunchCategory.choices",
         "JobStatusEnum": "focus_lab.jobs.models.JobStatus.choices",  # plans and jobs share it
+        "LetterStateEnum": "agreements.models.LETTER_STATES",
+        "SignatureRoleEnum": "agreements.models.SignatureRole.choices",
+        "RoleEnum": "accounts.models.Role.choices",
     },
 }
 
@@ -253,5 +261,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs each rendering step at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

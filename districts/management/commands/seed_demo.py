@@ -81,6 +81,11 @@ class Command(BaseCommand):
 
         notes: list[str] = []
         seed_usda_foods(out=notes)
+        from agreements.demo import seed_agreements
+        from agreements.forms import current_school_year
+
+        seed_agreements(lab=collaborative, school_year=current_school_year(), out=notes)
+
         from partners.demo import seed_suppliers
 
         seed_suppliers(out=notes)
