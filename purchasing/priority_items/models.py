@@ -307,6 +307,7 @@ class MenuCommitment(models.Model):
         return reverse("purchasing:item-demand", args=[self.item_id])
 
     def computed(self) -> rules.Volume:
+        """The volume from the menu fields, with the conversion's steps in words."""
         return rules.annual_volume(
             times_per_month=self.times_per_month, months=len(self.months), servings_per_day=self.servings_per_day,
             serving_size=self.serving_size, serving_unit=self.serving_unit, item_unit=self.item.unit,
@@ -316,7 +317,13 @@ class MenuCommitment(models.Model):
     @property
     def annual_volume(self) -> Decimal:
         """The figure that counts: the override when there is one, else the computed volume."""
-        return self.override_volume if self.override_volume is not None else self.computed().annual
+        if self.override_volume is not None:
+            return self.override_volume
+        return rules.annual_figure(
+            times_per_month=self.times_per_month, months=len(self.months), servings_per_day=self.servings_per_day,
+            serving_size=self.serving_size, serving_unit=self.serving_unit, item_unit=self.item.unit,
+            case_net_weight_lb=self.item.case_net_weight_lb,
+        )  # fmt: skip
 
     def by_month(self) -> dict[int, Decimal]:
         return rules.monthly(annual=self.annual_volume, months=self.months)

@@ -153,6 +153,23 @@ def annual_volume(*, times_per_month: Decimal, months: int, servings_per_day: De
     )
 
 
+def annual_figure(*, times_per_month: Decimal, months: int, servings_per_day: Decimal, serving_size: Decimal,
+                  serving_unit: str, item_unit: str, case_net_weight_lb: Decimal | None = None) -> Decimal:  # fmt: skip
+    """``annual_volume(...).annual`` without the words (the pooled-demand pages add up thousands)."""
+    servings = Decimal(times_per_month) * Decimal(servings_per_day) * months
+    if item_unit == EACH and serving_unit == EACH:
+        return servings * Decimal(serving_size)
+    if item_unit in (LB, CASE) and serving_unit in (OZ, LB):
+        pounds = servings * Decimal(serving_size) / (OZ_PER_LB if serving_unit == OZ else 1)
+        if item_unit == LB:
+            return pounds
+        if case_net_weight_lb:
+            return pounds / Decimal(case_net_weight_lb)
+    return annual_volume(times_per_month=times_per_month, months=months, servings_per_day=servings_per_day,
+                         serving_size=serving_size, serving_unit=serving_unit, item_unit=item_unit,
+                         case_net_weight_lb=case_net_weight_lb).annual  # raises the VolumeError  # fmt: skip
+
+
 def monthly(*, annual: Decimal, months: Sequence[int]) -> dict[int, Decimal]:
     """An annual volume spread evenly over the months it is served (full precision)."""
     if not months:

@@ -117,6 +117,12 @@ def item_update(*, user: User, item_id: int, **fields: Any) -> PriorityItem:
     item = PriorityItem.objects.select_for_update().filter(pk=item_id).first()
     if item is None or not access.can_write(user, item):
         raise DomainError("You cannot change this item.")
+    changes_unit = fields.get("unit", item.unit) != item.unit or (
+        "case_net_weight_lb" in fields and fields["case_net_weight_lb"] != item.case_net_weight_lb
+    )
+    if changes_unit and item.commitments.exists():
+        raise DomainError("Districts have committed in this unit: their volumes would change meaning. "
+                          "Propose a new item instead.", field="unit")  # fmt: skip
     for key in ITEM_KEYS:
         if key in fields:
             setattr(item, key, fields[key])

@@ -101,6 +101,17 @@ def test_cases_and_each():
                             serving_unit="oz", item_unit="case")  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("unit", "serving_unit", "size", "case"),
+    [("lb", "oz", "4", None), ("lb", "lb", "0.25", None), ("case", "oz", "4", "40"), ("case", "lb", "0.3", "12.5"),
+     ("each", "each", "2", None)],
+)  # fmt: skip
+def test_the_figure_without_words_is_the_same(unit, serving_unit, size, case):
+    kwargs = {"times_per_month": D("1.5"), "months": 7, "servings_per_day": D(933), "serving_size": D(size),
+              "serving_unit": serving_unit, "item_unit": unit, "case_net_weight_lb": D(case) if case else None}  # fmt: skip
+    assert rules.annual_figure(**kwargs) == rules.annual_volume(**kwargs).annual
+
+
 def test_volume_keeps_full_precision_and_rounds_half_up_once_at_the_edge():
     # 1 x 1 x 1 x 2.5 oz = 0.15625 lb; kept exact, shown as 0.16 (half up), never 0.15 or a float.
     volume = rules.annual_volume(times_per_month=D(1), months=1, servings_per_day=D(1), serving_size=D("2.5"),

@@ -13,6 +13,7 @@ from purchasing.priority_items.services import (
     consensus_rule_set,
     endorsement_record,
     item_create,
+    item_update,
     lab_emails,
     version_close_count,
     version_propose,
@@ -199,6 +200,17 @@ def test_commitments_and_pooled_totals(lab, manager, collaborative):
     assert by_month[1] == Decimal(600) + Decimal(250)  # + 1,000/4
     assert by_month[7] == 0
     assert sum(by_month.values()) == Decimal(6800)
+
+
+def test_the_unit_is_fixed_once_districts_commit(lab, manager, collaborative):
+    item, version = propose_drumsticks(manager, collaborative)
+    item_update(user=manager, item_id=item.pk, unit="case", case_net_weight_lb=Decimal(40))
+    item_update(user=manager, item_id=item.pk, unit="lb", case_net_weight_lb=None)
+    adopt(version, lab)
+    commit(item, *lab[0])
+    with pytest.raises(DomainError, match="committed in this unit"):
+        item_update(user=manager, item_id=item.pk, unit="each")
+    item_update(user=manager, item_id=item.pk, reference_price=Decimal("2.50"))  # other fields still change
 
 
 def test_commitment_saved_unchanged_changes_nothing(lab, manager, collaborative):
