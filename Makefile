@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-pages
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-pages bench-priority-items bench-suppliers
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,9 @@ bench-agreements: $(STAMP)
 
 bench-pages: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/pages.py $(ARGS)
+
+bench-suppliers: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/suppliers.py
+
+bench-priority-items: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/priority_items.py

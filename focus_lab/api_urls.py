@@ -9,7 +9,9 @@ from agreements.api import views as agreement_views
 from districts.api import views as district_views
 from focus_lab.imports import api as import_views
 from focus_lab.jobs.api import BackgroundJobViewSet
+from partners.api import suppliers as supplier_views
 from partners.api import views as partner_views
+from purchasing.priority_items.api import views as purchasing_views
 from usda_foods.corrections.api import DataCorrectionViewSet
 from usda_foods.entitlements.api.views import (
     EntitlementViewSet,
@@ -31,6 +33,16 @@ router.register("state-agencies", district_views.StateAgencyViewSet, basename="s
 router.register("collaboratives", district_views.CollaborativeViewSet, basename="collaborative")
 router.register("partners", partner_views.PartnerViewSet, basename="partner")
 router.register("partnerships", partner_views.PartnershipViewSet, basename="partnership")
+router.register("suppliers", supplier_views.SupplierViewSet, basename="supplier")
+router.register("supplier-origins", supplier_views.OriginViewSet, basename="supplier-origin")
+router.register("supplier-people", supplier_views.SupplierPersonViewSet, basename="supplier-person")
+router.register("supplier-products", supplier_views.ProductViewSet, basename="supplier-product")
+router.register("supplier-practices", supplier_views.ProductionPracticeViewSet, basename="supplier-practice")
+router.register(
+    "supplier-certifications", supplier_views.CertificationViewSet, basename="supplier-certification"
+)
+router.register("interactions", supplier_views.InteractionViewSet, basename="interaction")
+router.register("follow-ups", supplier_views.FollowUpViewSet, basename="follow-up")
 router.register("per-meal-values", PerMealValueViewSet, basename="per-meal-value")
 router.register("reimbursement-rates", ReimbursementRateViewSet, basename="reimbursement-rate")
 router.register("section4-payments", Section4PaymentViewSet, basename="section4-payment")
@@ -49,6 +61,10 @@ router.register("letter-templates", agreement_views.LetterTemplateViewSet, basen
 router.register("letters", agreement_views.LetterViewSet, basename="letter")
 router.register("invitations", people_views.InvitationViewSet, basename="invitation")
 router.register("memberships", people_views.MembershipViewSet, basename="membership")
+router.register("priority-items", purchasing_views.PriorityItemViewSet, basename="priority-item")
+router.register("spec-versions", purchasing_views.SpecVersionViewSet, basename="spec-version")
+router.register("endorsements", purchasing_views.EndorsementViewSet, basename="endorsement")
+router.register("menu-commitments", purchasing_views.MenuCommitmentViewSet, basename="menu-commitment")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -30,6 +30,8 @@ app.conf.beat_schedule = {
     # Letters of agreement: expiry and reminders, each reminder step sent once per letter.
     "letters-tick": {"task": "agreements.tasks.letters_tick", "schedule": crontab(minute=7)},
     "review-digest": {"task": "usda_foods.tasks.review_digest", "schedule": crontab(hour=7, minute=0)},
+    # Partners' and owners' digest of overdue follow-ups and expiring certifications (one a day each).
+    "supplier-digest": {"task": "partners.tasks.supplier_digest", "schedule": crontab(hour=6, minute=45)},
 }
 
 # Each worker keeps a heartbeat timestamp fresh for /healthz (focus_lab.heartbeats); a worker

@@ -14,7 +14,9 @@ from accounts.models import DISTRICT_ROLES, Role, User
 from agreements import todos as agreement_todos
 from districts.access import roles_for
 from districts.models import District, Site
+from partners.contacts.todos import supplier_day
 from partners.models import PartnerOrganisation, Partnership
+from purchasing.priority_items import todos as purchasing_todos
 from usda_foods import todos as usda_todos
 from usda_foods.ordering.access import reviewed_state_agencies
 
@@ -32,6 +34,7 @@ class Section:
     role: str
     stats: list[tuple[str, object, str]] = field(default_factory=list)
     todos: list[Todo] = field(default_factory=list)
+    activity: list[tuple[str, str]] = field(default_factory=list)  # (text, url), newest first
 
 
 def _district_todos(districts: list[District]) -> list[Todo]:
@@ -77,6 +80,7 @@ def dashboard_sections(user: User) -> list[Section]:
         if Role.DISTRICT_VIEWER in roles:
             viewed = own.exclude(pk__in=managed.values("pk"))
             section.todos += _usda(usda_todos.district_todos(districts=viewed, can_act=False))
+        section.todos += _usda(purchasing_todos.district_todos(districts=managed))
         section.todos += _district_todos(districts)
         if Role.DISTRICT_MANAGER in roles:
             section.todos += _usda(agreement_todos.signer_todos(user=user))
@@ -103,6 +107,10 @@ def dashboard_sections(user: User) -> list[Section]:
         if Role.DISTRICT_MANAGER not in roles:  # a district manager's section already lists them
             section.todos += _usda(agreement_todos.signer_todos(user=user))
         sections.append(section)
+        stats, todos, recent = supplier_day(user=user, today=timezone.localdate())
+        suppliers = Section("Suppliers and contacts", Role.PARTNER_STAFF, stats=stats, activity=recent)
+        suppliers.todos = [Todo(text, url, level) for text, url, level in todos]
+        sections.append(suppliers)
     if Role.SDA_REVIEWER in roles:
         districts = _districts(user, state_agency__memberships__user=user)
         section = Section("SFAs in your state", Role.SDA_REVIEWER)
@@ -132,6 +140,7 @@ def dashboard_sections(user: User) -> list[Section]:
                                       collaborative__memberships__role=Role.COLLABORATIVE_ADMIN)  # fmt: skip
         section.todos = _usda(usda_todos.uncomputable_entitlements(districts=lab))
         section.todos += _usda(agreement_todos.admin_todos(user=user))
+        section.todos += _usda(purchasing_todos.lab_todos(user=user))
         section.todos += _district_todos(districts)
         if counts["idle"]:
             section.todos.append(Todo(f"{counts['idle']} partner organisation(s) serve no district yet.",

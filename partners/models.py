@@ -77,3 +77,24 @@ class Partnership(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("partners:partnership-detail", args=[self.pk])
+
+
+# The supplier directory and the contact log live in their own areas; Django finds their models
+# through this module.
+from partners.contacts.models import DigestSent, FollowUp, Interaction, InteractionSupplier  # noqa: E402
+from partners.suppliers.models import (  # noqa: E402
+    Certification,
+    Origin,
+    Product,
+    ProductionPractice,
+    SearchWord,
+    Supplier,
+    SupplierMerge,
+    SupplierPerson,
+)  # fmt: skip
+
+__all__ = [
+    "PartnerKind", "PartnerOrganisation", "Partnership", "Certification", "Origin", "Product",
+    "ProductionPractice", "SearchWord", "Supplier", "SupplierMerge", "SupplierPerson", "DigestSent",
+    "FollowUp", "Interaction", "InteractionSupplier",
+]  # fmt: skip

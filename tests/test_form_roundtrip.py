@@ -34,6 +34,7 @@ from partners.models import Partnership
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import CoopFactory, DistrictFactory, SiteFactory, UserFactory, member
 from tests.html_forms import as_post_data, form_posting_to, post_forms
+from tests.purchasing.fixtures import purchasing_world
 from tests.usda_foods.ordering_fixtures import catalog_item, fund
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
@@ -78,6 +79,13 @@ TARGETS: dict[str, str] = {
     "people-invitation-resend": "emails a fresh invitation link",
     "people-invitation-revoke": "withdraws the invitation",
     "partners:partner-remove": "removes the partner: the confirmation page's purpose",
+    "partners:supplier-update": EDIT,
+    "partners:supplier-child-update": EDIT,
+    "partners:interaction-update": EDIT,
+    "partners:supplier-child-create": "adds an origin, person, product, practice or certification",
+    "partners:interaction-detail": "adds a follow-up to the note",
+    "partners:follow-up-done": "marks the follow-up done",
+    "partners:supplier-merge": "merges the supplier into another: the page's purpose",
     "usda_foods:entitlement-detail?action=compute": "recomputes the entitlement from today's data",
     "usda_foods:state-entitlements": "recomputes the state's entitlements",
     "usda_foods:collaborative-entitlements": "recomputes the lab's entitlements",
@@ -101,6 +109,15 @@ TARGETS: dict[str, str] = {
     "agreements:letter-countersign": "countersigns the letter for the lab",
     "agreements:letter-decline": "declines the letter",
     "agreements:letter-withdraw": "withdraws the letter",
+    "purchasing:item-update": EDIT,
+    "purchasing:version-update": EDIT,
+    "purchasing:commitment-edit": EDIT,
+    "purchasing:consensus-rule": EDIT,
+    "purchasing:item-revise": "makes a new draft version of the specification",
+    "purchasing:version-propose": "proposes the draft to the lab",
+    "purchasing:version-withdraw": "withdraws the version",
+    "purchasing:version-endorse": "records the district's answer",
+    "purchasing:version-count": "closes the count by the lab's rule",
     "logout": "logs out",
     "admin:logout": "logs out",
 }
@@ -234,6 +251,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
     from agreements.services import template_default
 
     letter_template = template_default(collaborative=collaborative, user=users["collab_admin"])
+    adopted, draft, proposed = purchasing_world(district, users)
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -243,13 +261,17 @@ def build_world(request: pytest.FixtureRequest) -> World:
     )
     AccessLog.objects.create(username="x@example.org", ip_address="127.0.0.1", user_agent="t")
     AccessFailureLog.objects.create(username="x@example.org", ip_address="127.0.0.1", user_agent="t")
+    from tests.partners.supplier_fixtures import supplier_world
+
+    suppliers = supplier_world(collaborative=collaborative, district=district, users=users)
     return World({
-        "users": users, "district": district, "site": site, "coop": coop, "partner": partner,
+        **suppliers, "users": users, "district": district, "site": site, "coop": coop, "partner": partner,
         "partnership": Partnership.objects.get(partner=partner, district=district), "collaborative": collaborative,
         "lunch_count": lunch_count, "survey": survey, "order": order, "submitted": Order.objects.get(pk=submitted.pk),
         "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
         "membership": users["manager"].memberships.get(), "letter_template": letter_template,
+        "adopted": adopted, "draft": draft, "proposed": proposed,
     })  # fmt: skip
 
 
@@ -275,12 +297,29 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:shipment-plan-detail": lambda w: {"pk": w.plan.pk},
     "usda_foods:correction-detail": lambda w: {"pk": w.correction.pk},
     "imports:upload": lambda w: [{"kind": "lunch-counts"}, {"kind": "catalog"}],
+    "purchasing:item-update": lambda w: {"pk": w.adopted.pk},
+    "purchasing:item-detail": lambda w: [{"pk": w.adopted.pk}, {"pk": w.proposed.item_id}],
+    "purchasing:version-update": lambda w: {"pk": w.draft.pk},
+    "purchasing:version-detail": lambda w: [{"pk": w.draft.pk}, {"pk": w.proposed.pk}],
+    "purchasing:commitment-edit": lambda w: {"pk": w.adopted.pk},
+    "purchasing:consensus-rule": lambda w: {"pk": w.collaborative.pk},
     "password_change": lambda w: {},
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},
     "people-membership-end": lambda w: {"pk": w.membership.pk},
+    "partners:supplier-update": lambda w: {"pk": w.supplier.pk},
+    "partners:supplier-merge": lambda w: {"pk": w.supplier.pk},
+    "partners:supplier-child-create": lambda w: [{"pk": w.supplier.pk, "kind": k} for k in
+                                                 ("origins", "people", "products", "practices", "certifications")],
+    "partners:supplier-child-update": lambda w: [
+        {"kind": "origins", "pk": w.origin.pk}, {"kind": "people", "pk": w.supplier_person.pk},
+        {"kind": "products", "pk": w.product.pk}, {"kind": "practices", "pk": w.practice.pk},
+        {"kind": "certifications", "pk": w.certification.pk},
+    ],
+    "partners:interaction-detail": lambda w: {"pk": w.interaction.pk},
+    "partners:interaction-update": lambda w: {"pk": w.interaction.pk},
     "agreements:template-edit": lambda w: {"pk": w.letter_template.pk},
-}
+}  # fmt: skip
 
 
 def admin_kwargs(route_name: str, model: type) -> dict[str, Any]:

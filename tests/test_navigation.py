@@ -23,8 +23,32 @@ def top_links(client, url: str = "/") -> list[str]:
 @pytest.mark.parametrize(
     ("role", "first"),
     [
-        ("manager", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Letters"]),
-        ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Letters"]),
+        (
+            "manager",
+            [
+                "Dashboard",
+                "Orders",
+                "Surveys",
+                "Deliveries",
+                "Entitlement",
+                "Contact log",
+                "Priority items",
+                "Letters",
+            ],
+        ),
+        (
+            "viewer",
+            [
+                "Dashboard",
+                "Orders",
+                "Surveys",
+                "Deliveries",
+                "Entitlement",
+                "Contact log",
+                "Priority items",
+                "Letters",
+            ],
+        ),
         (
             "sda_reviewer",
             [
@@ -37,8 +61,32 @@ def top_links(client, url: str = "/") -> list[str]:
                 "People",
             ],
         ),
-        ("collab_admin", ["Dashboard", "Entitlements", "Letters", "Districts", "Partners", "People"]),
-        ("partner_user", ["Dashboard", "Districts", "Partners", "Partnerships", "Letters"]),
+        (
+            "collab_admin",
+            [
+                "Dashboard",
+                "Entitlements",
+                "Letters",
+                "Districts",
+                "Partners",
+                "Suppliers",
+                "Priority items",
+                "People",
+            ],
+        ),
+        (
+            "partner_user",
+            [
+                "Dashboard",
+                "Suppliers",
+                "Contact log",
+                "Districts",
+                "Partners",
+                "Partnerships",
+                "Priority items",
+                "Letters",
+            ],
+        ),
     ],
 )
 def test_daily_work_comes_first(client_for, request, role, first):

@@ -86,6 +86,14 @@ class Command(BaseCommand):
 
         seed_agreements(lab=collaborative, school_year=current_school_year(), out=notes)
 
+        from partners.demo import seed_suppliers
+
+        seed_suppliers(out=notes)
+
+        from purchasing.demo import seed_purchasing
+
+        seed_purchasing(out=notes)
+
         self.stdout.write(self.style.SUCCESS(
             f"Demo lab ready: {len(districts)} districts, {len(partners)} partners, "
             f"{Site.objects.filter(district__collaborative=collaborative).count()} sites."
