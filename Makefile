@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-suppliers
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-pages bench-priority-items bench-suppliers
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,11 +39,17 @@ bench-preview-bounds: $(STAMP)
 bench-import-errors: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/import_errors_render.py
 
-bench-suppliers: $(STAMP)
-	$(PY) -m focus_lab.devstack bench bench/suppliers.py
-
 bench-imports: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/imports.py
 
 bench-agreements: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/agreements.py
+
+bench-pages: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/pages.py $(ARGS)
+
+bench-suppliers: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/suppliers.py
+
+bench-priority-items: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/priority_items.py

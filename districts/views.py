@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from districts.filters import CoopFilter, DistrictFilter, SiteFilter
 from districts.forms import CoopForm, DistrictForm, SiteForm
@@ -21,11 +22,16 @@ class DistrictList(ScopedListView):
             super()
             .get_queryset()
             .select_related("state_agency", "collaborative")
-            .annotate(
-                site_count=Count("sites", distinct=True), partner_count=Count("partnerships", distinct=True)
-            )
-            .order_by("name")  # Meta.ordering is not applied to GROUP BY queries
+            .annotate(site_count=_count_of(Site), partner_count=_count_of(Partnership))
+            .order_by("name")
         )
+
+
+def _count_of(model: type[Site] | type[Partnership]) -> Coalesce:
+    """How many ``model`` rows point at the district, as a correlated subquery: evaluated for the
+    page's 25 rows only, where a join with GROUP BY counted them for every district first."""
+    rows = model.objects.filter(district=OuterRef("pk")).order_by().values("district").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
 
 
 class DistrictDetail(ScopedDetailView):

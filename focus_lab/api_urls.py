@@ -11,6 +11,7 @@ from focus_lab.imports import api as import_views
 from focus_lab.jobs.api import BackgroundJobViewSet
 from partners.api import suppliers as supplier_views
 from partners.api import views as partner_views
+from purchasing.priority_items.api import views as purchasing_views
 from usda_foods.corrections.api import DataCorrectionViewSet
 from usda_foods.entitlements.api.views import (
     EntitlementViewSet,
@@ -60,6 +61,10 @@ router.register("letter-templates", agreement_views.LetterTemplateViewSet, basen
 router.register("letters", agreement_views.LetterViewSet, basename="letter")
 router.register("invitations", people_views.InvitationViewSet, basename="invitation")
 router.register("memberships", people_views.MembershipViewSet, basename="membership")
+router.register("priority-items", purchasing_views.PriorityItemViewSet, basename="priority-item")
+router.register("spec-versions", purchasing_views.SpecVersionViewSet, basename="spec-version")
+router.register("endorsements", purchasing_views.EndorsementViewSet, basename="endorsement")
+router.register("menu-commitments", purchasing_views.MenuCommitmentViewSet, basename="menu-commitment")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focus_lab.settings.dev")
 
@@ -32,3 +33,24 @@ app.conf.beat_schedule = {
     # Partners' and owners' digest of overdue follow-ups and expiring certifications (one a day each).
     "supplier-digest": {"task": "partners.tasks.supplier_digest", "schedule": crontab(hour=6, minute=45)},
 }
+
+# Each worker keeps a heartbeat timestamp fresh for /healthz (focus_lab.heartbeats); a worker
+# stopped cleanly removes it, one killed leaves it to go stale.
+_hearts: dict[str, object] = {}
+
+
+@worker_ready.connect
+def _start_heartbeat(sender: object = None, **kwargs: object) -> None:
+    from focus_lab.heartbeats import WorkerHeart
+
+    hostname = getattr(sender, "hostname", None) or "worker"
+    heart = WorkerHeart(hostname)
+    heart.start()
+    _hearts[hostname] = heart
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(sender: object = None, **kwargs: object) -> None:
+    for heart in _hearts.values():
+        heart.stop()  # type: ignore[attr-defined]
+    _hearts.clear()

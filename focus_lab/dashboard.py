@@ -16,6 +16,7 @@ from districts.access import roles_for
 from districts.models import District, Site
 from partners.contacts.todos import supplier_day
 from partners.models import PartnerOrganisation, Partnership
+from purchasing.priority_items import todos as purchasing_todos
 from usda_foods import todos as usda_todos
 from usda_foods.ordering.access import reviewed_state_agencies
 
@@ -79,6 +80,7 @@ def dashboard_sections(user: User) -> list[Section]:
         if Role.DISTRICT_VIEWER in roles:
             viewed = own.exclude(pk__in=managed.values("pk"))
             section.todos += _usda(usda_todos.district_todos(districts=viewed, can_act=False))
+        section.todos += _usda(purchasing_todos.district_todos(districts=managed))
         section.todos += _district_todos(districts)
         if Role.DISTRICT_MANAGER in roles:
             section.todos += _usda(agreement_todos.signer_todos(user=user))
@@ -138,6 +140,7 @@ def dashboard_sections(user: User) -> list[Section]:
                                       collaborative__memberships__role=Role.COLLABORATIVE_ADMIN)  # fmt: skip
         section.todos = _usda(usda_todos.uncomputable_entitlements(districts=lab))
         section.todos += _usda(agreement_todos.admin_todos(user=user))
+        section.todos += _usda(purchasing_todos.lab_todos(user=user))
         section.todos += _district_todos(districts)
         if counts["idle"]:
             section.todos.append(Todo(f"{counts['idle']} partner organisation(s) serve no district yet.",

@@ -46,19 +46,22 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
                   _link(request, "Deliveries", "usda_foods:my-deliveries"),
                   _link(request, "Entitlement", "usda_foods:my-entitlements", "for=district"),
                   _link(request, "Contact log", "partners:interaction-list"),
+                  _link(request, "Priority items", "purchasing:item-list"),
                   _link(request, "Letters", "agreements:overview")]  # fmt: skip
     if Role.COLLABORATIVE_ADMIN in roles:
         links += [_link(request, "Entitlements", "usda_foods:my-entitlements", "for=collaborative"),
                   _link(request, "Letters", "agreements:overview"),
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
-                  _link(request, "Suppliers", "partners:supplier-list")]  # fmt: skip
+                  _link(request, "Suppliers", "partners:supplier-list"),
+                  _link(request, "Priority items", "purchasing:item-list")]  # fmt: skip
     if Role.PARTNER_STAFF in roles:
         links += [_link(request, "Suppliers", "partners:supplier-list"),
                   _link(request, "Contact log", "partners:interaction-list"),
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
                   _link(request, "Partnerships", "partners:partnership-list"),
+                  _link(request, "Priority items", "purchasing:item-list"),
                   _link(request, "Letters", "agreements:overview")]  # fmt: skip
     if Role.REFERENCE_DATA in roles:
         links += [_link(request, "Per-meal values", "usda_foods:per-meal-value-list"),
@@ -96,6 +99,11 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
             _link(request, "Order windows", "usda_foods:window-list"),
             _link(request, "My deliveries", "usda_foods:my-deliveries"),
             *([_link(request, "Review queue", "usda_foods:order-review-queue")] if reviewer else []),
+        ]),
+        ("Purchasing together", [
+            _link(request, "Priority items", "purchasing:item-list"),
+            _link(request, "Pooled demand", "purchasing:lab-demand"),
+            _link(request, "RFI/RFP draft", "purchasing:rfp-draft"),
         ]),
         ("Entitlement data", [
             _link(request, "Entitlements", "usda_foods:my-entitlements"),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("usda_foods.urls")),
     path("", include("agreements.urls")),
+    path("", include("purchasing.urls")),
     path("", include("focus_lab.jobs.urls")),
     path("", include("focus_lab.imports.urls")),
     path("admin/", admin.site.urls),

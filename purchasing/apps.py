@@ -2,4 +2,12 @@ from django.apps import AppConfig
 
 
 class PurchasingConfig(AppConfig):
+    """Priority items and their specifications, menu commitments and pooled demand (area
+    ``priority_items``). Each area registers its own tenancy rules here."""
+
     name = "purchasing"
+
+    def ready(self) -> None:
+        from purchasing import access
+
+        access.register_rules()

@@ -1,1 +1,9 @@
-"""Filled in by a later issue."""
+"""Purchasing models, each defined in its area. Django loads this module to register them."""
+
+from purchasing.priority_items.models import (  # noqa: F401
+    ConsensusRule,
+    Endorsement,
+    MenuCommitment,
+    PriorityItem,
+    SpecVersion,
+)

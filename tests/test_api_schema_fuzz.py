@@ -45,6 +45,7 @@ from focus_lab.imports.kinds import get_kind
 from focus_lab.imports.services import import_upload
 from focus_lab.jobs.models import BackgroundJob
 from partners.models import PartnerOrganisation
+from purchasing.priority_items.models import PriorityItem, SpecVersion
 from tests.factories import (
     CollaborativeFactory,
     CoopFactory,
@@ -56,6 +57,7 @@ from tests.factories import (
     UserFactory,
     member,
 )
+from tests.purchasing.fixtures import purchasing_world
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund
 from tests.usda_foods.shipping_fixtures import approve, build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
@@ -96,6 +98,8 @@ REFERENCES: dict[str, type[Model]] = {
     "food": CatalogItem,
     "adjustment": PlanAdjustment,
     "adjustments": PlanAdjustment,
+    "item": PriorityItem,
+    "version": SpecVersion,
 }
 
 
@@ -193,9 +197,6 @@ def _build_lab() -> dict[str, Any]:
                       target=district, base_url="http://testserver")  # fmt: skip
     BackgroundJob.objects.create(kind="entitlements_recompute", created_by=reviewer,
                                  params={"school_year": SY, "state": "MN"})  # fmt: skip
-    from tests.partners.supplier_fixtures import supplier_world
-
-    supplier_world(collaborative=collaborative, district=district, users=users)
     counts = f"State,Agency code,School year,Free,Reduced,Paid\nMN,{district.agency_code},2017-18,1,2,3\n"
     import_upload(kind=get_kind("lunch-counts"), file=io.BytesIO(counts.encode()), filename="counts.csv",
                   user=reviewer)  # fmt: skip
@@ -208,6 +209,10 @@ def _build_lab() -> dict[str, Any]:
     letters.letter_issue(
         version=version, party=partner, school_year=2026, user=users["collab_admin"], send=True
     )
+    from tests.partners.supplier_fixtures import supplier_world
+
+    supplier_world(collaborative=collaborative, district=district, users=users)
+    purchasing_world(district, users)  # an adopted item with a commitment and a draft; a proposed one
     return {
         role: {"Authorization": f"Token {Token.objects.create(user=user).key}"}
         for role, user in users.items()

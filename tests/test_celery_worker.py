@@ -21,10 +21,12 @@ from urllib.parse import quote, urlsplit
 
 import kombu.pools
 import pytest
+import redis
 from celery.result import AsyncResult, EagerResult
 from django.conf import settings
 from django.db import connection
 
+from focus_lab import heartbeats
 from focus_lab.celery import app as celery_app
 from focus_lab.tasks import ping
 from tests.usda_foods.ordering_fixtures import catalog_item, open_window
@@ -98,6 +100,9 @@ def test_real_worker_runs_the_ordering_tick_once_and_pings(mn_agency, tmp_path):
             env, log, hostname=WORKER_NAME, extra=("--concurrency", "1", "-Q", "celery")
         ) as worker:
             assert _result(ping.delay("pong"), worker, log, timeout=25) == "pong"
+            # Ready, it keeps a heartbeat in its cache's Redis for /healthz (focus_lab.heartbeats).
+            beats = redis.Redis.from_url(broker_url, decode_responses=True)
+            assert beats.hget(heartbeats.WORKERS_KEY, WORKER_NAME), log.read_text()
 
             first = _result(ordering_tick.delay(), worker, log, timeout=10)
             assert first == {"open": [window.pk], "remind": [], "close": []}
@@ -110,6 +115,7 @@ def test_real_worker_runs_the_ordering_tick_once_and_pings(mn_agency, tmp_path):
 
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(timeout=10) == 0, log.read_text()
+            assert beats.hget(heartbeats.WORKERS_KEY, WORKER_NAME) is None  # stopped cleanly: removed
     text = log.read_text()
     assert "Task usda_foods.tasks.ordering_tick" in text and "Task focus_lab.tasks.ping" in text
     assert celery_app.conf.task_always_eager is True  # the other tests run eagerly again

@@ -34,6 +34,7 @@ from partners.models import Partnership
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import CoopFactory, DistrictFactory, SiteFactory, UserFactory, member
 from tests.html_forms import as_post_data, form_posting_to, post_forms
+from tests.purchasing.fixtures import purchasing_world
 from tests.usda_foods.ordering_fixtures import catalog_item, fund
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
@@ -69,6 +70,7 @@ TARGETS: dict[str, str] = {
     "usda_foods:survey-respond": EDIT,
     "usda_foods:survey-choose-offered": EDIT,
     "usda_foods:order-line-set": EDIT,
+    "usda_foods:order-lines-save": EDIT,
     "usda_foods:shipment-plan-override": EDIT,
     "usda_foods:entitlement-detail?action=set_pal": EDIT,
     "password_change": EDIT,
@@ -107,6 +109,15 @@ TARGETS: dict[str, str] = {
     "agreements:letter-countersign": "countersigns the letter for the lab",
     "agreements:letter-decline": "declines the letter",
     "agreements:letter-withdraw": "withdraws the letter",
+    "purchasing:item-update": EDIT,
+    "purchasing:version-update": EDIT,
+    "purchasing:commitment-edit": EDIT,
+    "purchasing:consensus-rule": EDIT,
+    "purchasing:item-revise": "makes a new draft version of the specification",
+    "purchasing:version-propose": "proposes the draft to the lab",
+    "purchasing:version-withdraw": "withdraws the version",
+    "purchasing:version-endorse": "records the district's answer",
+    "purchasing:version-count": "closes the count by the lab's rule",
     "logout": "logs out",
     "admin:logout": "logs out",
 }
@@ -240,6 +251,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
     from agreements.services import template_default
 
     letter_template = template_default(collaborative=collaborative, user=users["collab_admin"])
+    adopted, draft, proposed = purchasing_world(district, users)
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -259,6 +271,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
         "membership": users["manager"].memberships.get(), "letter_template": letter_template,
+        "adopted": adopted, "draft": draft, "proposed": proposed,
     })  # fmt: skip
 
 
@@ -284,6 +297,12 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:shipment-plan-detail": lambda w: {"pk": w.plan.pk},
     "usda_foods:correction-detail": lambda w: {"pk": w.correction.pk},
     "imports:upload": lambda w: [{"kind": "lunch-counts"}, {"kind": "catalog"}],
+    "purchasing:item-update": lambda w: {"pk": w.adopted.pk},
+    "purchasing:item-detail": lambda w: [{"pk": w.adopted.pk}, {"pk": w.proposed.item_id}],
+    "purchasing:version-update": lambda w: {"pk": w.draft.pk},
+    "purchasing:version-detail": lambda w: [{"pk": w.draft.pk}, {"pk": w.proposed.pk}],
+    "purchasing:commitment-edit": lambda w: {"pk": w.adopted.pk},
+    "purchasing:consensus-rule": lambda w: {"pk": w.collaborative.pk},
     "password_change": lambda w: {},
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},

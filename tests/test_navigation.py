@@ -25,9 +25,30 @@ def top_links(client, url: str = "/") -> list[str]:
     [
         (
             "manager",
-            ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log", "Letters"],
+            [
+                "Dashboard",
+                "Orders",
+                "Surveys",
+                "Deliveries",
+                "Entitlement",
+                "Contact log",
+                "Priority items",
+                "Letters",
+            ],
         ),
-        ("viewer", ["Dashboard", "Orders", "Surveys", "Deliveries", "Entitlement", "Contact log", "Letters"]),
+        (
+            "viewer",
+            [
+                "Dashboard",
+                "Orders",
+                "Surveys",
+                "Deliveries",
+                "Entitlement",
+                "Contact log",
+                "Priority items",
+                "Letters",
+            ],
+        ),
         (
             "sda_reviewer",
             [
@@ -42,11 +63,29 @@ def top_links(client, url: str = "/") -> list[str]:
         ),
         (
             "collab_admin",
-            ["Dashboard", "Entitlements", "Letters", "Districts", "Partners", "Suppliers", "People"],
+            [
+                "Dashboard",
+                "Entitlements",
+                "Letters",
+                "Districts",
+                "Partners",
+                "Suppliers",
+                "Priority items",
+                "People",
+            ],
         ),
         (
             "partner_user",
-            ["Dashboard", "Suppliers", "Contact log", "Districts", "Partners", "Partnerships", "Letters"],
+            [
+                "Dashboard",
+                "Suppliers",
+                "Contact log",
+                "Districts",
+                "Partners",
+                "Partnerships",
+                "Priority items",
+                "Letters",
+            ],
         ),
     ],
 )

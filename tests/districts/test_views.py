@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from districts.models import Site
 from tests.conftest import ROLE_FIXTURES
-from tests.factories import CoopFactory, DistrictFactory, SiteFactory
+from tests.factories import CoopFactory, DistrictFactory, PartnershipFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +240,19 @@ def test_dashboard_for_a_user_without_membership(client_for, nobody):
 def test_navigation_fits_the_role(client_for, sda_reviewer, manager):
     assert ">SFAs<" in client_for(sda_reviewer).get(reverse("dashboard")).content.decode()
     assert ">Districts<" in client_for(manager).get(reverse("dashboard")).content.decode()
+
+
+def test_district_list_counts_sites_and_partners_for_the_page_only(client_for, collab_admin, collaborative):
+    """Counts come from subqueries the page's 25 rows evaluate, not from grouping every district."""
+    busy = DistrictFactory(collaborative=collaborative, name="Aaa Busy Schools")
+    SiteFactory.create_batch(3, district=busy)
+    PartnershipFactory.create_batch(2, district=busy)
+    DistrictFactory(collaborative=collaborative, name="Bbb Quiet Schools")
+    client = client_for(collab_admin)
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("districts:district-list"))
+
+    rows = {d.name: (d.site_count, d.partner_count) for d in response.context["object_list"]}
+    assert rows["Aaa Busy Schools"] == (3, 2) and rows["Bbb Quiet Schools"] == (0, 0)
+    assert not any("GROUP BY" in q["sql"] and "LIMIT" not in q["sql"] for q in ctx.captured_queries)

@@ -582,11 +582,30 @@ def test_order_list_runs_constant_queries(api_for, sda_reviewer, manager, mn_age
     api = api_for(sda_reviewer)
     items = [foods["beans"], foods["apples"], foods["cheese"]]
     _grow_orders(5, mn_agency, window, items, manager)
-    small = _count(api, "/api/v1/orders/")
+    small = _count(api, "/api/v1/orders/?expand=lines")
+    small_summaries = _count(api, "/api/v1/orders/")
     _grow_orders(45, mn_agency, window, items, manager)
     assert api.get("/api/v1/orders/").json()["count"] == 50
     # 1 count, 1 orders + district + window, 1 lines + catalog item, 1 transitions + user
-    assert small == _count(api, "/api/v1/orders/") == 4
+    assert small == _count(api, "/api/v1/orders/?expand=lines") == 4
+    # Summaries: 1 count, 1 orders + district + window + line count (a subquery)
+    assert small_summaries == _count(api, "/api/v1/orders/") == 2
+
+
+def test_order_list_gives_summaries_and_expands_lines_on_request(api_for, sda_reviewer, manager, mn_agency,
+                                                                 window, foods):  # fmt: skip
+    items = [foods["beans"], foods["apples"], foods["cheese"]]
+    _grow_orders(2, mn_agency, window, items, manager)
+    api = api_for(sda_reviewer)
+
+    summaries = api.get("/api/v1/orders/").json()["results"]
+    assert {row["line_count"] for row in summaries} == {3}
+    assert all("lines" not in row and "transitions" not in row for row in summaries)
+    detail = api.get(summaries[0]["url"]).json()
+    assert len(detail["lines"]) == 3 and detail["id"] == summaries[0]["id"]
+
+    expanded = api.get("/api/v1/orders/", {"expand": "lines"}).json()["results"]
+    assert [len(row["lines"]) for row in expanded] == [3, 3]
 
 
 def test_other_lists_run_constant_queries(api_for, sda_reviewer, manager, district, mn_agency, foods):

@@ -319,6 +319,13 @@ class Order(models.Model):
             models.UniqueConstraint(fields=["district", "window"], name="order_one_per_district_window"),
             models.CheckConstraint(condition=Q(value__gte=0), name="order_value_non_negative"),
         ]
+        # The sorts and filters the pages offer: the review queue (a status, oldest submission
+        # first) and the order lists (newest first). A window's and a district's orders have their
+        # foreign key indexes.
+        indexes = [
+            models.Index(fields=["status", "submitted_at", "id"], name="order_queue_idx"),
+            models.Index(fields=["-created_at", "-id"], name="order_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Order #{self.pk} — {self.district} — {self.window.name}"

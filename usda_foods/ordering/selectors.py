@@ -8,7 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from districts import access
@@ -44,7 +45,12 @@ def review_queue(*, user: User) -> QuerySet[Order]:
 
 
 def with_line_counts(orders: QuerySet[Order]) -> QuerySet[Order]:
-    return orders.annotate(line_count=Count("lines"))
+    """Each order's line count as a correlated subquery, not a join with GROUP BY: PostgreSQL
+    evaluates it for the page's rows only (after ORDER BY ... LIMIT), and the paginator's count
+    query leaves it out, so the page costs the same at 2,000 lines or 100,000."""
+    counts = (OrderLine.objects.filter(order=OuterRef("pk")).order_by().values("order")
+              .annotate(n=Count("id")).values("n"))  # fmt: skip
+    return orders.annotate(line_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
 
 
 def having_food(orders: QuerySet[Order], item: CatalogItem) -> QuerySet[Order]:
@@ -87,11 +93,6 @@ def approved_lines(
 def review_windows(user: User) -> QuerySet[OrderWindow]:
     """The windows a reviewer runs: their state's."""
     return OrderWindow.objects.for_user(user, write=True).select_related("state_agency")
-
-
-def review_districts(user: User) -> QuerySet[District]:
-    """The SFAs that have an order the reviewer may decide on."""
-    return District.objects.filter(pk__in=reviewable_orders(user).values("district_id")).order_by("name")
 
 
 def review_foods(user: User) -> QuerySet[CatalogItem]:

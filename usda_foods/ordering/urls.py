@@ -30,6 +30,7 @@ urlpatterns = [
     path("usda-foods/orders/start/", orders.OrderStart.as_view(), name="order-start"),
     path("usda-foods/orders/<int:pk>/", orders.OrderDetail.as_view(), name="order-detail"),
     path("usda-foods/orders/<int:pk>/lines/", orders.OrderLineSet.as_view(), name="order-line-set"),
+    path("usda-foods/orders/<int:pk>/lines/all/", orders.OrderLinesSave.as_view(), name="order-lines-save"),
     path(
         "usda-foods/orders/<int:pk>/lines/<int:line_id>/remove/",
         orders.OrderLineRemove.as_view(),

@@ -81,13 +81,18 @@ class Command(BaseCommand):
 
         notes: list[str] = []
         seed_usda_foods(out=notes)
-        from partners.demo import seed_suppliers
-
-        seed_suppliers(out=notes)
         from agreements.demo import seed_agreements
         from agreements.forms import current_school_year
 
         seed_agreements(lab=collaborative, school_year=current_school_year(), out=notes)
+
+        from partners.demo import seed_suppliers
+
+        seed_suppliers(out=notes)
+
+        from purchasing.demo import seed_purchasing
+
+        seed_purchasing(out=notes)
 
         self.stdout.write(self.style.SUCCESS(
             f"Demo lab ready: {len(districts)} districts, {len(partners)} partners, "

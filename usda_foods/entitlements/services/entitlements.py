@@ -3,7 +3,6 @@ the drawdown ledger consistent under concurrency."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,12 +21,11 @@ from usda_foods.entitlements import rules as entitlements
 from usda_foods.entitlements.access import can_set_pal, entitlement_districts
 from usda_foods.entitlements.models import (
     Entitlement,
-    LunchCount,
-    PerMealValue,
     ReimbursementRate,
     Section4Payment,
 )
 from usda_foods.entitlements.services.common import CANNOT_RECOMPUTE, PAL_IS_THE_STATES, history_context
+from usda_foods.entitlements.services.recompute_sql import entitlements_compute_and_write
 from usda_foods.entitlements.services.reference import current_per_meal_value
 
 if TYPE_CHECKING:
@@ -49,11 +47,6 @@ class RecomputeResult:
                 "incomplete": self.incomplete}  # fmt: skip
 
 
-_COMPUTED_FIELDS = ["prior_year_lunches", "per_meal_value_cents", "section4_cents", "commodity_offer_value",
-                    "planned_assistance_level", "twelve_cash", "twelve_usda_foods", "twelve_share", "twelve_needed",
-                    "twelve_meets", "twelve_additional", "missing", "missing_inputs"]  # fmt: skip
-
-
 def entitlements_recompute(
     *,
     school_year: str,
@@ -61,65 +54,25 @@ def entitlements_recompute(
     user: User | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RecomputeResult:
-    """Recompute the entitlements of ``districts`` for ``school_year`` in a bounded number of
-    queries whatever their number: one each for districts, lunch counts, per-meal values, rates,
-    Section 4 payments and existing entitlements, then batched writes. The ledger (``drawn``) and
-    an SDA's PAL override are kept; the COV is the PAL's floor."""
+    """Recompute the entitlements of ``districts`` for ``school_year``: the year's values in three
+    small queries, the districts' ids in one, then one statement computes and writes every row
+    (services/recompute_sql.py), exactly as the pure functions in ``entitlements.rules`` would.
+    The ledger (``drawn``) and an SDA's PAL override are kept; the COV is the PAL's floor; rows
+    whose figures did not change are not written."""
     entitlements.parse_school_year(school_year)
-    prior_year = entitlements.previous_school_year(school_year)
-    district_rows = list(districts.order_by("pk").values("pk", "is_commodity_school"))
-    ids = [d["pk"] for d in district_rows]
-    lunches: dict[int, dict[str, entitlements.LunchCounts]] = defaultdict(dict)
-    for count in LunchCount.objects.filter(
-        district_id__in=ids, school_year__in=[school_year, prior_year]
-    ).values("district_id", "school_year", "free", "reduced", "paid"):
-        lunches[count["district_id"]][count["school_year"]] = entitlements.LunchCounts(
-            free=count["free"], reduced=count["reduced"], paid=count["paid"]
-        )
+    ids = list(districts.order_by("pk").values_list("pk", flat=True))
     per_meal = current_per_meal_value(school_year)
     rates = {r.category: r.dollars for r in ReimbursementRate.objects.filter(school_year=school_year)}
     section4 = Section4Payment.objects.filter(school_year=school_year).values_list("cents", flat=True).first()
-    existing = {
-        e.district_id: e for e in Entitlement.objects.filter(district_id__in=ids, school_year=school_year)
-    }
-
-    inputs = []
-    for row in district_rows:
-        current = existing.get(row["pk"])
-        inputs.append(entitlements.EntitlementInputs(
-            key=row["pk"], school_year=school_year, per_meal_value_cents=per_meal.cents if per_meal else None,
-            lunches_by_year=lunches.get(row["pk"], {}), is_commodity_school=row["is_commodity_school"],
-            section4_cash_cents=section4, rate_free=rates.get("free"), rate_reduced=rates.get("reduced"),
-            rate_paid=rates.get("paid"),
-            usda_foods_value=current.planned_assistance_level if current and current.pal_overridden else None,
-        ))  # fmt: skip
-    results = entitlements.compute_entitlements(inputs)
-
-    result = RecomputeResult()
-    to_create, to_update = [], []
-    now = timezone.now()
-    for index, row in enumerate(district_rows, start=1):
-        outcome = results[row["pk"]]
-        entitlement = existing.get(row["pk"]) or Entitlement(district_id=row["pk"], school_year=school_year)
-        before = [getattr(entitlement, f) for f in _COMPUTED_FIELDS]
-        _apply(entitlement, outcome, lunches.get(row["pk"], {}).get(prior_year), per_meal, section4, row)
-        if outcome.missing:
-            result.incomplete += 1
-        if entitlement.pk is None:
-            entitlement.computed_at = now
-            to_create.append(entitlement)
-        elif before != [getattr(entitlement, f) for f in _COMPUTED_FIELDS]:
-            entitlement.computed_at = now
-            to_update.append(entitlement)
-        else:
-            result.unchanged += 1
-        if progress and (index % 200 == 0 or index == len(district_rows)):
-            progress(index, len(district_rows))
     with transaction.atomic(), history_context(user, "entitlements_recompute"):
-        Entitlement.objects.bulk_create(to_create, batch_size=1000)
-        Entitlement.objects.bulk_update(to_update, [*_COMPUTED_FIELDS, "computed_at"], batch_size=1000)
-    result.created, result.updated = len(to_create), len(to_update)
-    return result
+        counts = entitlements_compute_and_write(
+            school_year=school_year, district_ids=ids, per_meal_cents=per_meal.cents if per_meal else None,
+            section4_cents=section4, rates=rates, now=timezone.now(),
+        )  # fmt: skip
+    if progress:
+        progress(len(ids), len(ids))
+    return RecomputeResult(created=counts.created, updated=counts.updated, incomplete=counts.incomplete,
+                           unchanged=counts.total - counts.created - counts.updated)  # fmt: skip
 
 
 def district_entitlements_recompute(*, district: District, user: User | None) -> None:
@@ -132,39 +85,6 @@ def district_entitlements_recompute(*, district: District, user: User | None) ->
     )
     for year in list(years):
         entitlements_recompute(school_year=year, districts=District.objects.filter(pk=district.pk), user=user)
-
-
-def _apply(
-    entitlement: Entitlement,
-    outcome: entitlements.EntitlementResult,
-    prior: entitlements.LunchCounts | None,
-    per_meal: PerMealValue | None,
-    section4: Decimal | None,
-    district: dict,
-) -> None:
-    entitlement.prior_year_lunches = prior.total if prior else None
-    entitlement.per_meal_value_cents = per_meal.cents if per_meal else None
-    entitlement.section4_cents = section4 if district["is_commodity_school"] else None
-    cov = outcome.cov.value if isinstance(outcome.cov, entitlements.Computed) else None
-    entitlement.commodity_offer_value = cov
-    if entitlement.pal_overridden and entitlement.planned_assistance_level is not None:
-        if cov is not None and cov > entitlement.planned_assistance_level:
-            entitlement.planned_assistance_level = cov  # the COV is the legal floor
-    elif cov is not None:
-        # Never below what is already drawn: a lower COV after a correction cannot undo orders.
-        entitlement.planned_assistance_level = max(cov, entitlement.drawn)
-    elif entitlement.drawn == 0:
-        entitlement.planned_assistance_level = None
-    twelve = outcome.twelve_percent
-    if isinstance(twelve, entitlements.TwelvePercent):
-        entitlement.twelve_cash, entitlement.twelve_usda_foods = twelve.cash, twelve.usda_foods
-        entitlement.twelve_share, entitlement.twelve_needed = twelve.share, twelve.needed_for_twelve_percent
-        entitlement.twelve_meets, entitlement.twelve_additional = twelve.meets_floor, twelve.additional_needed
-    else:
-        entitlement.twelve_cash = entitlement.twelve_usda_foods = entitlement.twelve_share = None
-        entitlement.twelve_needed = entitlement.twelve_meets = entitlement.twelve_additional = None
-    entitlement.missing = list(outcome.missing)
-    entitlement.missing_inputs = [m.as_dict() for m in outcome.missing_inputs]
 
 
 def entitlement_set_pal(*, entitlement: Entitlement, amount: Decimal, reason: str, user: User) -> Entitlement:

@@ -16,7 +16,7 @@ from typing import Any
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -39,16 +39,21 @@ from usda_foods.ordering.models import (
     WindowState,
     window_dates_outside_school_year,
 )
+from usda_foods.ordering.selectors import with_line_counts
 from usda_foods.ordering.services.orders import (
+    LineChange,
     order_approve,
     order_create,
     order_line_set,
+    order_lines_set,
     order_reject,
     order_return,
     order_submit,
     order_withdraw,
 )
 from usda_foods.ordering.services.windows import window_create
+
+MAX_LINES_AT_ONCE = 2000
 
 # --- Order windows --------------------------------------------------------------------------------
 
@@ -156,12 +161,44 @@ class OrderSerializer(serializers.ModelSerializer):
         validators: list = []  # order_create returns the district's existing order in the window
 
 
+class OrderSummarySerializer(OrderSerializer):
+    """An order in a list: no nested lines or transitions (a page of 50 orders used to serialize
+    thousands of lines), their count and the link to the full order instead. ``?expand=lines``
+    gives the full orders."""
+
+    line_count = serializers.IntegerField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="order-detail", read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = ["id", "url", "district", "district_name", "window", "window_name", "school_year", "status",
+                  "value", "locked", "is_editable", "line_count", "created_at", "submitted_at", "decided_at"]  # fmt: skip
+
+
+EXPAND = OpenApiParameter("expand", str, enum=["lines"], required=False,
+                          description="lines: each order with its lines and transitions, as the detail gives it")  # fmt: skip
+
+
 class OrderLineInputSerializer(serializers.Serializer):
     catalog_item = ScopedPrimaryKeyRelatedField(model=CatalogItem, write=False)
     cases = serializers.IntegerField(
         min_value=0, max_value=MAX_CASES_PER_REQUEST, help_text="0 removes the line"
     )
     delivery_site = DeliverySiteField()
+
+
+class OrderLineBulkItemSerializer(serializers.Serializer):
+    """Ids, not looked-up objects: the service checks them all at once (offered in the window,
+    a site of the district or its co-op), where a related field would query once per line."""
+
+    catalog_item = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    delivery_site = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    cases = serializers.IntegerField(
+        min_value=0, max_value=MAX_CASES_PER_REQUEST, help_text="0 removes the line"
+    )
+
+
+class OrderLinesBulkSerializer(serializers.Serializer):
+    lines = OrderLineBulkItemSerializer(many=True, allow_empty=False, max_length=MAX_LINES_AT_ONCE)
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -195,7 +232,15 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     ordering_fields = ["created_at", "submitted_at", "value"]
     http_method_names = ["get", "post", "head", "options"]
 
+    def _summaries(self) -> bool:
+        return self.action == "list" and self.request.query_params.get("expand") != "lines"
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return OrderSummarySerializer if self._summaries() else OrderSerializer
+
     def get_queryset(self) -> QuerySet[Order]:
+        if self._summaries():
+            return with_line_counts(super().get_queryset())
         return (
             super()
             .get_queryset()
@@ -204,6 +249,12 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
                 Prefetch("transitions", queryset=OrderTransition.objects.select_related("user")),
             )
         )
+
+    @extend_schema(parameters=[EXPAND], responses=OrderSummarySerializer(many=True))
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Summaries (``line_count`` and ``url`` instead of the nested lines); ``?expand=lines``
+        for the full orders."""
+        return super().list(request, *args, **kwargs)
 
     def _respond(self, order: Order, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data, status=code)
@@ -243,6 +294,19 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         )
         data.is_valid(raise_exception=True)
         order_line_set(order_id=order.pk, user=request.user, **data.validated_data)
+        return self._respond(order)
+
+    @extend_schema(request=OrderLinesBulkSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="lines/bulk", url_name="lines-bulk")
+    def lines_bulk(self, request: Request, pk: str | None = None) -> Response:
+        """Set many lines at once, all or nothing (a spreadsheet's worth): each as in ``lines``,
+        0 cases removes one. A refusal is a 400 naming the line at fault; none is saved."""
+        order = self._editable(pk)
+        data = OrderLinesBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = [LineChange(row["catalog_item"], row["delivery_site"], row["cases"])
+                   for row in data.validated_data["lines"]]  # fmt: skip
+        order_lines_set(order_id=order.pk, lines=changes, user=request.user)
         return self._respond(order)
 
     @extend_schema(request=None, responses=OrderSerializer)

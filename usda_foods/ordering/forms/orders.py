@@ -10,11 +10,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from districts.filters import SearchFilterSet, scoped_districts
+from districts.filters import SearchFilterSet
 from districts.models import District, Site
 from usda_foods.bounds import MAX_CASES_PER_REQUEST
 from usda_foods.ordering.models import CatalogItem, Order, OrderStatus, OrderWindow
-from usda_foods.ordering.selectors import having_food, review_districts, review_foods, review_windows
+from usda_foods.ordering.selectors import having_food, review_foods, review_windows
 from usda_foods.ordering.services.orders import delivery_sites_for
 
 if TYPE_CHECKING:
@@ -129,8 +129,25 @@ def _review_windows(request: Any) -> QuerySet[OrderWindow]:
     return OrderWindow.objects.none() if request is None else review_windows(request.user)
 
 
-def _review_districts(request: Any) -> QuerySet[District]:
-    return District.objects.none() if request is None else review_districts(request.user)
+class DistrictSearchFilter(django_filters.CharFilter):
+    """A district by name or agency code typed in a search box, not a list of every district (a
+    state has thousands; rendering them was most of the page). A number also matches the
+    district's id, so links such as ``?district=12`` keep working. The rows are already scoped to
+    the user, so a typed value never reaches another tenant's district."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "District")
+        kwargs.setdefault("help_text", "Name or agency code")
+        super().__init__(field_name="district", **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        value = (value or "").strip()
+        if not value:
+            return qs
+        condition = Q(district__agency_code__iexact=value)
+        if value.isdigit():  # an id (from a link) or a code, never part of a name ("District 12")
+            return qs.filter(condition | Q(district_id=int(value)))
+        return qs.filter(condition | Q(district__name__icontains=value))
 
 
 def _review_foods(request: Any) -> QuerySet[CatalogItem]:
@@ -140,7 +157,7 @@ def _review_foods(request: Any) -> QuerySet[CatalogItem]:
 class OrderFilter(SearchFilterSet):
     search_fields = ("district__name", "district__agency_code")
     window = django_filters.ModelChoiceFilter(queryset=_visible_windows)
-    district = django_filters.ModelChoiceFilter(queryset=scoped_districts)
+    district = DistrictSearchFilter()
     status = django_filters.ChoiceFilter(choices=OrderStatus.choices, empty_label="Any status")
 
     class Meta:
@@ -153,7 +170,7 @@ class ReviewFilter(SearchFilterSet):
 
     search_fields = ("district__name", "district__agency_code")
     window = django_filters.ModelChoiceFilter(queryset=_review_windows)
-    district = django_filters.ModelChoiceFilter(queryset=_review_districts)
+    district = DistrictSearchFilter()
     food = django_filters.ModelChoiceFilter(
         queryset=_review_foods, method="filter_food", label="Food", help_text="Orders with a line of it"
     )

@@ -8,10 +8,12 @@ simultaneous submissions against one entitlement queue, and none can overdraw it
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import reduce
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -146,6 +148,66 @@ def order_line_set(
         else:
             OrderLine.objects.create(order=order, catalog_item=catalog_item, cases=cases, delivery_site=delivery_site,
                                      unit_price=catalog_item.unit_price)  # fmt: skip
+        _refresh_value(order)
+    return order
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One line of ``order_lines_set``: ``cases`` of a food to a site (0 removes the line)."""
+
+    catalog_item_id: int
+    delivery_site_id: int
+    cases: int
+
+
+def order_lines_set(
+    *, order_id: int, lines: Iterable[LineChange], user: User, now: datetime | None = None
+) -> Order:
+    """Set many lines at once, with every rule of ``order_line_set`` (the order locked and
+    editable in an open window, each food offered in it and within its bounds, each site one of
+    the district's or its co-op's), all or nothing, in a constant number of queries: the order
+    locked, its offered foods and its sites among those named, one upsert of the lines with cases,
+    one delete of those set to 0, and the value. A refusal names the line (1-based) at fault."""
+    changes = list(lines)
+    if not changes:
+        raise DomainError("Name at least one line.", field="lines")
+    seen: set[tuple[int, int]] = set()
+    for number, change in enumerate(changes, start=1):
+        key = (change.catalog_item_id, change.delivery_site_id)
+        if key in seen:
+            raise DomainError(f"Line {number}: name each food and site once.", field="lines")
+        seen.add(key)
+        if change.cases < 0:
+            raise DomainError(f"Line {number}: cases cannot be negative.", field="lines")
+    with transaction.atomic():
+        order = _lock_editable(order_id, now)
+        offered = order.window.offered_items.filter(pk__in={c.catalog_item_id for c in changes}).in_bulk()
+        sites = (
+            delivery_sites_for(order.district).filter(pk__in={c.delivery_site_id for c in changes}).in_bulk()
+        )
+        for number, change in enumerate(changes, start=1):
+            item = offered.get(change.catalog_item_id)
+            if item is None:
+                raise DomainError(f"Line {number}: food #{change.catalog_item_id} is not offered in the window "
+                                  f"“{order.window.name}”.", field="lines")  # fmt: skip
+            if problem := shipping_bounds.request_problem(change.cases, capacity=item.cases_per_truckload):
+                raise DomainError(f"Line {number} ({item.description}): {problem}.", field="lines")
+            if change.delivery_site_id not in sites:
+                raise DomainError(f"Line {number}: site #{change.delivery_site_id} is not a delivery site of "
+                                  f"{order.district} or of its co-op.", field="lines")  # fmt: skip
+        kept = [c for c in changes if c.cases > 0]
+        if kept:  # new lines at the catalog price; existing ones keep theirs and take the new cases
+            OrderLine.objects.bulk_create(
+                [OrderLine(order=order, catalog_item_id=c.catalog_item_id, delivery_site_id=c.delivery_site_id,
+                           cases=c.cases, unit_price=offered[c.catalog_item_id].unit_price) for c in kept],
+                update_conflicts=True, unique_fields=["order", "catalog_item", "delivery_site"],
+                update_fields=["cases"],
+            )  # fmt: skip
+        removed = [Q(catalog_item_id=c.catalog_item_id, delivery_site_id=c.delivery_site_id)
+                   for c in changes if c.cases == 0]  # fmt: skip
+        if removed:
+            OrderLine.objects.filter(reduce(operator.or_, removed), order=order).delete()
         _refresh_value(order)
     return order
 

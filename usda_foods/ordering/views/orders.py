@@ -50,10 +50,12 @@ from usda_foods.ordering.selectors import (
     with_line_counts,
 )
 from usda_foods.ordering.services.orders import (
+    LineChange,
     order_approve,
     order_create,
     order_line_remove,
     order_line_set,
+    order_lines_set,
     order_reject,
     order_return,
     order_submit,
@@ -230,6 +232,34 @@ class OrderLineSet(OrderPageMixin, View):
             return self.respond(order, None, notice=f"{item.description} to {site.name}: line removed.")
         return self.respond(
             order, None, notice=f"{cases:,} cases of {item.description} to {site.name} saved."
+        )
+
+
+class OrderLinesSave(OrderPageMixin, View):
+    """ "Save all": the cases of every line typed at once (``cases-<line id>``, 0 removes the
+    line), set by ``order_lines_set`` in one transaction; a refusal saves none of them."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        order = self.get_order(write=True)
+        changes = []
+        for line in order_lines(order):
+            raw = request.POST.get(f"cases-{line.pk}")
+            if raw is None:
+                continue
+            try:
+                cases = int(raw.strip().replace(",", ""))
+            except ValueError:
+                return self.respond(order, None, error=f"No line was saved: “{raw}” cases of "
+                                    f"{line.catalog_item.description} is not a whole number.")  # fmt: skip
+            changes.append(LineChange(line.catalog_item_id, line.delivery_site_id, cases))
+        if not changes:
+            return self.respond(order, None, error="No line was saved: there are no lines to save.")
+        try:
+            order_lines_set(order_id=order.pk, lines=changes, user=request.user)
+        except DomainError as exc:
+            return self.respond(order, None, error=f"No line was saved: {exc.message}")
+        return self.respond(
+            order, None, notice=f"{len(changes):,} line{'s' if len(changes) != 1 else ''} saved."
         )
 
 
