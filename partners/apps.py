@@ -7,6 +7,8 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from partners import access, rights
+        from partners.suppliers import import_kind
 
         access.register_rules()
         rights.register()
+        import_kind.register_kinds()  # suppliers in the shared import pipeline

@@ -30,7 +30,9 @@ def test_imports_page_renders_for_every_role(role, request, client_for):
     assert "No imports yet." in html
     assert ('data-testid="import-kind-lunch-counts"' in html) == (role == "sda_reviewer")
     assert ('data-testid="import-kind-catalog"' in html) == (role == "reference_editor")
-    if role not in ("sda_reviewer", "reference_editor"):
+    # the lab's supplier directory is kept by its partner staff and admins
+    assert ('data-testid="import-kind-suppliers"' in html) == (role in ("partner_user", "collab_admin"))
+    if role not in ("sda_reviewer", "reference_editor", "partner_user", "collab_admin"):
         assert "Your role imports nothing" in html
 
 
