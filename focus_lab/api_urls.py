@@ -19,6 +19,13 @@ from usda_foods.entitlements.api.views import (
 from usda_foods.ordering.api.catalog import CatalogItemViewSet
 from usda_foods.ordering.api.orders import OrderViewSet, OrderWindowViewSet
 from usda_foods.ordering.api.surveys import SurveyResponseViewSet, SurveyViewSet
+from usda_foods.processing.api import (
+    EndProductPurchaseViewSet,
+    EndProductViewSet,
+    InventoryTransferViewSet,
+    InventoryViewSet,
+    ProcessorViewSet,
+)
 from usda_foods.shipping.api import ShipmentPlanViewSet
 
 router = DefaultRouter()
@@ -41,6 +48,11 @@ router.register("survey-responses", SurveyResponseViewSet, basename="survey-resp
 router.register("order-windows", OrderWindowViewSet, basename="order-window")
 router.register("orders", OrderViewSet, basename="order")
 router.register("shipment-plans", ShipmentPlanViewSet, basename="shipment-plan")
+router.register("processors", ProcessorViewSet, basename="processor")
+router.register("end-products", EndProductViewSet, basename="end-product")
+router.register("processor-inventory", InventoryViewSet, basename="processor-inventory")
+router.register("end-product-purchases", EndProductPurchaseViewSet, basename="end-product-purchase")
+router.register("inventory-transfers", InventoryTransferViewSet, basename="inventory-transfer")
 router.register("jobs", BackgroundJobViewSet, basename="job")
 router.register("invitations", people_views.InvitationViewSet, basename="invitation")
 router.register("memberships", people_views.MembershipViewSet, basename="membership")

@@ -14,7 +14,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()  # each installed app's tasks.py
 # usda_foods keeps its tasks in its areas. Their names stay "usda_foods.tasks.<name>" (set on each
 # task), so beat entries and messages already queued keep working across the move.
-app.autodiscover_tasks(["usda_foods.entitlements", "usda_foods.ordering", "usda_foods.shipping"])
+app.autodiscover_tasks(
+    [
+        "usda_foods.entitlements",
+        "usda_foods.ordering",
+        "usda_foods.shipping",
+        "usda_foods.processing",
+        "usda_foods.deliveries",
+    ]
+)
 
 # Beat only triggers side effects; state such as "window open" is derived from timestamps.
 app.conf.beat_schedule = {

@@ -34,6 +34,7 @@ from partners.models import Partnership
 from tests.conftest import ROLE_FIXTURES
 from tests.factories import CoopFactory, DistrictFactory, SiteFactory, UserFactory, member
 from tests.html_forms import as_post_data, form_posting_to, post_forms
+from tests.usda_foods import processing_fixtures
 from tests.usda_foods.ordering_fixtures import catalog_item, fund
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
@@ -71,6 +72,12 @@ TARGETS: dict[str, str] = {
     "usda_foods:order-line-set": EDIT,
     "usda_foods:shipment-plan-override": EDIT,
     "usda_foods:entitlement-detail?action=set_pal": EDIT,
+    "usda_foods:processor-update": EDIT,
+    "usda_foods:end-product-create": EDIT,
+    "usda_foods:end-product-update": EDIT,
+    "usda_foods:end-product-rate": EDIT,
+    "usda_foods:district-processor": EDIT,
+    "usda_foods:transfer-create": EDIT,
     "password_change": EDIT,
     "people-membership-update": EDIT,
     "people-membership-end": "ends the membership: the confirmation page's purpose",
@@ -220,6 +227,10 @@ def build_world(request: pytest.FixtureRequest) -> World:
     type(district).objects.filter(pk=district.pk).update(is_commodity_school=True)  # a ticked box
     accounts_services.invitation_create(by=users["collab_admin"], email="invited@alpha.example",
                                         role=Role.DISTRICT_VIEWER, target=district, base_url="http://testserver/")  # fmt: skip
+    chicken = processing_fixtures.chicken()
+    proc = processing_fixtures.processor(mn_agency, chicken)
+    product = processing_fixtures.drumsticks(proc, chicken)
+    processing_fixtures.credit(district, proc, chicken, 10)
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -235,7 +246,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "lunch_count": lunch_count, "survey": survey, "order": order, "submitted": Order.objects.get(pk=submitted.pk),
         "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
-        "membership": users["manager"].memberships.get(),
+        "membership": users["manager"].memberships.get(), "processor": proc, "end_product": product,
     })  # fmt: skip
 
 
@@ -260,6 +271,12 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:window-plans": lambda w: {"pk": w.window.pk},
     "usda_foods:shipment-plan-detail": lambda w: {"pk": w.plan.pk},
     "usda_foods:correction-detail": lambda w: {"pk": w.correction.pk},
+    "usda_foods:processor-detail": lambda w: {"pk": w.processor.pk},
+    "usda_foods:processor-update": lambda w: {"pk": w.processor.pk},
+    "usda_foods:end-product-create": lambda w: {"pk": w.processor.pk},
+    "usda_foods:end-product-update": lambda w: {"pk": w.end_product.pk},
+    "usda_foods:district-processor": lambda w: {"pk": w.processor.pk, "district_id": w.district.pk},
+    "usda_foods:transfer-create": lambda w: {"pk": w.processor.pk},
     "password_change": lambda w: {},
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},

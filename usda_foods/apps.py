@@ -11,10 +11,19 @@ class UsdaFoodsConfig(AppConfig):
     def ready(self) -> None:
         from usda_foods import job_kinds
         from usda_foods.corrections import access as corrections_access
+        from usda_foods.deliveries import access as deliveries_access
         from usda_foods.entitlements import access as entitlements_access
         from usda_foods.ordering import access as ordering_access
+        from usda_foods.processing import access as processing_access
         from usda_foods.shipping import access as shipping_access
 
-        for area in (entitlements_access, ordering_access, shipping_access, corrections_access):
+        for area in (
+            entitlements_access,
+            ordering_access,
+            shipping_access,
+            corrections_access,
+            processing_access,
+            deliveries_access,
+        ):
             area.register_rules()
         job_kinds.register_job_kinds()
