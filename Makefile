@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-processing
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,6 @@ bench-preview-bounds: $(STAMP)
 
 bench-import-errors: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/import_errors_render.py
+
+bench-processing: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/processing.py

@@ -30,5 +30,7 @@ app.conf.beat_schedule = {
     "ordering-tick": {"task": "usda_foods.tasks.ordering_tick", "schedule": 60.0},
     # Reviewers' digest of new orders, at 7:00 in the app's time zone (CELERY_TIMEZONE).
     "import-errors-purge": {"task": "focus_lab.tasks.import_errors_purge", "schedule": crontab(minute=17)},
+    # Receipts due today are emailed, and those past due flagged late, once each (FD-062).
+    "receipts-sweep": {"task": "usda_foods.tasks.receipts_sweep", "schedule": crontab(hour=6, minute=30)},
     "review-digest": {"task": "usda_foods.tasks.review_digest", "schedule": crontab(hour=7, minute=0)},
 }

@@ -38,7 +38,8 @@ from tests.usda_foods import processing_fixtures
 from tests.usda_foods.ordering_fixtures import catalog_item, fund
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
-from usda_foods.models import LunchCount, Order, Survey
+from usda_foods.deliveries.services import deliveries_release
+from usda_foods.models import ExpectedDelivery, LunchCount, Order, OrderLine, Survey
 from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
 from usda_foods.ordering.services.surveys import survey_respond
 
@@ -78,6 +79,9 @@ TARGETS: dict[str, str] = {
     "usda_foods:end-product-rate": EDIT,
     "usda_foods:district-processor": EDIT,
     "usda_foods:transfer-create": EDIT,
+    "usda_foods:order-diversions": EDIT,
+    "usda_foods:delivery-detail": "records the delivery's receipt (prefilled as planned): the form's purpose",
+    "usda_foods:plan-release": "releases the shipment plan's stops as expected deliveries",
     "password_change": EDIT,
     "people-membership-update": EDIT,
     "people-membership-end": "ends the membership: the confirmation page's purpose",
@@ -231,6 +235,13 @@ def build_world(request: pytest.FixtureRequest) -> World:
     proc = processing_fixtures.processor(mn_agency, chicken)
     product = processing_fixtures.drumsticks(proc, chicken)
     processing_fixtures.credit(district, proc, chicken, 10)
+    window.offered_items.add(chicken)
+    diverted_district, diverted_manager = lab["districts"][1]
+    diverted_order = order_create(district=diverted_district, window=window, user=diverted_manager)
+    order_line_set(order_id=diverted_order.pk, catalog_item=chicken, cases=5,
+                   delivery_site=diverted_district.sites.get(), user=diverted_manager)  # fmt: skip
+    OrderLine.objects.filter(order=diverted_order).update(diverted_to=proc)
+    deliveries_release(plan=plan, user=users["sda_reviewer"])
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -247,6 +258,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "window": window, "plan": plan, "correction": correction, "second_site": SiteFactory(district=district, name="Alpha Kitchen"),
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
         "membership": users["manager"].memberships.get(), "processor": proc, "end_product": product,
+        "diverted_order": diverted_order, "delivery": ExpectedDelivery.objects.order_by("pk").first(),
     })  # fmt: skip
 
 
@@ -277,6 +289,8 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:end-product-update": lambda w: {"pk": w.end_product.pk},
     "usda_foods:district-processor": lambda w: {"pk": w.processor.pk, "district_id": w.district.pk},
     "usda_foods:transfer-create": lambda w: {"pk": w.processor.pk},
+    "usda_foods:order-diversions": lambda w: {"pk": w.diverted_order.pk},
+    "usda_foods:delivery-detail": lambda w: {"pk": w.delivery.pk},
     "password_change": lambda w: {},
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},

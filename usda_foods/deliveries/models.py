@@ -131,5 +131,6 @@ class ReceiptLine(models.Model):
         return f"{self.cases_received:,} cases received"
 
     @property
-    def shortage(self) -> int:
-        return self.delivery_line.cases - self.cases_received
+    def difference(self) -> int:
+        """Cases received minus expected: negative is a shortage, positive an overage."""
+        return self.cases_received - self.delivery_line.cases

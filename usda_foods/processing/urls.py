@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from usda_foods.processing.views import inventory, processors
+from usda_foods.processing.views import diversions, inventory, processors
 
 urlpatterns = [
     path("usda-foods/processors/", processors.ProcessorList.as_view(), name="processor-list"),
@@ -35,6 +35,11 @@ urlpatterns = [
         "usda-foods/processors/<int:pk>/transfers/new/",
         inventory.TransferCreate.as_view(),
         name="transfer-create",
+    ),
+    path(
+        "usda-foods/orders/<int:pk>/diversions/",
+        diversions.OrderDiversions.as_view(),
+        name="order-diversions",
     ),
     path(
         "usda-foods/processing/state/<str:state>/", inventory.StateInventory.as_view(), name="state-inventory"

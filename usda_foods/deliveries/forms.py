@@ -1,0 +1,27 @@
+"""The receipt form."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from usda_foods.deliveries.models import Reason
+from usda_foods.deliveries.rules import ROUNDING
+
+
+class ReceiptForm(forms.Form):
+    received_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Received on"
+    )
+    cases_received = forms.IntegerField(min_value=0, max_value=1_000_000, label="Cases received")
+    reason = forms.ChoiceField(choices=[("", "— none (received as planned) —"), *Reason.choices], required=False,
+                               label="Reason for a shortage or overage")  # fmt: skip
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+
+    def __init__(self, *args: object, shared: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if shared:
+            self.fields["cases_received"].help_text = ROUNDING
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Record the receipt"))
