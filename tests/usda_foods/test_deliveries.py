@@ -5,16 +5,15 @@ once each)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from focus_lab.errors import DomainError
 from tests.usda_foods.deliveries_fixtures import released
+from tests.usda_foods.threads import at_once
 from usda_foods.deliveries.services import receipt_record, receipts_sweep
 from usda_foods.models import Drawdown, ExpectedDelivery, OrderTransition, ProcessorInventory, Receipt
 
@@ -121,28 +120,9 @@ def test_received_deliveries_are_never_late(world, manager):
 def test_simultaneous_receipts_of_one_stop_record_one(district, manager, mn_agency, sda_reviewer):
     world = released(district, manager, mn_agency, sda_reviewer)
     beans = world["beans_delivery"]
-    barrier = threading.Barrier(6)
-    outcomes: list[str] = []
-
-    def receive() -> None:
-        try:
-            barrier.wait()
-            receipt_record(delivery_id=beans.pk, received_on=beans.delivery_date, cases_received=90, reason="damaged",
-                           user=manager, today=beans.delivery_date)  # fmt: skip
-            outcomes.append("recorded")
-        except DomainError as exc:
-            outcomes.append(exc.message)
-        except Exception as exc:  # noqa: BLE001 - surfaces below as a failure
-            outcomes.append(f"error {exc!r}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=receive) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert outcomes.count("recorded") == 1, outcomes
-    assert all("already has its receipt" in o for o in outcomes if o != "recorded"), outcomes
+    outcomes = at_once(lambda: receipt_record(delivery_id=beans.pk, received_on=beans.delivery_date, cases_received=90,
+                                              reason="damaged", user=manager, today=beans.delivery_date), 6)  # fmt: skip
+    assert outcomes.count("ok") == 1, outcomes
+    assert all("already has its receipt" in o for o in outcomes if o != "ok"), outcomes
     assert Receipt.objects.count() == 1
     assert _drawn(world["orders"][district.pk]) == D("54540.00")  # the shortage released once

@@ -3,18 +3,18 @@ concurrency with real threads), transfers keeping totals, end-product rates."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
 from accounts.models import Role
 from focus_lab.errors import DomainError
 from tests.factories import DistrictFactory, member
 from tests.usda_foods.processing_fixtures import chicken, credit, drumsticks, processor
+from tests.usda_foods.threads import at_once
 from usda_foods.models import EndProductPurchase, InventoryEntry, ProcessorInventory
 from usda_foods.processing.services.inventory import end_product_purchase_record, inventory_transfer_record
 from usda_foods.processing.services.processors import end_product_food_set
@@ -129,27 +129,8 @@ def test_simultaneous_purchases_never_take_inventory_below_zero(district, mn_age
     proc = processor(mn_agency, food)
     s = {"food": food, "proc": proc, "product": drumsticks(proc, food, rate="40")}
     credit(district, proc, food, 9)  # 360 lb: nine purchases of one 40-lb case fit, three do not
-    barrier = threading.Barrier(12)
-    outcomes: list[str] = []
-
-    def buy() -> None:
-        try:
-            barrier.wait()
-            _buy(district, s, manager, 1)
-            outcomes.append("bought")
-        except DomainError as exc:
-            outcomes.append(exc.message)
-        except Exception as exc:  # noqa: BLE001 - surfaces below as a failure
-            outcomes.append(f"error {exc!r}")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert outcomes.count("bought") == 9, outcomes
-    assert all("has 0.00 lb" in o for o in outcomes if o != "bought"), outcomes
+    outcomes = at_once(lambda: _buy(district, s, manager, 1), 12)
+    assert outcomes.count("ok") == 9, outcomes
+    assert all("has 0.00 lb" in o for o in outcomes if o != "ok"), outcomes
     assert _on_hand(district, s) == D("0.00")
     assert EndProductPurchase.objects.count() == 9
