@@ -9,7 +9,7 @@ from districts.api import views as district_views
 from focus_lab.jobs.api import BackgroundJobViewSet
 from partners.api import views as partner_views
 from usda_foods.corrections.api import DataCorrectionViewSet
-from usda_foods.deliveries.api import DeliveryViewSet
+from usda_foods.deliveries.api import DeliveryViewSet, FeeScheduleViewSet
 from usda_foods.entitlements.api.views import (
     EntitlementViewSet,
     LunchCountViewSet,
@@ -55,6 +55,7 @@ router.register("processor-inventory", InventoryViewSet, basename="processor-inv
 router.register("end-product-purchases", EndProductPurchaseViewSet, basename="end-product-purchase")
 router.register("inventory-transfers", InventoryTransferViewSet, basename="inventory-transfer")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("fee-schedules", FeeScheduleViewSet, basename="fee-schedule")
 router.register("jobs", BackgroundJobViewSet, basename="job")
 router.register("invitations", people_views.InvitationViewSet, basename="invitation")
 router.register("memberships", people_views.MembershipViewSet, basename="membership")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,7 +40,7 @@ from tests.usda_foods.ordering_fixtures import catalog_item, fund
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
 from usda_foods.deliveries.services import deliveries_release
-from usda_foods.models import ExpectedDelivery, LunchCount, Order, OrderLine, Survey
+from usda_foods.models import ExpectedDelivery, FeeSchedule, LunchCount, Order, OrderLine, Survey
 from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
 from usda_foods.ordering.services.surveys import survey_respond
 
@@ -80,6 +81,7 @@ TARGETS: dict[str, str] = {
     "usda_foods:district-processor": EDIT,
     "usda_foods:transfer-create": EDIT,
     "usda_foods:order-diversions": EDIT,
+    "usda_foods:fee-schedule-update": EDIT,
     "usda_foods:delivery-detail": "records the delivery's receipt (prefilled as planned): the form's purpose",
     "usda_foods:plan-release": "releases the shipment plan's stops as expected deliveries",
     "password_change": EDIT,
@@ -242,6 +244,9 @@ def build_world(request: pytest.FixtureRequest) -> World:
                    delivery_site=diverted_district.sites.get(), user=diverted_manager)  # fmt: skip
     OrderLine.objects.filter(order=diverted_order).update(diverted_to=proc)
     deliveries_release(plan=plan, user=users["sda_reviewer"])
+    fee_schedule = FeeSchedule.objects.create(state_agency=mn_agency, effective_from=timezone.localdate(),
+                                              min_cases_per_drop=10, drop_fee=Decimal("35.00"),
+                                              delivery_fee_per_lb=Decimal("0.0125"), storage_free_days=90)  # fmt: skip
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -259,6 +264,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
         "membership": users["manager"].memberships.get(), "processor": proc, "end_product": product,
         "diverted_order": diverted_order, "delivery": ExpectedDelivery.objects.order_by("pk").first(),
+        "fee_schedule": fee_schedule,
     })  # fmt: skip
 
 
@@ -291,6 +297,7 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:transfer-create": lambda w: {"pk": w.processor.pk},
     "usda_foods:order-diversions": lambda w: {"pk": w.diverted_order.pk},
     "usda_foods:delivery-detail": lambda w: {"pk": w.delivery.pk},
+    "usda_foods:fee-schedule-update": lambda w: {"pk": w.fee_schedule.pk},
     "password_change": lambda w: {},
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},

@@ -10,6 +10,7 @@ from usda_foods.corrections.models import (  # noqa: F401
 from usda_foods.deliveries.models import (  # noqa: F401, E402, I001
     DeliveryLine,
     ExpectedDelivery,
+    FeeSchedule,
     Reason,
     Receipt,
     ReceiptLine,

@@ -101,3 +101,17 @@ def test_delivery_list_runs_constant_queries(world, client_for, sda_reviewer):
             delivery.save()
     assert ExpectedDelivery.objects.count() > 6
     assert count() == small
+
+
+def test_reviewer_releases_a_plan_through_the_api(district, manager, mn_agency, sda_reviewer, api_for):
+    from usda_foods.models import ExpectedDelivery as Delivery
+
+    world = released(district, manager, mn_agency, sda_reviewer)
+    Delivery.objects.all().delete()
+    api = api_for(sda_reviewer)
+    response = api.post("/api/v1/deliveries/release/", {"plan": world["plan"].pk}, format="json")
+    assert response.status_code == 201 and response.json() == {"created": 2}
+    again = api.post("/api/v1/deliveries/release/", {"plan": world["plan"].pk}, format="json")
+    assert again.json() == {"created": 0}  # idempotent: only new stops
+    assert api_for(manager).post("/api/v1/deliveries/release/", {"plan": world["plan"].pk},
+                                 format="json").status_code == 400  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 
@@ -37,3 +38,39 @@ def test_split_overage_and_edges():
     assert rules.split_received([10], 7) == [7]
     with pytest.raises(rules.ReceiptInputError):
         rules.split_received([10], -1)
+
+
+def test_drop_fee_below_the_minimum_only():
+    fee = D("35.00")  # Indiana-style: under 10 cases
+    assert rules.drop_fee(cases=9, minimum=10, fee=fee) == fee
+    assert rules.drop_fee(cases=10, minimum=10, fee=fee) == 0  # exactly at the minimum
+    assert rules.drop_fee(cases=1, minimum=None, fee=fee) == 0
+
+
+def test_delivery_fee_per_pound_and_per_case():
+    # Oregon-style: 1,000 cases x 40 lb = 40,000 lb at $0.0125 a pound = $500.00
+    assert rules.delivery_fee(cases=1000, pounds=D("40000"), per_lb=D("0.0125"), per_case=D("0")) == D(
+        "500.0000"
+    )
+    # per case: 54 cases x $1.15 = $62.10
+    assert rules.cents(rules.delivery_fee(cases=54, pounds=D("0"), per_lb=D("0"), per_case=D("1.15"))) == D(
+        "62.10"
+    )
+
+
+def test_storage_after_the_free_days():
+    got = date(2019, 10, 1)
+    # 90 free days: Dec 30 is day 90 (the last free day), Dec 31 starts the first month.
+    assert rules.storage_months(received_on=got, as_of=date(2019, 12, 30), free_days=90) == 0
+    assert rules.storage_months(received_on=got, as_of=date(2019, 12, 31), free_days=90) == 1
+    assert (
+        rules.storage_months(received_on=got, as_of=date(2020, 1, 29), free_days=90) == 1
+    )  # 30 billable days
+    assert rules.storage_months(received_on=got, as_of=date(2020, 1, 30), free_days=90) == 2
+    # 100 cases x 2 months x $0.35 = $70.00
+    assert rules.storage_fee(cases=100, received_on=got, as_of=date(2020, 1, 30), free_days=90,
+                             per_case_month=D("0.35")) == D("70.00")  # fmt: skip
+
+
+def test_cents_rounds_half_up_once():
+    assert rules.cents(D("0.125")) == D("0.13") and rules.cents(D("62.104999")) == D("62.10")

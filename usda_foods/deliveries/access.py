@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from accounts.models import Role
 from districts import access
+from usda_foods.ordering.access import state_activity_q
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -34,3 +36,9 @@ def register_rules() -> None:
     access.register_child("usda_foods.DeliveryLine", parent="usda_foods.ExpectedDelivery", via="delivery")
     access.register_child("usda_foods.Receipt", parent="usda_foods.ExpectedDelivery", via="delivery")
     access.register_child("usda_foods.ReceiptLine", parent="usda_foods.Receipt", via="receipt")
+    register_fee_rules()
+
+
+def register_fee_rules() -> None:
+    # A state's fee schedules: its reviewers set them; its districts read them.
+    access.register("usda_foods.FeeSchedule", state_activity_q, create=access.holds_role(Role.SDA_REVIEWER))

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from districts import access
+from districts.models import StateAgency
 from focus_lab.api import ScopedViewSetMixin
-from usda_foods.deliveries.models import DeliveryLine, ExpectedDelivery, Reason, Receipt
+from usda_foods.deliveries.models import DeliveryLine, ExpectedDelivery, FeeSchedule, Reason, Receipt
 from usda_foods.deliveries.services import deliveries_release, receipt_record
+from usda_foods.ordering.access import reviewed_state_agencies
 from usda_foods.shipping.models import ShipmentPlan
 
 
@@ -117,12 +119,33 @@ class DeliveryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"])
     def release(self, request: Request) -> Response:
         """Release a done shipment plan's stops as expected deliveries (the state's reviewers)."""
-        data = ReleaseSerializer(data=request.data)
+        data = ReleaseSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        plan = access.get_for_user(
-            ShipmentPlan.objects.select_related("window"), request.user, data.validated_data["plan"]
-        )
-        if not access.can_write(request.user, plan):
-            raise PermissionDenied("Only the state agency's reviewers release plans.")
-        made = deliveries_release(plan=plan, user=request.user)
+        made = deliveries_release(plan=data.validated_data["plan"], user=request.user)
         return Response({"created": made}, status=status.HTTP_201_CREATED)
+
+
+class ReviewedStateField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self) -> QuerySet:
+        request = self.context.get("request")
+        return reviewed_state_agencies(request.user) if request else StateAgency.objects.none()
+
+
+class FeeScheduleSerializer(serializers.ModelSerializer):
+    state_agency = ReviewedStateField(help_text="A state agency you review")
+
+    class Meta:
+        model = FeeSchedule
+        fields = ["id", "state_agency", "effective_from", "min_cases_per_drop", "drop_fee", "delivery_fee_per_lb",
+                  "delivery_fee_per_case", "storage_fee_per_case_month", "storage_free_days"]  # fmt: skip
+
+
+class FeeScheduleViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):  # fmt: skip
+    """A state agency's distribution fees (its reviewers set them; its districts read them). A
+    district's monthly statement is the CSV/XLSX page /usda-foods/fees/statement/<district>/."""
+
+    queryset_model = FeeSchedule
+    serializer_class = FeeScheduleSerializer
+    select = ("state_agency",)
+    filterset_fields = ["state_agency"]

@@ -5,8 +5,10 @@ state agency) records one receipt within 2 calendar days of the delivery."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -134,3 +136,50 @@ class ReceiptLine(models.Model):
     def difference(self) -> int:
         """Cases received minus expected: negative is a shortage, positive an overage."""
         return self.cases_received - self.delivery_line.cases
+
+
+class FeeSchedule(models.Model):
+    """What a state agency charges its SFAs for distribution, from a date (the latest schedule
+    on or before a day applies). Real schedules vary: Indiana charges a drop fee under a 10-case
+    minimum; Oregon charges per pound delivered and per case per month after 90 days."""
+
+    state_agency = models.ForeignKey(StateAgency, on_delete=models.CASCADE, related_name="fee_schedules")
+    effective_from = models.DateField()
+    min_cases_per_drop = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Cases per site per order below which the drop fee is charged"
+    )
+    drop_fee = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"),
+                                   validators=[MinValueValidator(Decimal("0"))], help_text="Dollars per drop under the minimum")  # fmt: skip
+    delivery_fee_per_lb = models.DecimalField(max_digits=8, decimal_places=4, default=Decimal("0"),
+                                              validators=[MinValueValidator(Decimal("0"))], help_text="Dollars per pound delivered")  # fmt: skip
+    delivery_fee_per_case = models.DecimalField(max_digits=8, decimal_places=4, default=Decimal("0"),
+                                                validators=[MinValueValidator(Decimal("0"))], help_text="Dollars per case delivered")  # fmt: skip
+    storage_fee_per_case_month = models.DecimalField(max_digits=8, decimal_places=4, default=Decimal("0"),
+                                                     validators=[MinValueValidator(Decimal("0"))],
+                                                     help_text="Dollars per case per month stored after the free days")  # fmt: skip
+    storage_free_days = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state_agency__state", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state_agency", "effective_from"], name="fee_schedule_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    drop_fee__gte=0,
+                    delivery_fee_per_lb__gte=0,
+                    delivery_fee_per_case__gte=0,
+                    storage_fee_per_case_month__gte=0,
+                ),
+                name="fee_schedule_non_negative",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state_agency.state} fee schedule from {self.effective_from}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("usda_foods:fee-schedule-list")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 RECEIPT_DUE_DAYS = 2
@@ -63,3 +64,47 @@ def split_received(expected: Sequence[int], received: int) -> list[int]:
         return [e - s for e, s in zip(expected, short, strict=True)]
     extra = _shares(expected, received - total)
     return [e + x for e, x in zip(expected, extra, strict=True)]
+
+
+# --- State distribution fees -----------------------------------------------------------------------
+#
+# Dollars stay exact (Decimal) through a statement and are rounded half up to the cent once, on
+# the statement's lines, by ``cents``.
+
+STORAGE_MONTH_DAYS = 30  # a storage "month" is each started 30 days after the free days
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def drop_fee(*, cases: int, minimum: int | None, fee: Decimal) -> Decimal:
+    """A site's drop of an order below the state's minimum pays the drop fee; exactly at the
+    minimum pays nothing (Indiana: under 10 cases)."""
+    if minimum is None or cases >= minimum:
+        return Decimal("0")
+    return fee
+
+
+def delivery_fee(*, cases: int, pounds: Decimal, per_lb: Decimal, per_case: Decimal) -> Decimal:
+    """The delivery service fee: per pound delivered (Oregon) and/or per case."""
+    return pounds * per_lb + Decimal(cases) * per_case
+
+
+def storage_months(*, received_on: date, as_of: date, free_days: int) -> int:
+    """Months of storage to charge a case received on ``received_on``, by ``as_of``: nothing
+    through the last free day, then one month for each started 30 days."""
+    billable = (as_of - received_on).days - free_days
+    if billable <= 0:
+        return 0
+    return -(-billable // STORAGE_MONTH_DAYS)
+
+
+def storage_fee(
+    *, cases: int, received_on: date, as_of: date, free_days: int, per_case_month: Decimal
+) -> Decimal:
+    return (
+        Decimal(cases)
+        * storage_months(received_on=received_on, as_of=as_of, free_days=free_days)
+        * per_case_month
+    )
