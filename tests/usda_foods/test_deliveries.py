@@ -126,3 +126,25 @@ def test_simultaneous_receipts_of_one_stop_record_one(district, manager, mn_agen
     assert all("already has its receipt" in o for o in outcomes if o != "ok"), outcomes
     assert Receipt.objects.count() == 1
     assert _drawn(world["orders"][district.pk]) == D("54540.00")  # the shortage released once
+
+
+def test_reconciliation_worklist_by_month(world, sda_reviewer, manager, district, member_client):
+    from django.urls import reverse
+
+    from tests.usda_foods.processing_fixtures import drumsticks
+    from usda_foods.processing.selectors import reconciliation
+    from usda_foods.processing.services.inventory import end_product_purchase_record
+
+    chicken = world["chicken_delivery"]
+    receipt_record(delivery_id=chicken.pk, received_on=chicken.delivery_date, cases_received=990,
+                   reason="short_shipped", user=sda_reviewer, today=chicken.delivery_date)  # fmt: skip
+    product = drumsticks(world["proc"], world["chicken"])
+    # 40 cases at $45.00 a case on the schedule: $1,800.00 expected; $1,750.00 credited.
+    end_product_purchase_record(district=district, end_product=product, purchased_on=chicken.delivery_date, cases=40,
+                                pass_through="noi", value_credited=D("1750.00"), user=manager)  # fmt: skip
+    (month,) = reconciliation(district_id=district.pk, processor_id=world["proc"].pk)
+    assert (month.cases_expected, month.cases_received, month.cases_short) == (600, 594, 6)
+    assert (month.purchases, month.value_expected, month.value_credited) == (1, D("1800.00"), D("1750.00"))
+    assert month.value_gap == D("-50.00")
+    page = member_client.get(reverse("usda_foods:district-processor", args=[world["proc"].pk, district.pk]))
+    assert month.label in page.content.decode() and "-50.00" in page.content.decode()

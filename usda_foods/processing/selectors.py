@@ -100,3 +100,61 @@ def state_export_rows(rows: list[InventoryRow]):
         yield [r.district_name, r.processor_name, r.food_name, r.school_year, s.on_hand, s.used,
                rules.shown(s.monthly_usage), None if s.months is None else rules.shown(s.months), s.flagged,
                s.pace.value, rules.shown(s.used_share), rules.shown(s.even_share)]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReconciliationMonth:
+    month: date
+    cases_expected: int
+    cases_received: int
+    purchases: int
+    value_expected: Decimal
+    value_credited: Decimal
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%B %Y}"
+
+    @property
+    def cases_short(self) -> int:
+        return self.cases_expected - self.cases_received
+
+    @property
+    def value_gap(self) -> Decimal:
+        return self.value_credited - self.value_expected
+
+
+def reconciliation(*, district_id: int, processor_id: int) -> list[ReconciliationMonth]:
+    """The monthly reconciliation worklist of a district at a processor: diverted cases expected
+    vs received (by delivery month), and end-product value credited vs the schedule's value per
+    case x cases (by purchase month). Two queries. (Drawdown rates always follow the schedule:
+    purchases draw pounds per case x cases.)"""
+    from django.apps import apps
+    from django.db.models import F
+    from django.db.models.functions import TruncMonth
+
+    from usda_foods.processing.models import EndProductPurchase
+
+    # Deliveries build on processing: reached by label, not imported.
+    DeliveryLine = apps.get_model("usda_foods", "DeliveryLine")  # noqa: N806
+    delivered = (DeliveryLine.objects.filter(district_id=district_id, delivery__processor_id=processor_id)
+                 .annotate(month=TruncMonth("delivery__delivery_date")).values("month")
+                 .annotate(expected=Sum("cases"), received=Sum("received__cases_received")))  # fmt: skip
+    bought = (EndProductPurchase.objects.filter(district_id=district_id, end_product__processor_id=processor_id)
+              .annotate(month=TruncMonth("purchased_on")).values("month")
+              .annotate(n=Sum(Value(1)), expected=Sum(F("cases") * F("end_product__value_per_case")),
+                        credited=Sum("value_credited")))  # fmt: skip
+    months: dict[date, dict] = {}
+    for row in delivered:
+        months.setdefault(row["month"], {}).update(
+            expected=row["expected"] or 0, received=row["received"] or 0
+        )
+    for row in bought:
+        months.setdefault(row["month"], {}).update(
+            n=row["n"], value_expected=row["expected"], credited=row["credited"]
+        )
+    zero = Decimal("0")
+    return [ReconciliationMonth(month=m, cases_expected=v.get("expected", 0), cases_received=v.get("received", 0),
+                                purchases=v.get("n", 0), value_expected=v.get("value_expected") or zero,
+                                value_credited=v.get("credited") or zero)
+            for m, v in sorted(months.items(), reverse=True)]  # fmt: skip

@@ -87,7 +87,8 @@ class DistrictProcessorPage(LoginRequiredMixin, View):
                      .select_related("end_product")[:100])  # fmt: skip
         context = {"processor": processor, "district": district, "rows": rows, "entries": entries,
                    "purchases": purchases, "form": form, "can_purchase": access.can_write(user, district),
-                   "max_months": rules.MAX_MONTHS_ON_HAND, "reviewer": reviews_processor_state(user, processor)}  # fmt: skip
+                   "max_months": rules.MAX_MONTHS_ON_HAND, "reviewer": reviews_processor_state(user, processor),
+                   "reconciliation": selectors.reconciliation(district_id=district.pk, processor_id=processor.pk)}  # fmt: skip
         return render(self.request, self.template_name, context, status=status)
 
 
