@@ -82,6 +82,7 @@ TARGETS: dict[str, str] = {
     "usda_foods:transfer-create": EDIT,
     "usda_foods:order-diversions": EDIT,
     "usda_foods:fee-schedule-update": EDIT,
+    "usda_foods:end-product-import": "imports an uploaded end-product schedule (no file: nothing)",
     "usda_foods:delivery-detail": "records the delivery's receipt (prefilled as planned): the form's purpose",
     "usda_foods:plan-release": "releases the shipment plan's stops as expected deliveries",
     "password_change": EDIT,

@@ -8,16 +8,21 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from districts.models import District, StateAgency
 from focus_lab.api import ScopedViewSetMixin
+from focus_lab.csv_import import MAX_IMPORT_BYTES, RowError
 from usda_foods.ordering.access import reviewed_state_agencies
+from usda_foods.ordering.api.catalog import ImportErrorsSerializer, ImportResultSerializer
+from usda_foods.ordering.api.fields import CSVTextParser
 from usda_foods.ordering.models import CatalogItem
 from usda_foods.processing import rules, selectors
 from usda_foods.processing.access import reviews_processor_state
@@ -32,6 +37,7 @@ from usda_foods.processing.models import (
 )
 from usda_foods.processing.services.inventory import end_product_purchase_record, inventory_transfer_record
 from usda_foods.processing.services.processors import end_product_food_set
+from usda_foods.processing.services.schedule_import import SCHEDULE_COLUMNS, end_products_import
 
 
 def _user(field: serializers.Field):
@@ -137,6 +143,15 @@ class RateSerializer(serializers.Serializer):
                                                help_text="Pounds of the food in a case; 0 removes it")  # fmt: skip
 
 
+class ScheduleUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The schedule as CSV: " + ", ".join(SCHEDULE_COLUMNS))
+
+
+def _import_errors(errors: list[RowError]) -> Response:
+    rows = [{"line": e.line, "column": e.column, "message": e.message} for e in errors]
+    return Response({"errors": rows}, status=status.HTTP_400_BAD_REQUEST)
+
+
 class ProcessorViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):  # fmt: skip
     """Processors with an agreement approved by a state agency: its reviewers add and change
@@ -147,6 +162,36 @@ class ProcessorViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     select = ("state_agency",)
     prefetch = ("accepted_foods",)
     filterset_fields = ["state_agency"]
+
+    @extend_schema(
+        request={"multipart/form-data": ScheduleUploadSerializer, "text/csv": OpenApiTypes.STR},
+        responses={200: ImportResultSerializer, 400: ImportErrorsSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="import-end-products", url_name="import-end-products",
+            parser_classes=[MultiPartParser, CSVTextParser])  # fmt: skip
+    def import_end_products(self, request: Request, pk: str | None = None) -> Response:
+        """Import the processor's end-product schedule (the state's reviewers): a multipart ``file``
+        or a ``text/csv`` body, one row per end product and USDA Food. Every row is checked first;
+        one bad row means nothing is written; re-importing the same file changes nothing."""
+        processor = self.get_object()
+        if not reviews_processor_state(request.user, processor):
+            raise PermissionDenied("Only the state agency's reviewers load the schedule.")
+        try:
+            body = request.data
+        except ParseError as exc:
+            return _import_errors([RowError(0, "file", str(exc.detail))])
+        if isinstance(body, bytes):
+            data = body
+        elif "file" in request.FILES:
+            data = request.FILES["file"].read(MAX_IMPORT_BYTES + 1)
+        else:
+            return _import_errors(
+                [RowError(0, "file", "Send the CSV as a multipart “file” or as a text/csv body.")]
+            )
+        report = end_products_import(processor=processor, data=data, user=request.user)
+        if report.errors:
+            return _import_errors(report.errors)
+        return Response({"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
 
 
 class EndProductViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

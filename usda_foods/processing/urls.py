@@ -37,6 +37,11 @@ urlpatterns = [
         name="transfer-create",
     ),
     path(
+        "usda-foods/processors/<int:pk>/end-products/import/",
+        processors.EndProductImport.as_view(),
+        name="end-product-import",
+    ),
+    path(
         "usda-foods/orders/<int:pk>/diversions/",
         diversions.OrderDiversions.as_view(),
         name="order-diversions",

@@ -21,6 +21,7 @@ from usda_foods.processing.access import reviews_processor_state
 from usda_foods.processing.forms import EndProductForm, ProcessorForm, RateForm
 from usda_foods.processing.models import EndProduct, EndProductFood, Processor
 from usda_foods.processing.services.processors import end_product_food_set
+from usda_foods.processing.services.schedule_import import end_products_import
 
 
 class ProcessorList(ScopedListView):
@@ -109,3 +110,26 @@ class EndProductRateSet(LoginRequiredMixin, View):
             messages.success(request, f"{product}: {form.cleaned_data['pounds_per_case']} lb of "
                                       f"{form.cleaned_data['food']} per case.")  # fmt: skip
         return redirect(product.processor)
+
+
+class EndProductImport(LoginRequiredMixin, View):
+    """POST a CSV file (``file``): the processor's end-product schedule, checked row by row first;
+    the outcome (counts, or the problems by line and column) is shown as messages."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        processor = access.get_for_user(Processor.objects.all(), request.user, pk)
+        if not reviews_processor_state(request.user, processor):
+            raise PermissionDenied("Only the state agency's reviewers load the schedule.")
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Choose a CSV file of the schedule; nothing was imported.")
+            return redirect(processor)
+        report = end_products_import(processor=processor, data=upload.read(), user=request.user)
+        if report.ok:
+            messages.success(request, f"Schedule imported: {report.created} new, {report.updated} changed, "
+                                      f"{report.unchanged} unchanged end products.")  # fmt: skip
+        else:
+            shown = "; ".join(str(e) for e in report.errors[:20])
+            more = f" (and {len(report.errors) - 20:,} more)" if len(report.errors) > 20 else ""
+            messages.error(request, f"Nothing was imported: {shown}{more}.")
+        return redirect(processor)
