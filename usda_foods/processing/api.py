@@ -12,17 +12,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from districts.models import District, StateAgency
 from focus_lab.api import ScopedViewSetMixin
-from focus_lab.csv_import import MAX_IMPORT_BYTES, RowError
+from focus_lab.csv_import import RowError
 from usda_foods.ordering.access import reviewed_state_agencies
 from usda_foods.ordering.api.catalog import ImportErrorsSerializer, ImportResultSerializer
-from usda_foods.ordering.api.fields import CSVTextParser
+from usda_foods.ordering.api.fields import CSVTextParser, import_body
 from usda_foods.ordering.models import CatalogItem
 from usda_foods.processing import rules, selectors
 from usda_foods.processing.access import reviews_processor_state
@@ -176,18 +176,9 @@ class ProcessorViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         processor = self.get_object()
         if not reviews_processor_state(request.user, processor):
             raise PermissionDenied("Only the state agency's reviewers load the schedule.")
-        try:
-            body = request.data
-        except ParseError as exc:
-            return _import_errors([RowError(0, "file", str(exc.detail))])
-        if isinstance(body, bytes):
-            data = body
-        elif "file" in request.FILES:
-            data = request.FILES["file"].read(MAX_IMPORT_BYTES + 1)
-        else:
-            return _import_errors(
-                [RowError(0, "file", "Send the CSV as a multipart “file” or as a text/csv body.")]
-            )
+        data = import_body(request)
+        if isinstance(data, RowError):
+            return _import_errors([data])
         report = end_products_import(processor=processor, data=data, user=request.user)
         if report.errors:
             return _import_errors(report.errors)

@@ -6,15 +6,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from districts import access
 from focus_lab.api import ScopedViewSetMixin
-from focus_lab.csv_import import MAX_IMPORT_BYTES, RowError
-from usda_foods.ordering.api.fields import CSVTextParser
+from focus_lab.csv_import import RowError
+from usda_foods.ordering.api.fields import CSVTextParser, import_body
 from usda_foods.ordering.models import (
     CatalogItem,
 )
@@ -80,18 +80,9 @@ class CatalogItemViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         if not access.can_create(request.user, CatalogItem):
             raise PermissionDenied("Only national reference-data editors load the USDA Foods available list.")
         # Every 400 here has the documented shape, the request's own problems as line 0.
-        try:
-            body = request.data
-        except ParseError as exc:
-            return _import_errors([RowError(0, "file", str(exc.detail))])
-        if isinstance(body, bytes):
-            data = body
-        elif "file" in request.FILES:
-            data = request.FILES["file"].read(MAX_IMPORT_BYTES + 1)
-        else:
-            return _import_errors(
-                [RowError(0, "file", "Send the CSV as a multipart “file” or as a text/csv body.")]
-            )
+        data = import_body(request)
+        if isinstance(data, RowError):
+            return _import_errors([data])
         report = catalog_import(data=data, user=request.user)
         if report.errors:
             return _import_errors(report.errors)
