@@ -115,3 +115,18 @@ def test_reviewer_releases_a_plan_through_the_api(district, manager, mn_agency, 
     assert again.json() == {"created": 0}  # idempotent: only new stops
     assert api_for(manager).post("/api/v1/deliveries/release/", {"plan": world["plan"].pk},
                                  format="json").status_code == 400  # fmt: skip
+
+
+def test_dashboard_lists_receipts_waiting_and_late(world, member_client, client_for, sda_reviewer):
+    from datetime import timedelta
+
+    from usda_foods.deliveries.services import receipts_sweep
+
+    page = member_client.get("/").content.decode()
+    assert "1 delivery to receipt within 2 calendar days of delivery." in page
+    last = max(world["beans_delivery"].delivery_date, world["chicken_delivery"].delivery_date)
+    receipts_sweep(today=last + timedelta(days=3))
+    page = member_client.get("/").content.decode()
+    assert "1 delivery past the 2-day receipt deadline: record the receipts." in page
+    state = client_for(sda_reviewer).get("/").content.decode()
+    assert "1 delivery past the 2-day receipt deadline" in state  # the processor's chicken
