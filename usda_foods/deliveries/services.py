@@ -178,7 +178,7 @@ def receipts_sweep(*, today: date) -> dict[str, int]:
             if to:
                 body = (f"{len(pks)} USDA Foods deliver{'y' if len(pks) == 1 else 'ies'} need a receipt today "
                         f"(FD-062: within 2 calendar days of delivery): " + ", ".join(f"#{pk}" for pk in pks) + ".")  # fmt: skip
-                enqueue("focus_lab.tasks.send_email", f"receipt-due:{kind}:{target}:{today}",
+                enqueue("focus_lab.tasks.send_email", f"receipt-due:{kind}:{target}:{today}:{now.isoformat()}",
                         "Receipts due today", body, to)  # fmt: skip
     return {"reminded": len(due), "late": late}
 
