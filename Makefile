@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-pages bench-priority-items bench-suppliers
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-pages bench-priority-items bench-suppliers bench-processing
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,3 +53,6 @@ bench-suppliers: $(STAMP)
 
 bench-priority-items: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/priority_items.py
+
+bench-processing: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/processing.py

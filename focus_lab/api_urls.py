@@ -13,6 +13,7 @@ from partners.api import suppliers as supplier_views
 from partners.api import views as partner_views
 from purchasing.priority_items.api import views as purchasing_views
 from usda_foods.corrections.api import DataCorrectionViewSet
+from usda_foods.deliveries.api import DeliveryViewSet, FeeScheduleViewSet
 from usda_foods.entitlements.api.views import (
     EntitlementViewSet,
     LunchCountViewSet,
@@ -23,6 +24,13 @@ from usda_foods.entitlements.api.views import (
 from usda_foods.ordering.api.catalog import CatalogItemViewSet
 from usda_foods.ordering.api.orders import OrderViewSet, OrderWindowViewSet
 from usda_foods.ordering.api.surveys import SurveyResponseViewSet, SurveyViewSet
+from usda_foods.processing.api import (
+    EndProductPurchaseViewSet,
+    EndProductViewSet,
+    InventoryTransferViewSet,
+    InventoryViewSet,
+    ProcessorViewSet,
+)
 from usda_foods.shipping.api import ShipmentPlanViewSet
 
 router = DefaultRouter()
@@ -55,6 +63,13 @@ router.register("survey-responses", SurveyResponseViewSet, basename="survey-resp
 router.register("order-windows", OrderWindowViewSet, basename="order-window")
 router.register("orders", OrderViewSet, basename="order")
 router.register("shipment-plans", ShipmentPlanViewSet, basename="shipment-plan")
+router.register("processors", ProcessorViewSet, basename="processor")
+router.register("end-products", EndProductViewSet, basename="end-product")
+router.register("processor-inventory", InventoryViewSet, basename="processor-inventory")
+router.register("end-product-purchases", EndProductPurchaseViewSet, basename="end-product-purchase")
+router.register("inventory-transfers", InventoryTransferViewSet, basename="inventory-transfer")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("fee-schedules", FeeScheduleViewSet, basename="fee-schedule")
 router.register("jobs", BackgroundJobViewSet, basename="job")
 router.register("imports", import_views.ImportRunViewSet, basename="import")
 router.register("letter-templates", agreement_views.LetterTemplateViewSet, basename="letter-template")

@@ -15,7 +15,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()  # each installed app's tasks.py
 # usda_foods keeps its tasks in its areas. Their names stay "usda_foods.tasks.<name>" (set on each
 # task), so beat entries and messages already queued keep working across the move.
-app.autodiscover_tasks(["usda_foods.entitlements", "usda_foods.ordering", "usda_foods.shipping"])
+app.autodiscover_tasks(
+    [
+        "usda_foods.entitlements",
+        "usda_foods.ordering",
+        "usda_foods.shipping",
+        "usda_foods.processing",
+        "usda_foods.deliveries",
+    ]
+)
 
 # Beat only triggers side effects; state such as "window open" is derived from timestamps.
 app.conf.beat_schedule = {
@@ -29,6 +37,8 @@ app.conf.beat_schedule = {
     },
     # Letters of agreement: expiry and reminders, each reminder step sent once per letter.
     "letters-tick": {"task": "agreements.tasks.letters_tick", "schedule": crontab(minute=7)},
+    # Receipts due today are emailed, and those past due flagged late, once each (FD-062).
+    "receipts-sweep": {"task": "usda_foods.tasks.receipts_sweep", "schedule": crontab(hour=6, minute=30)},
     "review-digest": {"task": "usda_foods.tasks.review_digest", "schedule": crontab(hour=7, minute=0)},
     # Partners' and owners' digest of overdue follow-ups and expiring certifications (one a day each).
     "supplier-digest": {"task": "partners.tasks.supplier_digest", "schedule": crontab(hour=6, minute=45)},

@@ -58,10 +58,20 @@ from tests.factories import (
     member,
 )
 from tests.purchasing.fixtures import purchasing_world
+from tests.usda_foods import processing_fixtures
 from tests.usda_foods.ordering_fixtures import SY, catalog_item, fund
 from tests.usda_foods.shipping_fixtures import approve, build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
-from usda_foods.models import CatalogItem, OrderWindow, PlanAdjustment, Survey
+from usda_foods.deliveries.services import deliveries_release
+from usda_foods.models import (
+    CatalogItem,
+    EndProduct,
+    OrderWindow,
+    PlanAdjustment,
+    Processor,
+    ShipmentPlan,
+    Survey,
+)
 from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
 from usda_foods.ordering.services.surveys import survey_open, survey_respond
 
@@ -100,6 +110,11 @@ REFERENCES: dict[str, type[Model]] = {
     "adjustments": PlanAdjustment,
     "item": PriorityItem,
     "version": SpecVersion,
+    "processor": Processor,
+    "end_product": EndProduct,
+    "from_district": District,
+    "to_district": District,
+    "plan": ShipmentPlan,
 }
 
 
@@ -170,7 +185,8 @@ def _build_lab() -> dict[str, Any]:
         district_n.save()
     reviewer = users["sda_reviewer"]
     approve(lab, reviewer, [20, 80])  # districts 0 and 1: approved orders
-    stored_plan(lab, reviewer, trucks=2)
+    plan = stored_plan(lab, reviewer, trucks=2)
+    deliveries_release(plan=plan, user=reviewer)  # expected deliveries for /deliveries/{id}/
     pending_district, pending_manager = lab["districts"][2]
     pending = order_create(district=pending_district, window=lab["window"], user=pending_manager)
     order_line_set(order_id=pending.pk, catalog_item=lab["beans"], cases=10,
@@ -195,6 +211,10 @@ def _build_lab() -> dict[str, Any]:
                                 reduced=0, paid=0, reason="Claims were re-filed", user=users["manager"])  # fmt: skip
     invitation_create(by=users["collab_admin"], email="new.person@alpha.example", role=Role.DISTRICT_VIEWER,
                       target=district, base_url="http://testserver")  # fmt: skip
+    chicken = processing_fixtures.chicken()
+    proc = processing_fixtures.processor(mn, chicken)
+    processing_fixtures.drumsticks(proc, chicken)
+    processing_fixtures.credit(district, proc, chicken, 10)
     BackgroundJob.objects.create(kind="entitlements_recompute", created_by=reviewer,
                                  params={"school_year": SY, "state": "MN"})  # fmt: skip
     counts = f"State,Agency code,School year,Free,Reduced,Paid\nMN,{district.agency_code},2017-18,1,2,3\n"

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,10 +36,12 @@ from tests.conftest import ROLE_FIXTURES
 from tests.factories import CoopFactory, DistrictFactory, SiteFactory, UserFactory, member
 from tests.html_forms import as_post_data, form_posting_to, post_forms
 from tests.purchasing.fixtures import purchasing_world
+from tests.usda_foods import processing_fixtures
 from tests.usda_foods.ordering_fixtures import catalog_item, fund
 from tests.usda_foods.shipping_fixtures import build_lab, stored_plan
 from usda_foods.corrections.services import correction_propose
-from usda_foods.models import LunchCount, Order, Survey
+from usda_foods.deliveries.services import deliveries_release
+from usda_foods.models import ExpectedDelivery, FeeSchedule, LunchCount, Order, OrderLine, Survey
 from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
 from usda_foods.ordering.services.surveys import survey_respond
 
@@ -73,6 +76,17 @@ TARGETS: dict[str, str] = {
     "usda_foods:order-lines-save": EDIT,
     "usda_foods:shipment-plan-override": EDIT,
     "usda_foods:entitlement-detail?action=set_pal": EDIT,
+    "usda_foods:processor-update": EDIT,
+    "usda_foods:end-product-create": EDIT,
+    "usda_foods:end-product-update": EDIT,
+    "usda_foods:end-product-rate": EDIT,
+    "usda_foods:district-processor": EDIT,
+    "usda_foods:transfer-create": EDIT,
+    "usda_foods:order-diversions": EDIT,
+    "usda_foods:fee-schedule-update": EDIT,
+    "usda_foods:end-product-import": "imports an uploaded end-product schedule (no file: nothing)",
+    "usda_foods:delivery-detail": "records the delivery's receipt (prefilled as planned): the form's purpose",
+    "usda_foods:plan-release": "releases the shipment plan's stops as expected deliveries",
     "password_change": EDIT,
     "people-membership-update": EDIT,
     "people-membership-end": "ends the membership: the confirmation page's purpose",
@@ -252,6 +266,20 @@ def build_world(request: pytest.FixtureRequest) -> World:
 
     letter_template = template_default(collaborative=collaborative, user=users["collab_admin"])
     adopted, draft, proposed = purchasing_world(district, users)
+    chicken = processing_fixtures.chicken()
+    proc = processing_fixtures.processor(mn_agency, chicken)
+    product = processing_fixtures.drumsticks(proc, chicken)
+    processing_fixtures.credit(district, proc, chicken, 10)
+    window.offered_items.add(chicken)
+    diverted_district, diverted_manager = lab["districts"][1]
+    diverted_order = order_create(district=diverted_district, window=window, user=diverted_manager)
+    order_line_set(order_id=diverted_order.pk, catalog_item=chicken, cases=5,
+                   delivery_site=diverted_district.sites.get(), user=diverted_manager)  # fmt: skip
+    OrderLine.objects.filter(order=diverted_order).update(diverted_to=proc)
+    deliveries_release(plan=plan, user=users["sda_reviewer"])
+    fee_schedule = FeeSchedule.objects.create(state_agency=mn_agency, effective_from=timezone.localdate(),
+                                              min_cases_per_drop=10, drop_fee=Decimal("35.00"),
+                                              delivery_fee_per_lb=Decimal("0.0125"), storage_free_days=90)  # fmt: skip
     Group.objects.create(name="Editors")
     Token.objects.create(user=users["manager"])
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -272,6 +300,9 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "other_lab_district": DistrictFactory(collaborative=collaborative, state_agency=mn_agency),
         "membership": users["manager"].memberships.get(), "letter_template": letter_template,
         "adopted": adopted, "draft": draft, "proposed": proposed,
+        "processor": proc, "end_product": product,
+        "diverted_order": diverted_order, "delivery": ExpectedDelivery.objects.order_by("pk").first(),
+        "fee_schedule": fee_schedule,
     })  # fmt: skip
 
 
@@ -303,6 +334,15 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "purchasing:version-detail": lambda w: [{"pk": w.draft.pk}, {"pk": w.proposed.pk}],
     "purchasing:commitment-edit": lambda w: {"pk": w.adopted.pk},
     "purchasing:consensus-rule": lambda w: {"pk": w.collaborative.pk},
+    "usda_foods:processor-detail": lambda w: {"pk": w.processor.pk},
+    "usda_foods:processor-update": lambda w: {"pk": w.processor.pk},
+    "usda_foods:end-product-create": lambda w: {"pk": w.processor.pk},
+    "usda_foods:end-product-update": lambda w: {"pk": w.end_product.pk},
+    "usda_foods:district-processor": lambda w: {"pk": w.processor.pk, "district_id": w.district.pk},
+    "usda_foods:transfer-create": lambda w: {"pk": w.processor.pk},
+    "usda_foods:order-diversions": lambda w: {"pk": w.diverted_order.pk},
+    "usda_foods:delivery-detail": lambda w: {"pk": w.delivery.pk},
+    "usda_foods:fee-schedule-update": lambda w: {"pk": w.fee_schedule.pk},
     "password_change": lambda w: {},
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},

@@ -25,13 +25,20 @@ from usda_foods.models import (
     CatalogItem,
     DataCorrection,
     Drawdown,
+    EndProduct,
+    EndProductPurchase,
     Entitlement,
+    ExpectedDelivery,
+    FeeSchedule,
     LunchCount,
     Order,
     OrderLine,
     OrderStatus,
     OrderWindow,
     PerMealValue,
+    Processor,
+    ProcessorInventory,
+    Receipt,
     ReimbursementRate,
     Survey,
 )
@@ -52,6 +59,12 @@ def app_clock():
 
 
 MODELS = [
+    Processor,
+    EndProduct,
+    ExpectedDelivery,
+    Receipt,
+    EndProductPurchase,
+    FeeSchedule,
     District,
     Site,
     Coop,
@@ -213,14 +226,22 @@ def test_demo_lives_in_the_current_school_year(seeded):
     assert last_year.twelve_share is not None and last_year.missing == []
     assert set(CatalogItem.objects.values_list("school_year", flat=True)) == {"2026-27"}
     assert Survey.objects.get().school_year == "2026-27"
-    window = OrderWindow.objects.get()
+    window = OrderWindow.objects.get(
+        name="Winter delivery"
+    )  # (the other: autumn's diverted chicken, delivered)
     assert window.school_year == "2026-27" and window.is_open()
     assert date(2026, 7, 1) <= timezone.localdate(window.opens_at) <= timezone.localdate(window.closes_at)
     assert window.delivery_start >= date(2026, 7, 1) and window.delivery_end <= date(2027, 6, 30)
     submitted = Order.objects.get(status=OrderStatus.SUBMITTED)
     assert submitted.district.name == "Minneapolis Public Schools"
     assert submitted.entitlement == rows["Minneapolis Public Schools"]
-    assert rows["Minneapolis Public Schools"].drawn == submitted.value > 0
+    # Its drawn total: the submitted order, plus the autumn order of diverted chicken (final, less the
+    # share of the processor's short-shipped cases its receipt released).
+    autumn = Drawdown.objects.filter(
+        order__district__name="Minneapolis Public Schools", order__status=OrderStatus.APPROVED
+    )
+    assert rows["Minneapolis Public Schools"].drawn == submitted.value + sum(d.amount for d in autumn)
+    assert submitted.value > 0
     # a correction waits for the Minnesota reviewer; the state's counts are unchanged until then
     correction = DataCorrection.objects.get()
     assert correction.status == "pending" and correction.district.name == "Minneapolis Public Schools"
@@ -292,7 +313,7 @@ def test_a_published_rate_replaces_the_demo_rate_through_the_page(seeded):
 def test_seeding_late_in_june_keeps_the_window_inside_its_year():
     with time_machine.travel(datetime(2027, 6, 25, 12, tzinfo=ZoneInfo("America/Chicago")), tick=False):
         _seed()
-        window = OrderWindow.objects.get()
+        window = OrderWindow.objects.get(name="Winter delivery")
     assert window.school_year == "2026-27"
     assert timezone.localdate(window.closes_at) == date(2027, 6, 30)
     assert window.delivery_start == window.delivery_end == date(2027, 6, 30)
@@ -313,3 +334,16 @@ def test_demo_roles_own_their_data(seeded):
     editor = _user(Role.REFERENCE_DATA)
     assert access.can_create(editor, PerMealValue) and access.can_create(editor, CatalogItem)
     assert not editor.memberships.get().target
+
+
+def test_demo_has_a_poultry_processor_diverted_chicken_receipts_and_fees(seeded):
+    processor = Processor.objects.get(name="North Star Poultry Processing")
+    assert processor.end_products.count() == 2
+    assert FeeSchedule.objects.count() == 4  # one for each demo state
+    deliveries = ExpectedDelivery.objects.filter(plan__window__name="Autumn processing")
+    assert deliveries.filter(processor=processor).exists() and Receipt.objects.count() == 1
+    assert deliveries.filter(late_at__isnull=False, receipt__isnull=True).count() >= 1  # one late
+    # Minneapolis: chicken received at the processor, less the end-product purchase.
+    inventory = ProcessorInventory.objects.get(district__name="Minneapolis Public Schools")
+    assert Decimal("0") < inventory.pounds < Decimal(600 * 40)
+    assert EndProductPurchase.objects.count() == 1

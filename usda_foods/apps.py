@@ -11,13 +11,22 @@ class UsdaFoodsConfig(AppConfig):
     def ready(self) -> None:
         from usda_foods import job_kinds
         from usda_foods.corrections import access as corrections_access
+        from usda_foods.deliveries import access as deliveries_access
         from usda_foods.entitlements import access as entitlements_access
         from usda_foods.entitlements import imports as entitlements_imports
         from usda_foods.ordering import access as ordering_access
         from usda_foods.ordering import imports as ordering_imports
+        from usda_foods.processing import access as processing_access
         from usda_foods.shipping import access as shipping_access
 
-        for area in (entitlements_access, ordering_access, shipping_access, corrections_access):
+        for area in (
+            entitlements_access,
+            ordering_access,
+            shipping_access,
+            corrections_access,
+            processing_access,
+            deliveries_access,
+        ):
             area.register_rules()
         job_kinds.register_job_kinds()
         for kinds in (entitlements_imports, ordering_imports):  # the shared import pipeline's kinds

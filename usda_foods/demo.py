@@ -21,6 +21,7 @@ from districts.models import District, StateAgency
 from focus_lab.text import possessive
 from usda_foods.corrections.models import CorrectionKind, DataCorrection
 from usda_foods.corrections.services import correction_propose
+from usda_foods.deliveries.demo import seed_processing
 from usda_foods.entitlements.models import (
     DEMO_VALUE_CITATION,
     LunchCategory,
@@ -155,6 +156,7 @@ def seed_usda_foods(*, out: list[str]) -> None:
         if name == "Minneapolis Public Schools":  # one submitted order waits in the reviewer's queue
             order_submit(order_id=order.pk, user=user)
     _seed_correction(districts["Minneapolis Public Schools"], prior_year, out)
+    seed_processing(school_year=school_year, out=out)
     out.append(f"USDA Foods: {len(LUNCHES)} entitlements for SY{school_year} (and SY{prior_year}), "
                f"{len(CATALOG)} foods, "
                f"{Order.objects.filter(window=window, status=OrderStatus.SUBMITTED).count()} order(s) to review.")  # fmt: skip

@@ -1,11 +1,19 @@
 """USDA Foods models, each defined in its area (``entitlements``, ``ordering``, ``shipping``,
-``corrections``). Django loads this module to register them; migrations refer to names here.
+``corrections``, ``processing``, ``deliveries``). Django loads this module to register them; migrations refer to names here.
 Code imports a model from its area's ``models``."""
 
 from usda_foods.corrections.models import (  # noqa: F401
     CorrectionKind,
     CorrectionStatus,
     DataCorrection,
+)
+from usda_foods.deliveries.models import (  # noqa: F401, E402, I001
+    DeliveryLine,
+    ExpectedDelivery,
+    FeeSchedule,
+    Reason,
+    Receipt,
+    ReceiptLine,
 )
 from usda_foods.entitlements.models import (  # noqa: F401
     CENTS_PER_LUNCH,
@@ -47,6 +55,17 @@ from usda_foods.ordering.models import (  # noqa: F401
     SurveyResponse,
     SurveyResponseLine,
     WindowState,
+)
+from usda_foods.processing.models import (  # noqa: F401, E402
+    EndProduct,
+    EndProductFood,
+    EndProductPurchase,
+    EntryKind,
+    InventoryEntry,
+    InventoryTransfer,
+    PassThrough,
+    Processor,
+    ProcessorInventory,
 )
 from usda_foods.shipping.models import (  # noqa: F401
     AdjustmentStatus,

@@ -17,6 +17,7 @@ from districts.models import District
 from focus_lab.jobs.models import JobStatus
 from focus_lab.text import possessive
 from usda_foods.corrections.models import CorrectionStatus, DataCorrection
+from usda_foods.deliveries.models import ExpectedDelivery
 from usda_foods.entitlements.models import Entitlement
 from usda_foods.ordering.models import Order, OrderStatus, OrderWindow, Survey, SurveyResponse
 from usda_foods.shipping.models import AdjustmentStatus, PlanAdjustment, ShipmentPlan
@@ -81,6 +82,9 @@ def reviewer_todos(*, user: User, states: QuerySet) -> list[Todo]:
             todos.append((f"{survey.title}: {_plural(missing, 'SFA')} of {survey.sfas:,} "
                           f"{'has' if missing == 1 else 'have'} not answered.",
                           survey.get_absolute_url(), "info"))  # fmt: skip
+    todos += _receipts(
+        ExpectedDelivery.objects.filter(state_agency__in=states, processor__isnull=False), "warning"
+    )
     return todos
 
 
@@ -133,6 +137,23 @@ def district_todos(*, districts: QuerySet[District], can_act: bool) -> list[Todo
     if adjustments:
         todos.append((f"The state proposes {_plural(adjustments, 'change')} to cases delivered at your sites: "
                       "see what would change.", reverse("usda_foods:my-deliveries"), "info"))  # fmt: skip
+    todos += _receipts(ExpectedDelivery.objects.filter(district__in=districts), level)
+    return todos
+
+
+def _receipts(deliveries: QuerySet, level: str) -> list[Todo]:
+    """Deliveries waiting for their receipt (FD-062: within 2 calendar days), late ones first. One query."""
+    counts = deliveries.filter(receipt__isnull=True, delivery_date__lte=timezone.localdate()).aggregate(
+        late=Count("pk", filter=Q(late_at__isnull=False)), due=Count("pk", filter=Q(late_at__isnull=True))
+    )
+    url = reverse("usda_foods:delivery-list")
+    todos = []
+    if counts["late"]:
+        todos.append((f"{_plural(counts['late'], 'delivery', 'deliveries')} past the 2-day receipt deadline: "
+                      "record the receipts.", url + "?status=late", "warning" if level == "warning" else "info"))  # fmt: skip
+    if counts["due"]:
+        todos.append((f"{_plural(counts['due'], 'delivery', 'deliveries')} to receipt within 2 calendar days "
+                      "of delivery.", url + "?status=expected", level))  # fmt: skip
     return todos
 
 

@@ -346,6 +346,11 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(
         max_digits=10, decimal_places=2, help_text="The catalog price when added"
     )
+    # Named by label: processing builds on ordering, never the other way (import-linter).
+    diverted_to = models.ForeignKey(
+        "usda_foods.Processor", null=True, blank=True, on_delete=models.PROTECT, related_name="diverted_lines",
+        help_text="A bulk food diverted to this processor: the truck delivers there, not to the site.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["id"]

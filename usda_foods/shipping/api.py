@@ -55,11 +55,13 @@ PREVIEW_FOOD = "food"  # the food of rows that name none
 
 
 class PlanStopSerializer(serializers.ModelSerializer):
-    site_name = serializers.CharField(source="site.name", read_only=True)
+    site_name = serializers.CharField(
+        source="place_name", read_only=True, help_text="The site's or processor's name"
+    )
 
     class Meta:
         model = PlanStop
-        fields = ["sequence", "site", "site_name", "cases"]
+        fields = ["sequence", "site", "processor", "site_name", "cases"]
 
 
 class PlanTruckSerializer(serializers.ModelSerializer):
@@ -73,11 +75,13 @@ class PlanTruckSerializer(serializers.ModelSerializer):
 
 class PlanAdjustmentSerializer(serializers.ModelSerializer):
     food_description = serializers.CharField(source="food.description", read_only=True)
-    site_name = serializers.CharField(source="site.name", read_only=True)
+    site_name = serializers.CharField(
+        source="place_name", read_only=True, help_text="The site's or processor's name"
+    )
 
     class Meta:
         model = PlanAdjustment
-        fields = ["id", "food", "food_description", "site", "site_name", "requested_cases", "proposed_cases",
+        fields = ["id", "food", "food_description", "site", "processor", "site_name", "requested_cases", "proposed_cases",
                   "cases", "reason", "status", "decided_at"]  # fmt: skip
         extra_kwargs = {"proposed_cases": {"help_text": "The planner's figure: + adds cases, - removes them"},
                         "cases": {"help_text": "The adjustment as it stands (a reviewer may override it)"}}  # fmt: skip
@@ -321,7 +325,9 @@ class ShipmentPlanViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         user = self.request.user
         writable = ShipmentPlan.objects.for_user(user, write=True).values("pk")
         mine = drop_sites(user)
-        stops = PlanStop.objects.filter(Q(truck__plan__in=writable) | Q(site__in=mine)).select_related("site")
+        stops = PlanStop.objects.filter(Q(truck__plan__in=writable) | Q(site__in=mine)).select_related(
+            "site", "processor"
+        )
         trucks = (
             PlanTruck.objects.filter(Q(plan__in=writable) | Q(stops__site__in=mine))
             .distinct()
@@ -329,7 +335,7 @@ class ShipmentPlanViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             .prefetch_related(Prefetch("stops", queryset=stops.order_by("sequence")))
         )
         adjustments = PlanAdjustment.objects.filter(Q(plan__in=writable) | Q(site__in=mine)).select_related(
-            "food", "site"
+            "food", "site", "processor"
         )
         return (
             super()

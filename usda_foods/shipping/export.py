@@ -38,7 +38,7 @@ def truck_colour(number: int) -> str:
 def plan_trucks(plan: ShipmentPlan) -> list[PlanTruck]:
     """The plan's trucks in number order with their food and their stops in visiting order (each
     with its site and district). Two queries, whatever the number of trucks."""
-    stops = PlanStop.objects.select_related("site", "site__district").order_by("sequence")
+    stops = PlanStop.objects.select_related("site", "site__district", "processor").order_by("sequence")
     return list(
         PlanTruck.objects.filter(plan=plan)
         .select_related("food")
@@ -48,6 +48,20 @@ def plan_trucks(plan: ShipmentPlan) -> list[PlanTruck]:
 
 
 # --- Map ------------------------------------------------------------------------------------------
+
+
+def _place(stop: PlanStop):
+    """Where a stop delivers: its site, or the processor a diverted food goes to (both have a
+    name, an address and coordinates)."""
+    return stop.site if stop.site_id else stop.processor
+
+
+def _place_key(stop: PlanStop) -> str:
+    return f"site-{stop.site_id}" if stop.site_id else f"proc-{stop.processor_id}"
+
+
+def _owner(stop: PlanStop) -> str:
+    return stop.site.district.name if stop.site_id else "processor (diverted)"
 
 
 @dataclass(frozen=True)
@@ -84,10 +98,12 @@ def plan_map(trucks: Sequence[PlanTruck], *, width: int = 800, height: int = 460
     visits: dict[int, list[tuple[PlanTruck, PlanStop]]] = {}
     for truck in trucks:
         for stop in truck.stops.all():
-            visits.setdefault(stop.site_id, []).append((truck, stop))
+            visits.setdefault(_place_key(stop), []).append((truck, stop))
     if not visits:
         return PlanMap(width=width, height=height, sites=(), routes=(), labelled=False)
-    coords = {sid: (float(v[0][1].site.latitude), float(v[0][1].site.longitude)) for sid, v in visits.items()}
+    coords = {
+        sid: (float(_place(v[0][1]).latitude), float(_place(v[0][1]).longitude)) for sid, v in visits.items()
+    }
     lats = [lat for lat, _ in coords.values()]
     lons = [lon for _, lon in coords.values()]
     shrink = math.cos(math.radians((min(lats) + max(lats)) / 2))
@@ -100,25 +116,25 @@ def plan_map(trucks: Sequence[PlanTruck], *, width: int = 800, height: int = 460
     off_y = pad + (inner_h - span_y * scale) / 2
     west, north = min(lons), max(lats)
 
-    def xy(site_id: int) -> tuple[float, float]:
+    def xy(site_id: str) -> tuple[float, float]:
         lat, lon = coords[site_id]
         return round(off_x + (lon - west) * shrink * scale, 1), round(off_y + (north - lat) * scale, 1)
 
     sites = []
     for site_id, rows in visits.items():
-        site = rows[0][1].site
+        site = _place(rows[0][1])
         cases = sum(stop.cases for _, stop in rows)
         numbers = ", ".join(str(truck.number) for truck, _ in rows)
         x, y = xy(site_id)
-        sites.append(MapSite(x=x, y=y, name=site.name, title=f"{site.name} ({site.district.name}): {cases:,} cases "
+        sites.append(MapSite(x=x, y=y, name=site.name, title=f"{site.name} ({_owner(rows[0][1])}): {cases:,} cases "
                                                           f"on truck{'s' if len(rows) > 1 else ''} {numbers}"))  # fmt: skip
     routes = []
     for truck in trucks:
         stops = list(truck.stops.all())
         if len(stops) < 2:
             continue
-        points = " ".join("{},{}".format(*xy(stop.site_id)) for stop in stops)
-        path = " → ".join(f"{stop.site.name} ({stop.cases})" for stop in stops)
+        points = " ".join("{},{}".format(*xy(_place_key(stop))) for stop in stops)
+        path = " → ".join(f"{_place(stop).name} ({stop.cases})" for stop in stops)
         routes.append(MapRoute(points=points, colour=truck_colour(truck.number),
                                title=f"Truck {truck.number}, {truck.food.description}: {path}"))  # fmt: skip
     sites.sort(key=lambda s: (s.y, s.x, s.name))
@@ -134,9 +150,9 @@ def plan_rows(trucks: Sequence[PlanTruck]) -> Iterator[list[object]]:
     """One row per stop (see ``CSV_HEADER``), trucks in number order and stops in visiting order."""
     for truck in trucks:
         for stop in truck.stops.all():
-            site = stop.site
+            site = _place(stop)
             yield [truck.number, truck.food.description, truck.food.material_code, truck.delivery_date,
-                   stop.sequence, site.name, site.district.name, site.street, site.city, site.state,
+                   stop.sequence, site.name, _owner(stop), site.street, site.city, site.state,
                    site.postal_code, site.latitude, site.longitude, stop.cases, truck.distance_km]  # fmt: skip
 
 

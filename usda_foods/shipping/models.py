@@ -68,8 +68,14 @@ class PlanTruck(models.Model):
 
 
 class PlanStop(models.Model):
+    """A drop at a site or, for diverted foods, at a processor (named by label: processing builds
+    on shipping)."""
+
     truck = models.ForeignKey(PlanTruck, on_delete=models.CASCADE, related_name="stops")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    processor = models.ForeignKey(
+        "usda_foods.Processor", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sequence = models.PositiveSmallIntegerField()
     cases = models.PositiveIntegerField()
 
@@ -78,7 +84,11 @@ class PlanStop(models.Model):
         constraints = [models.CheckConstraint(condition=Q(cases__gt=0), name="plan_stop_cases_positive")]
 
     def __str__(self) -> str:
-        return f"{self.cases} cases → {self.site.name}"
+        return f"{self.cases} cases → {self.place_name}"
+
+    @property
+    def place_name(self) -> str:
+        return self.site.name if self.site_id else self.processor.name
 
 
 class AdjustmentStatus(models.TextChoices):
@@ -94,7 +104,10 @@ class PlanAdjustment(models.Model):
 
     plan = models.ForeignKey(ShipmentPlan, on_delete=models.CASCADE, related_name="adjustments")
     food = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    processor = models.ForeignKey(
+        "usda_foods.Processor", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     requested_cases = models.PositiveIntegerField()
     proposed_cases = models.IntegerField()
     cases = models.IntegerField()
@@ -112,4 +125,8 @@ class PlanAdjustment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cases:+d} cases of {self.food} at {self.site.name}"
+        return f"{self.cases:+d} cases of {self.food} at {self.place_name}"
+
+    @property
+    def place_name(self) -> str:
+        return self.site.name if self.site_id else self.processor.name

@@ -52,14 +52,58 @@ def site_key(site_id: int) -> str:
     return f"site-{site_id}"
 
 
+def processor_key(processor_id: int) -> str:
+    """A processor as a delivery location: order lines of bulk foods diverted to it ship there."""
+    return f"proc-{processor_id}"
+
+
 def _site_id(key: str) -> int:
     return int(key.removeprefix("site-"))
 
 
+def _place(key: str) -> dict[str, int]:
+    """The stored place of a location key: ``{"site_id": ...}`` or ``{"processor_id": ...}``."""
+    if key.startswith("proc-"):
+        return {"processor_id": int(key.removeprefix("proc-"))}
+    return {"site_id": _site_id(key)}
+
+
+def _processor_model():
+    # Processors are named through the order line's field: processing builds on shipping.
+    return OrderLine._meta.get_field("diverted_to").related_model
+
+
+def _place_names(keys: Iterable[str]) -> dict[str, str]:
+    """Readable names of location keys (sites and processors), two queries at most."""
+    places = [_place(k) for k in keys]
+    sites = {p["site_id"] for p in places if "site_id" in p}
+    procs = {p["processor_id"] for p in places if "processor_id" in p}
+    names = (
+        {site_key(pk): name for pk, name in Site.objects.filter(pk__in=sites).values_list("pk", "name")}
+        if sites
+        else {}
+    )
+    if procs:
+        names.update({processor_key(pk): name for pk, name in
+                      _processor_model().objects.filter(pk__in=procs).values_list("pk", "name")})  # fmt: skip
+    return names
+
+
+def _location_order(item: tuple[str, int]) -> tuple[bool, int]:
+    """Sites by id (the order plans have always used), then processors by id."""
+    kind, _, pk = item[0].partition("-")
+    return kind == "proc", int(pk)
+
+
+def _key_of(row: PlanAdjustment | PlanStop) -> str:
+    return processor_key(row.processor_id) if row.processor_id else site_key(row.site_id)
+
+
 def window_demands(window: OrderWindow) -> list[WindowDemand]:
-    """Cases of each food asked for at each delivery site in the window's approved orders (a
-    co-op's receiving site sums its members' lines). Two queries, whatever the number of lines.
-    A site asking more than a truck plan can hold (``shipping.bounds``) is a ``DomainError``."""
+    """Cases of each food asked for at each delivery location in the window's approved orders (a
+    co-op's receiving site sums its members' lines; lines diverted to a processor ship to the
+    processor). Three queries at most, whatever the number of lines. A location asking more than
+    a truck plan can hold (``shipping.bounds``) is a ``DomainError``."""
     try:
         return _window_demands(window)
     except shipping.PlanningInputError as exc:
@@ -69,22 +113,32 @@ def window_demands(window: OrderWindow) -> list[WindowDemand]:
 def _window_demands(window: OrderWindow) -> list[WindowDemand]:
     rows = (
         OrderLine.objects.filter(order__window=window, order__status=OrderStatus.APPROVED)
-        .values("catalog_item_id", "delivery_site_id")
+        .values("catalog_item_id", "delivery_site_id", "diverted_to_id")
         .annotate(cases=Sum("cases"))
-        .order_by("catalog_item_id", "delivery_site_id")
+        .order_by("catalog_item_id", "delivery_site_id", "diverted_to_id")
     )
-    by_food: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    by_food: dict[int, dict[str, int]] = defaultdict(dict)
     for row in rows:
-        by_food[row["catalog_item_id"]].append((row["delivery_site_id"], row["cases"]))
-    sites = Site.objects.in_bulk({site for pairs in by_food.values() for site, _ in pairs})
+        key = (
+            processor_key(row["diverted_to_id"])
+            if row["diverted_to_id"]
+            else site_key(row["delivery_site_id"])
+        )
+        by_food[row["catalog_item_id"]][key] = by_food[row["catalog_item_id"]].get(key, 0) + row["cases"]
+    keys = [_place(k) for cases in by_food.values() for k in cases]
+    coords = {site_key(pk): (lat, lon) for pk, lat, lon in
+              Site.objects.filter(pk__in={p["site_id"] for p in keys if "site_id" in p})
+              .values_list("pk", "latitude", "longitude")}  # fmt: skip
+    if procs := {p["processor_id"] for p in keys if "processor_id" in p}:
+        coords.update({processor_key(pk): (lat, lon) for pk, lat, lon in
+                       _processor_model().objects.filter(pk__in=procs).values_list("pk", "latitude", "longitude")})  # fmt: skip
     foods = CatalogItem.objects.in_bulk(by_food.keys())
     demands = []
     for food_id in sorted(by_food):
         locations = tuple(
-            shipping.Location(name=site_key(site_id), lat=float(sites[site_id].latitude),
-                              lon=float(sites[site_id].longitude), cases=cases)
-            for site_id, cases in by_food[food_id]
-        )  # fmt: skip
+            shipping.Location(name=key, lat=float(coords[key][0]), lon=float(coords[key][1]), cases=cases)
+            for key, cases in sorted(by_food[food_id].items(), key=_location_order)
+        )
         demands.append(WindowDemand(food=foods[food_id], locations=locations))
     return demands
 
@@ -163,11 +217,11 @@ def shipment_plan_compute(
                                                distance_km=Decimal(str(round(truck.distance_km, 1))),
                                                delivery_date=dates[number])  # fmt: skip
                 number += 1
-                stops.extend(PlanStop(truck=row, site_id=_site_id(s.location), sequence=i, cases=s.cases)
+                stops.extend(PlanStop(truck=row, **_place(s.location), sequence=i, cases=s.cases)
                              for i, s in enumerate(truck.stops, start=1))  # fmt: skip
             requested = {loc.name: loc.cases for loc in demand.locations}
             PlanAdjustment.objects.bulk_create([
-                PlanAdjustment(plan=plan, food=demand.food, site_id=_site_id(a.location),
+                PlanAdjustment(plan=plan, food=demand.food, **_place(a.location),
                                requested_cases=requested[a.location], proposed_cases=a.cases, cases=a.cases,
                                reason=a.reason)
                 for a in result.adjustments if a.cases and not a.warehouse
@@ -192,10 +246,10 @@ def shipment_plan_compute(
 
 
 def _site_names(message: str) -> str:
-    """A planner message with its ``site-<id>`` keys replaced by the sites' names."""
-    ids = {int(m) for m in re.findall(r"site-(\d+)", message)}
-    names = dict(Site.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-    return re.sub(r"site-(\d+)", lambda m: names.get(int(m.group(1)), m.group(0)), message)
+    """A planner message with its ``site-<id>`` and ``proc-<id>`` keys replaced by the names."""
+    keys = set(re.findall(r"(?:site|proc)-\d+", message))
+    names = _place_names(keys) if keys else {}
+    return re.sub(r"(?:site|proc)-\d+", lambda m: names.get(m.group(0), m.group(0)), message)
 
 
 # --- Preview jobs --------------------------------------------------------------------------------
@@ -253,16 +307,15 @@ def _demand_from_json(data: dict[str, Any]) -> shipping.FoodDemand:
 def _named_json(plans: list[shipping.Plan], foods: dict[int, CatalogItem]) -> dict:
     """The command's JSON, with site and food names a carrier can read."""
     data = shipping.plan_to_json(plans)
-    names = dict(Site.objects.filter(pk__in={_site_id(s["location"]) for t in data["trucks"] for s in t["stops"]} |
-                                     {_site_id(a["location"]) for a in data["adjustments"]})
-                 .values_list("pk", "name"))  # fmt: skip
+    names = _place_names({s["location"] for t in data["trucks"] for s in t["stops"]} |
+                         {a["location"] for a in data["adjustments"]})  # fmt: skip
     for truck in data["trucks"]:
         truck["food"] = str(foods[int(truck["food"])])
         for stop in truck["stops"]:
-            stop["location"] = names[_site_id(stop["location"])]
+            stop["location"] = names[stop["location"]]
     for adjustment in data["adjustments"]:
         adjustment["food"] = str(foods[int(adjustment["food"])])
-        adjustment["location"] = names[_site_id(adjustment["location"])]
+        adjustment["location"] = names[adjustment["location"]]
     return data
 
 
@@ -284,16 +337,16 @@ def shipment_adjustments_override(
         if adjustment.status == AdjustmentStatus.ACCEPTED:
             raise DomainError("This adjustment is already applied to the orders.")
         if adjustment.requested_cases + cases_by_adjustment[adjustment.pk] < 0:
-            raise DomainError(f"{adjustment.site} cannot receive fewer than zero cases.", field="cases")
+            raise DomainError(f"{adjustment.place_name} cannot receive fewer than zero cases.", field="cases")
     demand = next((d for d in window_demands(plan.window) if d.food.pk == food.pk), None)
     if demand is None:
         raise DomainError("The orders have changed since this plan: run it again.")
-    deltas = dict(PlanAdjustment.objects.filter(plan=plan, food=food).values_list("site_id", "cases"))
-    deltas.update({a.site_id: cases_by_adjustment[a.pk] for a in chosen})
+    deltas = {_key_of(a): a.cases for a in PlanAdjustment.objects.filter(plan=plan, food=food)}
+    deltas.update({_key_of(a): cases_by_adjustment[a.pk] for a in chosen})
     try:
         final = tuple(
             shipping.Location(
-                name=loc.name, lat=loc.lat, lon=loc.lon, cases=loc.cases + deltas.get(_site_id(loc.name), 0)
+                name=loc.name, lat=loc.lat, lon=loc.lon, cases=loc.cases + deltas.get(loc.name, 0)
             )
             for loc in demand.locations
         )
@@ -307,10 +360,8 @@ def shipment_adjustments_override(
         raise DomainError(_site_names(str(exc).removeprefix(f"{food.pk}: ")), field="cases") from exc
     still = [a for a in check.adjustments if a.cases]
     if still:
-        names = dict(
-            Site.objects.filter(pk__in=[_site_id(a.location) for a in still]).values_list("pk", "name")
-        )
-        needed = ", ".join(f"{a.cases:+d} at {names[_site_id(a.location)]}" for a in still)
+        names = _place_names(a.location for a in still)
+        needed = ", ".join(f"{a.cases:+d} at {names[a.location]}" for a in still)
         raise DomainError(f"Those quantities cannot ship in full trucks within the rules; they would still need {needed}.",
                           field="cases")  # fmt: skip
     now = timezone.now()
@@ -333,8 +384,8 @@ def shipment_adjustments_accept(*, plan: ShipmentPlan, adjustment_ids: Iterable[
         raise DomainError("Only the state agency's reviewers apply shipment adjustments.")
     applied = 0
     with transaction.atomic():
-        adjustments = list(PlanAdjustment.objects.select_for_update().filter(plan=plan, pk__in=list(adjustment_ids))
-                           .exclude(status=AdjustmentStatus.ACCEPTED).select_related("food", "site"))  # fmt: skip
+        adjustments = list(PlanAdjustment.objects.select_for_update(of=("self",)).filter(plan=plan, pk__in=list(adjustment_ids))
+                           .exclude(status=AdjustmentStatus.ACCEPTED).select_related("food", "site", "processor"))  # fmt: skip
         for adjustment in adjustments:
             _apply_adjustment(plan, adjustment, user)
             adjustment.status, adjustment.decided_by, adjustment.decided_at = (
@@ -352,12 +403,13 @@ def _apply_adjustment(plan: ShipmentPlan, adjustment: PlanAdjustment, user: User
 
     # The lines and their orders are changed (cases, drawdown); the window is not: lock just those.
     lines = list(OrderLine.objects.select_for_update(of=("self", "order")).select_related("order")
-                 .filter(order__window=plan.window, order__status=OrderStatus.APPROVED,
-                         catalog_item=adjustment.food, delivery_site=adjustment.site)
+                 .filter(order__window=plan.window, order__status=OrderStatus.APPROVED, catalog_item=adjustment.food)
+                 .filter(Q(diverted_to_id=adjustment.processor_id) if adjustment.processor_id else
+                         Q(delivery_site=adjustment.site, diverted_to__isnull=True))
                  .order_by("-cases", "id"))  # fmt: skip
     if not lines:
         raise DomainError(
-            f"No approved line of {adjustment.food} goes to {adjustment.site.name} any more: run the plan again."
+            f"No approved line of {adjustment.food} goes to {adjustment.place_name} any more: run the plan again."
         )
     remaining = adjustment.cases
     changed: dict[int, Order] = {}
@@ -374,7 +426,7 @@ def _apply_adjustment(plan: ShipmentPlan, adjustment: PlanAdjustment, user: User
         changed[line.order_id] = line.order
     if remaining:
         raise DomainError(
-            f"{adjustment.site.name} has only {adjustment.requested_cases} cases of {adjustment.food} to remove."
+            f"{adjustment.place_name} has only {adjustment.requested_cases} cases of {adjustment.food} to remove."
         )
     for order in changed.values():
         value = sum((ln.cases * ln.unit_price for ln in order.lines.all()), Decimal("0.00"))
@@ -382,7 +434,7 @@ def _apply_adjustment(plan: ShipmentPlan, adjustment: PlanAdjustment, user: User
                         memo=f"Shipment plan #{plan.pk}: {adjustment.cases:+d} cases of {adjustment.food}")  # fmt: skip
         Order.objects.filter(pk=order.pk).update(value=value)
         order.value = value
-        comment = (f"Shipment plan #{plan.pk}: {adjustment.cases:+d} cases of {adjustment.food} at {adjustment.site.name} "
+        comment = (f"Shipment plan #{plan.pk}: {adjustment.cases:+d} cases of {adjustment.food} at {adjustment.place_name} "
                    f"({adjustment.reason}). New value ${value:,}.")  # fmt: skip
         OrderTransition.objects.create(
             order=order, from_status=order.status, to_status=order.status, user=user, comment=comment

@@ -125,7 +125,7 @@ class PlanPageMixin(LoginRequiredMixin):
             truck.colour = truck_colour(truck.number)
         adjustments = (
             PlanAdjustment.objects.filter(plan=plan)
-            .select_related("food", "site", "site__district")
+            .select_related("food", "site", "site__district", "processor")
             .order_by("food__description", "food_id", "site__name", "pk")
         )
         groups = []

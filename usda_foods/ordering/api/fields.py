@@ -8,9 +8,11 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
 from districts.models import Site, StateAgency
+from focus_lab.csv_import import RowError
 from focus_lab.imports.readers import MAX_FILE_BYTES
 from usda_foods.ordering.access import reviewed_state_agencies
 from usda_foods.ordering.services.orders import delivery_sites_for
@@ -55,3 +57,17 @@ class CSVTextParser(BaseParser):
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:
         return stream.read(MAX_FILE_BYTES + 1) if stream is not None else b""
+
+
+def import_body(request: Any) -> bytes | RowError:
+    """The CSV of an import request: a ``text/csv`` body or a multipart ``file`` (read up to the
+    size limit + 1), or the request's own problem as a line-0 ``RowError``."""
+    try:
+        body = request.data
+    except ParseError as exc:
+        return RowError(0, "file", str(exc.detail))
+    if isinstance(body, bytes):
+        return body
+    if "file" in request.FILES:
+        return request.FILES["file"].read(MAX_FILE_BYTES + 1)
+    return RowError(0, "file", "Send the CSV as a multipart “file” or as a text/csv body.")

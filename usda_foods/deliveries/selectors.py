@@ -1,0 +1,54 @@
+"""What the fee pages read: the schedule in force on a day, and a district's monthly fee
+statement (drop and delivery fees accrued by its receipts). Storage fees are computed by
+``rules.storage_fee`` but not accrued yet: the app does not track cases held in storage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+from usda_foods.deliveries import rules
+from usda_foods.deliveries.models import FeeSchedule, ReceiptLine
+
+STATEMENT_HEADER = ["Received on", "Delivery", "USDA Food", "Delivered to", "Cases received", "Pounds received",
+                    "Fee", "Rate", "Amount ($)"]  # fmt: skip
+
+
+def schedule_on(schedules: list[FeeSchedule], day: date) -> FeeSchedule | None:
+    """The latest schedule effective on or before ``day`` (``schedules`` newest first)."""
+    return next((s for s in schedules if s.effective_from <= day), None)
+
+
+def fee_statement(
+    *, district_id: int, state_agency_id: int, first: date, last: date
+) -> Iterator[list[object]]:
+    """One line per fee the district's receipts accrued from ``first`` to ``last``: a delivery fee
+    for each of its receipt lines (per pound and per case received) and a drop fee for each stop
+    it received under the minimum. Two queries; amounts rounded to the cent per line, then a total."""
+    schedules = list(FeeSchedule.objects.filter(state_agency_id=state_agency_id).order_by("-effective_from"))
+    lines = (ReceiptLine.objects.filter(delivery_line__district_id=district_id, receipt__received_on__range=(first, last))
+             .select_related("receipt__delivery__food", "receipt__delivery__site", "receipt__delivery__processor",
+                             "delivery_line").order_by("receipt__received_on", "pk"))  # fmt: skip
+    total = Decimal("0.00")
+    for line in lines:
+        receipt, delivery = line.receipt, line.receipt.delivery
+        schedule = schedule_on(schedules, receipt.received_on)
+        if schedule is None:
+            continue
+        cases, pounds = line.cases_received, line.cases_received * delivery.food.net_case_weight_lb
+        head = [receipt.received_on, f"#{delivery.pk} truck {delivery.truck_number}", delivery.food.description,
+                delivery.place, cases, pounds]  # fmt: skip
+        fee = rules.cents(rules.delivery_fee(cases=cases, pounds=pounds, per_lb=schedule.delivery_fee_per_lb,
+                                             per_case=schedule.delivery_fee_per_case))  # fmt: skip
+        if fee:
+            total += fee
+            yield [*head, "Delivery service fee",
+                   f"${schedule.delivery_fee_per_lb}/lb + ${schedule.delivery_fee_per_case}/case", fee]  # fmt: skip
+        if delivery.district_id == district_id and delivery.site_id:
+            drop = rules.cents(rules.drop_fee(cases=delivery.cases, minimum=schedule.min_cases_per_drop,
+                                              fee=schedule.drop_fee))  # fmt: skip
+            if drop:
+                total += drop
+                yield [*head, "Drop fee", f"under {schedule.min_cases_per_drop} cases a drop", drop]
+    yield [None, None, None, None, None, None, "Total", None, total]

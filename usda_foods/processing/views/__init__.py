@@ -1,0 +1,1 @@
+"""Processing pages: processors and end products (``processors``), inventory (``inventory``)."""
