@@ -79,7 +79,7 @@ class UploadSerializer(serializers.Serializer):
         self.fields["kind"].choices = [k.name for k in all_kinds()]
 
 
-class PreviewSerializer(serializers.Serializer):
+class ImportPreviewSerializer(serializers.Serializer):
     mapping = serializers.DictField(
         child=serializers.IntegerField(min_value=0, allow_null=True), required=False,
         help_text="field name -> column index (0 = the first column); omitted: the guessed mapping",
@@ -154,14 +154,16 @@ class ImportRunViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
         code = status.HTTP_202_ACCEPTED if run.is_running else status.HTTP_200_OK
         return Response(ImportRunSerializer(run, context={"request": self.request}).data, status=code)
 
-    @extend_schema(request=PreviewSerializer, responses={200: ImportRunSerializer, 202: ImportRunSerializer})
+    @extend_schema(
+        request=ImportPreviewSerializer, responses={200: ImportRunSerializer, 202: ImportRunSerializer}
+    )
     @action(detail=True, methods=["post"])
     def preview(self, request: Request, pk: str | None = None) -> Response:
         """Set the columns and check every row; nothing is written. Answers the problems (by line
         and column), or 202 while a long file is checked in the background."""
         run = self.get_object()
         self._kind(run.kind)
-        form = PreviewSerializer(data=request.data)
+        form = ImportPreviewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         columns = form.validated_data.get("mapping", run.mapping)
         run = services.import_map(run=run, columns=dict(columns), remember=form.validated_data["remember"],

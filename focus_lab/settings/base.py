@@ -235,6 +235,12 @@ SPECTACULAR_SETTINGS = {
         "LetterStateEnum": "agreements.models.LETTER_STATES",
         "SignatureRoleEnum": "agreements.models.SignatureRole.choices",
         "RoleEnum": "accounts.models.Role.choices",
+        # Choice sets shared by the supplier directory, priority items and processing.
+        "ProductCategoryEnum": "partners.suppliers.models.ProductCategory.choices",
+        "PracticeEnum": "partners.suppliers.models.Practice.choices",
+        "CertificationKindEnum": "partners.suppliers.models.CertificationKind.choices",
+        "MonthEnum": "partners.suppliers.models.MONTHS",
+        "PassThroughEnum": "usda_foods.processing.models.PassThrough.choices",
     },
 }
 

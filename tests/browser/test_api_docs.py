@@ -22,7 +22,14 @@ pytestmark = [
 def test_api_docs_render_under_the_policy(page: Page, manager, screenshots):
     log_in(page, manager.email)
     page.goto("/api/docs/")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible(timeout=15_000)
     operation = page.locator(".opblock-summary-path", has_text="/api/v1/districts/").first
+    # Swagger UI renders a long list of operations as the reader scrolls down to them.
+    for _ in range(60):
+        if operation.count():
+            break
+        page.mouse.wheel(0, 1500)
+        page.wait_for_timeout(100)
     expect(operation).to_be_visible(timeout=15_000)
     operation.click()
     expect(page.get_by_role("button", name="Try it out").first).to_be_visible()

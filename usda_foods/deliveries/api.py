@@ -5,7 +5,8 @@ deliveries (``POST /deliveries/release/``). Scoped like the pages: outsiders get
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -71,6 +72,7 @@ class ReceiptInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ReviewedPlanField(serializers.PrimaryKeyRelatedField):
     """A shipment plan the user may change (its state's reviewers): any other id is a 400."""
 
