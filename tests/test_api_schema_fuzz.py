@@ -83,7 +83,9 @@ SKIPPED_OPERATIONS: dict[str, str] = {}
 # Examples per operation and role: enough to reach each operation's answers, few enough for CI.
 # SCHEMA_FUZZ_SCALE=20 runs twenty times as many, for a deeper look before a release.
 SCALE = int(os.environ.get("SCHEMA_FUZZ_SCALE", "1"))
-EXAMPLES = {"positive": 5 * SCALE, "negative": 3 * SCALE}
+# Three valid and two invalid requests an operation and role by default keep the whole suite within
+# CI's budget now that the API has over 220 operations (1,568 operation-role pairs).
+EXAMPLES = {"positive": 3 * SCALE, "negative": 2 * SCALE}
 ANONYMOUS_EXAMPLES = {"positive": 1, "negative": 1}  # every answer is the same 401
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
