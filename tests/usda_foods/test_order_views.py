@@ -597,8 +597,33 @@ def test_order_page_and_list_cost_the_same_queries_for_2_or_20_lines(flow, clien
     assert _count_queries(client, url("order-list")) == listing
     # The page: session, user, roles (navigation), the order with its window, state, district and
     # entitlement, the manager's write check, the lines with foods and sites, the history with its
-    # users, and the food and site choices of the line form.
+    # users, the food and site choices of the line form, and the state's fee schedules (the fee
+    # estimate reads the lines only when a schedule is in force: see the fee test below).
     # The list: session, user, roles, the paginator's count, the page of orders, the open windows,
     # the managed districts and their orders in them, and the filter's window choices (the district
     # is a search box).
-    assert (page, listing) == (9, 9)
+    assert (page, listing) == (10, 9)
+
+
+def test_a_draft_shows_the_state_fees_it_will_incur_before_submission(flow, client_for, manager, mn_agency):
+    from usda_foods.deliveries.models import FeeSchedule
+
+    FeeSchedule.objects.create(state_agency=mn_agency, effective_from=flow.window.delivery_start,
+                               min_cases_per_drop=10, drop_fee=Decimal("25.00"),
+                               delivery_fee_per_case=Decimal("0.50"), delivery_fee_per_lb=Decimal("0.01"))  # fmt: skip
+    other_site = SiteFactory(district=flow.site.district, name="Zenith Kitchen")
+    add_line(flow, manager, cases=12)  # 12 cases at the first site: at or over the minimum, no drop fee
+    add_line(flow, manager, item=flow.apples, cases=4, site=other_site)  # 4 cases: under 10, a drop fee
+    client = client_for(manager)
+    pounds = 12 * flow.beans.net_case_weight_lb + 4 * flow.apples.net_case_weight_lb
+    delivery = (Decimal("16") * Decimal("0.50") + pounds * Decimal("0.01")).quantize(Decimal("0.01"))
+    html = text(client.get(flow.order.get_absolute_url()))
+    assert 'data-testid="fee-estimate"' in html
+    assert f"about ${delivery + Decimal('25.00'):,.2f}" in html
+    assert "Drop fee at Zenith Kitchen: $25.00 (4 cases, under the minimum of 10 a drop)" in html
+    assert f"Delivery: ${delivery:,.2f} on 16 cases" in html
+    # the page still costs the same whatever the lines: one more query reads them for the estimate
+    before = _count_queries(client, flow.order.get_absolute_url())
+    for site in SiteFactory.create_batch(5, district=flow.site.district):
+        add_line(flow, manager, site=site)
+    assert _count_queries(client, flow.order.get_absolute_url()) == before

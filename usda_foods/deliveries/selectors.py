@@ -5,11 +5,13 @@ statement (drop and delivery fees accrued by its receipts). Storage fees are com
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from usda_foods.deliveries import rules
 from usda_foods.deliveries.models import FeeSchedule, ReceiptLine
+from usda_foods.ordering.models import Order
 
 STATEMENT_HEADER = ["Received on", "Delivery", "USDA Food", "Delivered to", "Cases received", "Pounds received",
                     "Fee", "Rate", "Amount ($)"]  # fmt: skip
@@ -52,3 +54,42 @@ def fee_statement(
                 total += drop
                 yield [*head, "Drop fee", f"under {schedule.min_cases_per_drop} cases a drop", drop]
     yield [None, None, None, None, None, None, "Total", None, total]
+
+
+@dataclass(frozen=True)
+class FeeEstimate:
+    """The state's distribution fees an order will incur as it stands, under the schedule in force
+    on the window's first delivery day: a drop fee for each site (or processor) it sends fewer
+    cases to than the minimum, and the delivery fee on every case and pound."""
+
+    schedule: FeeSchedule
+    drops: list[tuple[str, int, Decimal]]  # (where, cases, fee) for each drop under the minimum
+    delivery: Decimal
+    cases: int
+    pounds: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return rules.cents(self.delivery + sum((fee for *_, fee in self.drops), Decimal("0")))
+
+
+def order_fee_estimate(order: Order) -> FeeEstimate | None:
+    """None when the order's state has no fee schedule in force then. Two queries."""
+    day = order.window.delivery_start or order.window.closes_at.date()
+    schedules = list(FeeSchedule.objects.filter(state_agency_id=order.window.state_agency_id)
+                     .order_by("-effective_from"))  # fmt: skip
+    schedule = schedule_on(schedules, day)
+    if schedule is None:
+        return None
+    by_drop: dict[str, int] = {}
+    cases, pounds = 0, Decimal("0")
+    for line in order.lines.select_related("catalog_item", "delivery_site", "diverted_to"):
+        where = str(line.diverted_to) if line.diverted_to_id else line.delivery_site.name
+        by_drop[where] = by_drop.get(where, 0) + line.cases
+        cases += line.cases
+        pounds += line.cases * line.catalog_item.net_case_weight_lb
+    drops = [(where, n, rules.cents(fee)) for where, n in sorted(by_drop.items())
+             if (fee := rules.drop_fee(cases=n, minimum=schedule.min_cases_per_drop, fee=schedule.drop_fee))]  # fmt: skip
+    delivery = rules.cents(rules.delivery_fee(cases=cases, pounds=pounds, per_lb=schedule.delivery_fee_per_lb,
+                                              per_case=schedule.delivery_fee_per_case))  # fmt: skip
+    return FeeEstimate(schedule=schedule, drops=drops, delivery=delivery, cases=cases, pounds=pounds)
