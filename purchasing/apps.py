@@ -9,5 +9,7 @@ class PurchasingConfig(AppConfig):
 
     def ready(self) -> None:
         from purchasing import access
+        from purchasing.records import access as records_access
 
         access.register_rules()
+        records_access.register_rules()

@@ -7,3 +7,10 @@ from purchasing.priority_items.models import (  # noqa: F401
     PriorityItem,
     SpecVersion,
 )
+from purchasing.records.models import (  # noqa: F401
+    ClaimSummary,
+    LocalDefinition,
+    PurchaseRecord,
+    SpendSummary,
+    VendorSummary,
+)
