@@ -29,5 +29,9 @@ class UsdaFoodsConfig(AppConfig):
         ):
             area.register_rules()
         job_kinds.register_job_kinds()
+        from usda_foods.deliveries import selectors as deliveries_selectors
+        from usda_foods.ordering import selectors as ordering_selectors
+
+        ordering_selectors.register_fee_estimator(deliveries_selectors.order_fee_estimate)
         for kinds in (entitlements_imports, ordering_imports):  # the shared import pipeline's kinds
             kinds.register_import_kinds()
