@@ -5,6 +5,7 @@ optional receipt photo. Hand-checked numbers; as each user; outsiders 404."""
 from __future__ import annotations
 
 import io
+import os
 from datetime import date
 from decimal import Decimal as D
 
@@ -138,7 +139,7 @@ def test_simultaneous_pickups_never_take_more_than_on_hand(district, manager, mn
 
 def png(size: tuple[int, int] = (40, 30), noise: bool = False) -> bytes:
     image = (
-        Image.frombytes("RGB", size, __import__("os").urandom(size[0] * size[1] * 3))
+        Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
         if noise
         else Image.new("RGB", size, "teal")
     )
