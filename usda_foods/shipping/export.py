@@ -55,19 +55,19 @@ def plan_trucks(plan: ShipmentPlan) -> list[PlanTruck]:
 def _place(stop: PlanStop):
     """Where a stop delivers: its site, or the processor a diverted food goes to (both have a
     name, an address and coordinates)."""
-    if stop.warehouse_id:
+    if getattr(stop, "warehouse_id", None):
         return stop.warehouse
     return stop.site if stop.site_id else stop.processor
 
 
 def _place_key(stop: PlanStop) -> str:
-    if stop.warehouse_id:
+    if getattr(stop, "warehouse_id", None):
         return f"wh-{stop.warehouse_id}"
     return f"site-{stop.site_id}" if stop.site_id else f"proc-{stop.processor_id}"
 
 
 def _owner(stop: PlanStop) -> str:
-    if stop.warehouse_id:
+    if getattr(stop, "warehouse_id", None):
         return "state warehouse"
     return stop.site.district.name if stop.site_id else "processor (diverted)"
 

@@ -102,7 +102,7 @@ class AdjustmentStatus(models.TextChoices):
     the district then accepts (applied to its order) or declines."""
 
     PROPOSED = "proposed", "Proposed by the planner"
-    OVERRIDDEN = "overridden", "Changed by the state"
+    OVERRIDDEN = "overridden", "Overridden by hand"
     OFFERED = "offered", "Waiting for the district"
     ACCEPTED = "accepted", "Accepted by the district and applied"
     DECLINED = "declined", "Declined by the district"

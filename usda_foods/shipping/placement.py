@@ -136,20 +136,19 @@ def placement_settings_save(*, state_agency: StateAgency, user: User, steps: lis
     unknown = [s for s in steps if s not in STEPS]
     if unknown or len(set(steps)) != len(steps):
         raise DomainError(f"Unknown or repeated steps: {', '.join(unknown) or ', '.join(steps)}.")
-    with transaction.atomic():
-        PlacementSettings.objects.update_or_create(state_agency=state_agency,
-                                                   defaults={"steps": steps, "updated_by": user})  # fmt: skip
+    with transaction.atomic():  # a form saved unchanged writes nothing
+        if steps != steps_for(state_agency.pk):
+            PlacementSettings.objects.update_or_create(state_agency=state_agency,
+                                                       defaults={"steps": steps, "updated_by": user})  # fmt: skip
         current = StateWarehouse.objects.filter(state_agency=state_agency, active=True).order_by("pk").first()
+        wanted = {"name": warehouse_name, "address": warehouse_address, "latitude": warehouse_latitude,
+                  "longitude": warehouse_longitude}  # fmt: skip
         if not warehouse_name:
-            StateWarehouse.objects.filter(state_agency=state_agency).update(active=False)
+            StateWarehouse.objects.filter(state_agency=state_agency, active=True).update(active=False)
         elif current is None:
-            StateWarehouse.objects.create(state_agency=state_agency, name=warehouse_name, address=warehouse_address,
-                                          latitude=warehouse_latitude, longitude=warehouse_longitude)  # fmt: skip
-        else:
-            for name, value in (("name", warehouse_name), ("address", warehouse_address),
-                                ("latitude", warehouse_latitude), ("longitude", warehouse_longitude)):  # fmt: skip
-                setattr(current, name, value)
-            current.save()
+            StateWarehouse.objects.create(state_agency=state_agency, **wanted)
+        elif any(getattr(current, name) != value for name, value in wanted.items()):
+            StateWarehouse.objects.filter(pk=current.pk).update(**wanted)
 
 
 # --- Carry-over ------------------------------------------------------------------------------------
