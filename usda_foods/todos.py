@@ -25,8 +25,10 @@ from usda_foods.shipping.models import AdjustmentStatus, PlanAdjustment, Shipmen
 Todo = tuple[str, str, str]
 CLOSING_SOON = timedelta(days=7)
 LISTED = 10  # at most this many windows, plans or surveys per kind; the page links to the rest
-# The state's to act on: not sent yet, or a cut its district declined (an open problem).
-OPEN_ADJUSTMENT = (AdjustmentStatus.PROPOSED, AdjustmentStatus.OVERRIDDEN, AdjustmentStatus.DECLINED)
+OPEN_ADJUSTMENT = (AdjustmentStatus.PROPOSED, AdjustmentStatus.OVERRIDDEN)
+# The state's to act on: not sent yet, or a cut its district declined (an open problem; a declined
+# increase waits for a full truck instead).
+STATE_OPEN = Q(status__in=OPEN_ADJUSTMENT) | Q(status=AdjustmentStatus.DECLINED, cases__lt=0)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -67,7 +69,7 @@ def reviewer_todos(*, user: User, states: QuerySet) -> list[Todo]:
         todos.append((f"{window.name} closes on {when:%b %-d, %Y at %-I:%M %p}; "
                       f"{_plural(window.submitted, 'order')} submitted so far.", window.get_absolute_url(), "info"))  # fmt: skip
     plans = (ShipmentPlan.objects.filter(window__state_agency__in=states, status=JobStatus.DONE)
-             .annotate(open=Count("adjustments", filter=Q(adjustments__status__in=OPEN_ADJUSTMENT)))
+             .annotate(open=Count("adjustments", filter=Q(adjustments__in=PlanAdjustment.objects.filter(STATE_OPEN))))
              .filter(open__gt=0).select_related("window").order_by("-created_at")[:LISTED])  # fmt: skip
     for plan in plans:
         todos.append((f"Shipment plan #{plan.pk} for {plan.window.name} has "

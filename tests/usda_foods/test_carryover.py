@@ -181,7 +181,7 @@ def test_a_declined_increase_goes_back_to_carry_over(lab, sda_reviewer, api_for)
     todos = reviewer_todos(
         user=sda_reviewer, states=StateAgency.objects.filter(pk=lab["window"].state_agency_id)
     )
-    assert any("2 adjustments to send to the districts or override" in text for text, _, _ in todos)
+    assert any("1 adjustment to send to the districts or override" in text for text, _, _ in todos)
     # The declined increase waits across re-plans: the window's plan leaves it out.
     again = run_plan(lab["window"], sda_reviewer)
     assert again.requested_cases == 80 and CarryOver.objects.get().status == CarryOverStatus.WAITING

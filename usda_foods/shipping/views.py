@@ -51,8 +51,14 @@ WINDOW_PLANS = "usda_foods/shipping/window_plans.html"
 PAGE = "usda_foods/shipping/plan_detail.html"
 BODY = "usda_foods/shipping/_plan_body.html"
 RUNNING = (JobStatus.QUEUED, JobStatus.RUNNING)
-#: Adjustments the state still has to act on: not yet sent, or a cut the district declined.
-OPEN = (AdjustmentStatus.PROPOSED, AdjustmentStatus.OVERRIDDEN, AdjustmentStatus.DECLINED)
+
+
+def _open(row: PlanAdjustment) -> bool:
+    """The state still has to act on it: not yet sent, or a cut the district declined (a declined
+    increase waits for a full truck instead)."""
+    if row.status == AdjustmentStatus.DECLINED:
+        return row.cases < 0
+    return row.status in (AdjustmentStatus.PROPOSED, AdjustmentStatus.OVERRIDDEN)
 
 
 class RunPlanForm(forms.Form):
@@ -143,7 +149,7 @@ class PlanPageMixin(LoginRequiredMixin):
             for row in rows:
                 row.typed = (typed or {}).get(f"cases-{row.pk}", row.cases)
             groups.append({"food": food, "adjustments": rows, "error": error if str(food.pk) == error_food else "",
-                           "open": sum(row.status in OPEN for row in rows)})  # fmt: skip
+                           "open": sum(_open(row) for row in rows)})  # fmt: skip
         context.update(trucks=trucks, map=plan_map(trucks), adjustment_groups=groups,
                        open_adjustments=sum(g["open"] for g in groups))  # fmt: skip
         return context
