@@ -76,6 +76,7 @@ def test_a_remainder_waits_for_the_next_window_and_draws_nothing(lab, sda_review
     html = client_for(manager_of(lab, 0)).get(small.get_absolute_url()).content.decode()
     assert "Waiting for a full truck" in html
     assert "The state has 70 of 100 cases for the next full truck; 30 cases still needed" in html
+    assert 'data-testid="held">$0.00' in html and "drawn when they ship" in html
     # Planning the window again replaces its carry-over, it does not add a second one.
     run_plan(lab["window"], sda_reviewer)
     assert CarryOver.objects.filter(window=lab["window"], status=CarryOverStatus.WAITING).count() == 2
