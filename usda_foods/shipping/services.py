@@ -294,7 +294,7 @@ def shipment_plan_compute(
                                     for d, f in placed}  # fmt: skip
         plan.status, plan.finished_at = JobStatus.DONE, timezone.now()
         plan.progress = plan.total = len(demands)
-        plan.message = (f"{plan.trucks} trucks for {plan.requested_cases:,} cases; {plan.adjusted_cases} cases adjusted "
+        plan.message = (f"{plan.trucks:,} truck{'' if plan.trucks == 1 else 's'} for {plan.requested_cases:,} cases; {plan.adjusted_cases} cases adjusted "
                         f"(lower bound {plan.adjusted_cases_bound})"
                         + (f"; {waiting:,} cases wait for a full truck." if waiting else ".")) if demands else "No approved lines to ship."  # fmt: skip
         plan.save()
