@@ -33,6 +33,7 @@ from usda_foods.processing.api import (
     ProcessorViewSet,
 )
 from usda_foods.shipping.api import ShipmentPlanViewSet
+from usda_foods.shipping.api_proposals import ProposalViewSet
 
 router = DefaultRouter()
 router.register("districts", district_views.DistrictViewSet, basename="district")
@@ -64,6 +65,7 @@ router.register("survey-responses", SurveyResponseViewSet, basename="survey-resp
 router.register("order-windows", OrderWindowViewSet, basename="order-window")
 router.register("orders", OrderViewSet, basename="order")
 router.register("shipment-plans", ShipmentPlanViewSet, basename="shipment-plan")
+router.register("shipment-proposals", ProposalViewSet, basename="shipment-proposal")
 router.register("processors", ProcessorViewSet, basename="processor")
 router.register("end-products", EndProductViewSet, basename="end-product")
 router.register("processor-inventory", InventoryViewSet, basename="processor-inventory")

@@ -98,6 +98,7 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
             _link(request, "Preference surveys", "usda_foods:survey-list"),
             _link(request, "Order windows", "usda_foods:window-list"),
             _link(request, "My deliveries", "usda_foods:my-deliveries"),
+            _link(request, "Proposed changes", "usda_foods:proposal-list"),
             _link(request, "Receipts", "usda_foods:delivery-list"),
             _link(request, "Processors", "usda_foods:processor-list"),
             *([_link(request, "Review queue", "usda_foods:order-review-queue")] if reviewer else []),

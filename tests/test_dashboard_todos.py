@@ -76,7 +76,9 @@ def test_reviewer_sees_plans_with_open_adjustments(client_for, sda_reviewer, mn_
     plan = stored_plan(lab, sda_reviewer, trucks=2)
     text, url = next((t, u) for t, u in todos(client_for(sda_reviewer)) if "Shipment plan" in t)
     assert (
-        text == f"Shipment plan #{plan.pk} for {lab['window'].name} has 4 adjustments to accept or override."
+        text
+        == f"Shipment plan #{plan.pk} for {lab['window'].name} has 4 adjustments to send to the districts "
+        "or override."
     )
     assert url == plan.get_absolute_url() + "#adjustments"
 
@@ -134,11 +136,13 @@ def test_manager_sees_an_unanswered_survey(client_for, manager, district, mn_age
 
 def test_manager_sees_adjustments_proposed_at_their_sites(client_for, mn_agency, sda_reviewer):
     lab = build_lab(mn_agency)
-    stored_plan(lab, sda_reviewer, trucks=1)
+    plan = stored_plan(lab, sda_reviewer, trucks=1)
     district, manager = lab["districts"][0]
-    found = todos(client_for(manager))
-    assert ("The state proposes 1 change to cases delivered at your sites: see what would change.",
-            reverse("usda_foods:my-deliveries")) in found  # fmt: skip
+    expected = ("The state proposes 1 change to your approved orders to fill trucks: accept or decline it.",
+                reverse("usda_foods:proposal-list"))  # fmt: skip
+    assert expected not in todos(client_for(manager))  # the planner's, not yet sent by the state
+    plan.adjustments.filter(site__district=district).update(status="offered")
+    assert expected in todos(client_for(manager))
 
 
 def test_viewer_sees_the_same_work_as_information(client_for, viewer, district, window):

@@ -112,7 +112,10 @@ TARGETS: dict[str, str] = {
     "usda_foods:correction-detail?action=reject": "rejects the proposed correction",
     "usda_foods:order-review": "approves, returns or rejects the order",
     "usda_foods:window-plans": "runs a new shipment plan",
-    "usda_foods:shipment-plan-accept": "applies the selected adjustments",
+    "usda_foods:shipment-plan-accept": "sends the selected adjustments to the districts as proposals",
+    "usda_foods:placement-settings": EDIT,
+    "usda_foods:proposal-detail?action=accept": "accepts the proposed change to the approved order",
+    "usda_foods:proposal-detail?action=decline": "declines the proposed change",
     "usda_foods:shipment-plan-rerun": "runs the plan again",
     "imports:upload": EDIT,  # posted back without a file: refused, nothing kept
     "imports:map": "checks every row with the chosen columns",
@@ -257,6 +260,8 @@ def build_world(request: pytest.FixtureRequest) -> World:
                             delivery_site=submitted_district.sites.get(), user=submitted_manager)  # fmt: skip
     order_submit(order_id=submitted.pk, user=submitted_manager)
     plan = stored_plan(lab, users["sda_reviewer"], trucks=2)
+    proposal = plan.adjustments.get(site=submitted_district.sites.get())
+    type(proposal).objects.filter(pk=proposal.pk).update(status="offered")  # sent to the district
     correction = correction_propose(district=district, kind="lunch_counts", school_year="2018-19",
                                              free=100_001, reduced=0, paid=0, reason="Claims were re-filed",
                                              user=users["manager"])  # fmt: skip
@@ -303,7 +308,7 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "adopted": adopted, "draft": draft, "proposed": proposed,
         "processor": proc, "end_product": product,
         "diverted_order": diverted_order, "delivery": ExpectedDelivery.objects.order_by("pk").first(),
-        "fee_schedule": fee_schedule,
+        "fee_schedule": fee_schedule, "proposal": proposal,
     })  # fmt: skip
 
 
@@ -345,6 +350,8 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:delivery-detail": lambda w: {"pk": w.delivery.pk},
     "usda_foods:fee-schedule-update": lambda w: {"pk": w.fee_schedule.pk},
     "usda_foods:coop-storage": lambda w: {"pk": w.coop.pk},
+    "usda_foods:placement-settings": lambda w: {"pk": w.window.state_agency_id},
+    "usda_foods:proposal-detail": lambda w: {"pk": w.proposal.pk},
     "password_change": lambda w: {},
     "people": lambda w: {},
     "people-membership-update": lambda w: {"pk": w.membership.pk},

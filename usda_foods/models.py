@@ -70,8 +70,11 @@ from usda_foods.processing.models import (  # noqa: F401, E402
 )
 from usda_foods.shipping.models import (  # noqa: F401
     AdjustmentStatus,
+    CarryOver,
+    PlacementSettings,
     PlanAdjustment,
     PlanStop,
     PlanTruck,
     ShipmentPlan,
+    StateWarehouse,
 )

@@ -26,6 +26,9 @@ Todo = tuple[str, str, str]
 CLOSING_SOON = timedelta(days=7)
 LISTED = 10  # at most this many windows, plans or surveys per kind; the page links to the rest
 OPEN_ADJUSTMENT = (AdjustmentStatus.PROPOSED, AdjustmentStatus.OVERRIDDEN)
+# The state's to act on: not sent yet, or a cut its district declined (an open problem; a declined
+# increase waits for a full truck instead).
+STATE_OPEN = Q(status__in=OPEN_ADJUSTMENT) | Q(status=AdjustmentStatus.DECLINED, cases__lt=0)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -66,11 +69,11 @@ def reviewer_todos(*, user: User, states: QuerySet) -> list[Todo]:
         todos.append((f"{window.name} closes on {when:%b %-d, %Y at %-I:%M %p}; "
                       f"{_plural(window.submitted, 'order')} submitted so far.", window.get_absolute_url(), "info"))  # fmt: skip
     plans = (ShipmentPlan.objects.filter(window__state_agency__in=states, status=JobStatus.DONE)
-             .annotate(open=Count("adjustments", filter=Q(adjustments__status__in=OPEN_ADJUSTMENT)))
+             .annotate(open=Count("adjustments", filter=Q(adjustments__in=PlanAdjustment.objects.filter(STATE_OPEN))))
              .filter(open__gt=0).select_related("window").order_by("-created_at")[:LISTED])  # fmt: skip
     for plan in plans:
         todos.append((f"Shipment plan #{plan.pk} for {plan.window.name} has "
-                      f"{_plural(plan.open, 'adjustment')} to accept or override.",
+                      f"{_plural(plan.open, 'adjustment')} to send to the districts or override.",
                       plan.get_absolute_url() + "#adjustments", "warning"))  # fmt: skip
     surveys = (_open_surveys(states)
                .annotate(sfas=Count("state_agency__districts", distinct=True),
@@ -132,11 +135,12 @@ def district_todos(*, districts: QuerySet[District], can_act: bool) -> list[Todo
                 todos.append((f"{survey.title}: {district.name} has not answered yet (closes {when:%b %-d, %Y}).",
                               reverse("usda_foods:survey-respond", args=[survey.pk]), level))  # fmt: skip
     adjustments = PlanAdjustment.objects.filter(
-        site__district__in=districts, status__in=OPEN_ADJUSTMENT, plan__status=JobStatus.DONE
+        site__district__in=districts, status=AdjustmentStatus.OFFERED, plan__status=JobStatus.DONE
     ).count()
     if adjustments:
-        todos.append((f"The state proposes {_plural(adjustments, 'change')} to cases delivered at your sites: "
-                      "see what would change.", reverse("usda_foods:my-deliveries"), "info"))  # fmt: skip
+        todos.append((f"The state proposes {_plural(adjustments, 'change')} to your approved orders to fill "
+                      f"trucks: accept or decline {'it' if adjustments == 1 else 'each'}.",
+                      reverse("usda_foods:proposal-list"), level))  # fmt: skip
     todos += _receipts(ExpectedDelivery.objects.filter(district__in=districts), level)
     return todos
 

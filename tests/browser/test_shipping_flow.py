@@ -1,6 +1,6 @@
 """A shipment plan in a real browser: an SDA reviewer opens a window's plans page and runs a plan;
 the plan page shows the progress bar (polled with htmx) and then, without a reload, the plan:
-figures, the SVG map and the trucks table; the reviewer accepts the proposed adjustments. A
+figures, the SVG map and the trucks table; the reviewer sends the proposed adjustments to the districts. A
 district manager then finds their drops on "My deliveries". Screenshots land in
 artifacts/screenshots/shipping-NN-*.png."""
 
@@ -99,16 +99,16 @@ def test_reviewer_runs_a_plan_and_a_district_sees_its_drops(page: Page, mn_agenc
     expect(page.get_by_test_id("figures")).to_contain_text(f"lower bound {plan.adjusted_cases_bound}")
     shot(3, "plan")
 
-    # Accept every proposed adjustment.
+    # Send every proposed adjustment to its district (each district then decides).
     adjustments = plan.adjustments.count()
     assert adjustments, "the demand was chosen so that some requests need adjusting"
     for box in page.locator('input[name="adjustment"]').all():
         box.check()
-    page.get_by_role("button", name="Accept selected").click()
-    expect(page.get_by_role("alert").first).to_contain_text(f"{adjustments} adjustment")
-    expect(page.get_by_test_id("adjustment-status").first).to_have_text("Applied to the orders")
-    assert set(plan.adjustments.values_list("status", flat=True)) == {AdjustmentStatus.ACCEPTED}
-    shot(4, "accepted")
+    page.get_by_role("button", name="Send selected to the districts").click()
+    expect(page.get_by_role("alert").first).to_contain_text(f"{adjustments} proposal")
+    expect(page.get_by_test_id("adjustment-status").first).to_have_text("Waiting for the district")
+    assert set(plan.adjustments.values_list("status", flat=True)) == {AdjustmentStatus.OFFERED}
+    shot(4, "sent")
     page.get_by_role("button", name="Log out").click()
 
     # A district manager sees their own drops, and no other district's.

@@ -144,20 +144,24 @@ def test_district_users_may_not_act(lab, sda_reviewer, api_for):
     assert client.post(detail(plan, "accept"), {"adjustments": ids}, format="json").status_code == 403
 
 
-def test_accept_applies_and_refusals_are_400s(lab, sda_reviewer, api_for):
+def test_accept_sends_proposals_and_refusals_are_400s(lab, sda_reviewer, api_for):
     small, big = approve(lab, sda_reviewer, [20, 80])
     plan = run_plan(lab["window"], sda_reviewer)
     ids = list(plan.adjustments.values_list("pk", flat=True))
     client = api_for(sda_reviewer)
-    Entitlement.objects.filter(pk=small.entitlement_id).update(planned_assistance_level=Decimal("200.00"))
-    refused = client.post(detail(plan, "accept"), {"adjustments": ids}, format="json")
-    assert refused.status_code == 400 and "would overdraw" in str(refused.json())
     assert client.post(detail(plan, "accept"), {"adjustments": []}, format="json").status_code == 400
-    Entitlement.objects.filter(pk=small.entitlement_id).update(planned_assistance_level=Decimal("23750.00"))
     response = client.post(detail(plan, "accept"), {"adjustments": ids}, format="json")
     assert response.status_code == 200
-    assert {a["status"] for a in response.json()["adjustments"]} == {"accepted"}
-    assert OrderLine.objects.get(order=small).cases == 25 and OrderLine.objects.get(order=big).cases == 75
+    assert {a["status"] for a in response.json()["adjustments"]} == {"offered"}
+    # Proposals: the orders change only when each district accepts.
+    assert OrderLine.objects.get(order=small).cases == 20 and OrderLine.objects.get(order=big).cases == 80
+    Entitlement.objects.filter(pk=small.entitlement_id).update(planned_assistance_level=Decimal("200.00"))
+    plus = plan.adjustments.get(cases=5)
+    refused = api_for(manager_of(lab, 0)).post(
+        f"/api/v1/shipment-proposals/{plus.pk}/accept/", {}, format="json"
+    )
+    assert refused.status_code == 400 and "would overdraw" in str(refused.json())
+    assert OrderLine.objects.get(order=small).cases == 20
 
 
 def test_override_within_the_rules_and_refused_outside_them(lab, sda_reviewer, api_for):

@@ -23,6 +23,7 @@ from usda_foods.models import (
     ShipmentPlan,
 )
 from usda_foods.ordering.tasks import ordering_tick
+from usda_foods.shipping.proposals import proposal_decide
 from usda_foods.shipping.services import (
     district_drops,
     shipment_adjustments_accept,
@@ -85,20 +86,27 @@ def test_task_runs_once(lab, sda_reviewer):
     assert list(PlanTruck.objects.filter(plan=plan).values_list("pk", flat=True)) == trucks
 
 
-def test_accepting_adjustments_changes_orders_drawdowns_history_and_emails(lab, sda_reviewer,
-                                                                          django_capture_on_commit_callbacks):  # fmt: skip
+def test_sending_adjustments_proposes_them_and_the_districts_acceptance_applies_them(
+    lab, sda_reviewer, django_capture_on_commit_callbacks
+):
     small, big = approve(lab, sda_reviewer, [20, 80])
     plan = run_plan(lab["window"], sda_reviewer)
     ids = list(plan.adjustments.values_list("pk", flat=True))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert shipment_adjustments_accept(plan=plan, adjustment_ids=ids, user=sda_reviewer) == 2
+    assert len(mail.outbox) == 2 and "proposed change" in mail.outbox[0].subject
+    assert set(plan.adjustments.values_list("status", flat=True)) == {AdjustmentStatus.OFFERED}
+    assert OrderLine.objects.get(order=small).cases == 20  # nothing changes before the district decides
+    for adjustment, manager in ((plan.adjustments.get(cases=5), lab["districts"][0][1]),
+                                (plan.adjustments.get(cases=-5), lab["districts"][1][1])):  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            proposal_decide(adjustment_id=adjustment.pk, user=manager, accept=True)
     assert OrderLine.objects.get(order=small).cases == 25 and OrderLine.objects.get(order=big).cases == 75
     small.refresh_from_db()
     assert small.value == Decimal("250.00") and small.drawdown.amount == Decimal("250.00")
     assert Entitlement.objects.get(pk=small.entitlement_id).drawn == Decimal("250.00")
     assert "Shipment plan" in small.transitions.last().comment
-    assert len(mail.outbox) == 2
     assert set(plan.adjustments.values_list("status", flat=True)) == {AdjustmentStatus.ACCEPTED}
     # A re-plan of the adjusted orders needs no adjustment.
     assert run_plan(lab["window"], sda_reviewer).adjusted_cases == 0
@@ -107,10 +115,13 @@ def test_accepting_adjustments_changes_orders_drawdowns_history_and_emails(lab, 
 def test_accepting_refuses_an_overdraw_and_writes_nothing(lab, sda_reviewer):
     small, _ = approve(lab, sda_reviewer, [20, 80])
     plan = run_plan(lab["window"], sda_reviewer)
+    shipment_adjustments_accept(plan=plan, adjustment_ids=plan.adjustments.values_list("pk", flat=True),
+                                user=sda_reviewer)  # fmt: skip
     Entitlement.objects.filter(pk=small.entitlement_id).update(planned_assistance_level=Decimal("200.00"))
     with pytest.raises(DomainError, match="would overdraw"):
-        shipment_adjustments_accept(plan=plan, adjustment_ids=plan.adjustments.values_list("pk", flat=True),
-                                             user=sda_reviewer)  # fmt: skip
+        proposal_decide(
+            adjustment_id=plan.adjustments.get(cases=5).pk, user=lab["districts"][0][1], accept=True
+        )
     assert OrderLine.objects.get(order=small).cases == 20
     assert not plan.adjustments.filter(status=AdjustmentStatus.ACCEPTED).exists()
 

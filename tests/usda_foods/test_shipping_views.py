@@ -26,7 +26,6 @@ from tests.usda_foods.ordering_fixtures import open_window
 from tests.usda_foods.shipping_fixtures import approve, build_lab, manager_of, run_plan, stored_plan
 from usda_foods.models import (
     AdjustmentStatus,
-    Entitlement,
     OrderLine,
     PlanAdjustment,
     PlanStop,
@@ -136,7 +135,7 @@ def test_reviewer_sees_figures_map_trucks_and_adjustments(lab, sda_reviewer, cli
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")  # no tiles, no scripts
     # The trucks table and the adjustments, with the reviewer's controls.
     assert "25</strong> cases · Kitchen 0" in html and "75</strong> cases · Kitchen 1" in html
-    assert html.count('name="adjustment"') == 2 and "Accept selected" in html
+    assert html.count('name="adjustment"') == 2 and "Send selected to the districts" in html
     assert "Save overrides for Beans, green, canned" in html
     assert "Stops (CSV)" in html and "Carrier manifest (PDF)" in html and "Re-run" in html
 
@@ -164,7 +163,7 @@ def test_district_user_sees_only_their_own_drops(lab, sda_reviewer, client_for):
             "District 2",
             "<svg",
             "plan.csv",
-            "Accept selected",
+            "Send selected to the districts",
         ):
             assert other not in html, other
         assert [d.site.name for d in response.context["drops"]] == ["Kitchen 1"]
@@ -195,32 +194,18 @@ def test_a_failed_plan_shows_its_message(lab, sda_reviewer, client_for):
     assert "The plan failed." in html and "breaks a rule: truck 0" in html and "hx-trigger" not in html
 
 
-def test_accept_selected_applies_the_adjustments(lab, sda_reviewer, client_for):
+def test_send_selected_proposes_the_adjustments_to_the_districts(lab, sda_reviewer, client_for):
     small, big = approve(lab, sda_reviewer, [20, 80])
     plan = run_plan(lab["window"], sda_reviewer)
     ids = [str(pk) for pk in plan.adjustments.values_list("pk", flat=True)]
     response = client_for(sda_reviewer).post(
         url("shipment-plan-accept", plan.pk), {"adjustment": ids}, follow=True
     )
-    assert "2 adjustments applied to the orders" in " ".join(messages_of(response))
-    assert set(plan.adjustments.values_list("status", flat=True)) == {AdjustmentStatus.ACCEPTED}
-    assert OrderLine.objects.get(order=small).cases == 25 and OrderLine.objects.get(order=big).cases == 75
+    assert "2 proposals sent to the districts" in " ".join(messages_of(response))
+    assert set(plan.adjustments.values_list("status", flat=True)) == {AdjustmentStatus.OFFERED}
+    assert OrderLine.objects.get(order=small).cases == 20 and OrderLine.objects.get(order=big).cases == 80
     html = text(response)
-    assert "Accept selected" not in html and 'name="adjustment"' not in html  # nothing left to accept
-
-
-def test_accept_refusal_shows_the_services_message(lab, sda_reviewer, client_for):
-    small, _ = approve(lab, sda_reviewer, [20, 80])
-    plan = run_plan(lab["window"], sda_reviewer)
-    Entitlement.objects.filter(pk=small.entitlement_id).update(planned_assistance_level=Decimal("200.00"))
-    ids = [str(pk) for pk in plan.adjustments.values_list("pk", flat=True)]
-    response = client_for(sda_reviewer).post(
-        url("shipment-plan-accept", plan.pk), {"adjustment": ids}, follow=True
-    )
-    shown = " ".join(messages_of(response))
-    assert "Nothing was applied" in shown and "would overdraw" in shown
-    assert not plan.adjustments.filter(status=AdjustmentStatus.ACCEPTED).exists()
-    assert OrderLine.objects.get(order=small).cases == 20
+    assert "Send selected" not in html and 'name="adjustment"' not in html  # nothing left to send
 
 
 def test_override_within_the_rules_through_the_page(lab, sda_reviewer, client_for):
@@ -437,8 +422,9 @@ def test_plan_page_costs_the_same_for_5_or_50_trucks(lab, sda_reviewer, client_f
     small = stored_plan(lab, sda_reviewer, 5)
     big = stored_plan(lab, sda_reviewer, 50)
     # session, user, the plan (scoped), can_write, the user's roles (navigation), trucks + food,
-    # their stops + sites + districts, adjustments + food + site + district.
-    assert _queries(client, small.get_absolute_url()) == _queries(client, big.get_absolute_url()) == 8
+    # their stops + sites + districts, adjustments + food + site + district; the carry-over (waiting,
+    # carried in) and the warehouse's stops with the fee schedules.
+    assert _queries(client, small.get_absolute_url()) == _queries(client, big.get_absolute_url()) == 12
     html = text(client.get(big.get_absolute_url()))
     assert html.count("<polyline") == 50 and "Trucks (50)" in html
     # A district user: session, user, the plan, can_write, roles, their drops.

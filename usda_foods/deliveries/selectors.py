@@ -20,6 +20,7 @@ from districts.models import Coop, District
 from usda_foods.deliveries import rules
 from usda_foods.deliveries.models import DeliveryLine, FeeSchedule, ReceiptLine, StoragePickup
 from usda_foods.ordering.models import Order
+from usda_foods.shipping.models import PlanStop, ShipmentPlan
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -251,3 +252,49 @@ def storage_scope(user: User, coop: Coop) -> tuple[bool, list[int] | None]:
     if mine.filter(pk=coop.lead_district_id).exists():
         return True, None
     return False, list(mine.filter(coops=coop).values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class WarehouseFee:
+    """The state warehouse's stop for one food of a plan: cases and pounds it receives on the
+    delivery day, the delivery fee on them, and the storage the fee schedule charges by the end
+    of the school year (June 30) after its free days."""
+
+    food: str
+    warehouse: str
+    delivery_date: date
+    cases: int
+    pounds: Decimal
+    schedule: FeeSchedule | None
+    delivery: Decimal
+    storage: Decimal
+    storage_until: date
+
+    @property
+    def total(self) -> Decimal:
+        return rules.cents(self.delivery + self.storage)
+
+
+def warehouse_fees(plan: ShipmentPlan) -> list[WarehouseFee]:
+    """One entry per warehouse stop of the plan. Two queries."""
+    schedules = list(FeeSchedule.objects.filter(state_agency_id=plan.window.state_agency_id)
+                     .order_by("-effective_from"))  # fmt: skip
+    stops = (PlanStop.objects.filter(truck__plan=plan, warehouse__isnull=False)
+             .select_related("truck__food", "warehouse").order_by("truck__number"))  # fmt: skip
+    until = date(int(plan.window.school_year[:4]) + 1, 6, 30)
+    fees = []
+    for stop in stops:
+        food, day = stop.truck.food, stop.truck.delivery_date
+        schedule = schedule_on(schedules, day)
+        pounds = stop.cases * food.net_case_weight_lb
+        delivery = storage = Decimal("0")
+        if schedule is not None:
+            delivery = rules.cents(rules.delivery_fee(cases=stop.cases, pounds=pounds, per_lb=schedule.delivery_fee_per_lb,
+                                                      per_case=schedule.delivery_fee_per_case))  # fmt: skip
+            storage = rules.cents(rules.storage_fee(cases=stop.cases, received_on=day, as_of=until,
+                                                    free_days=schedule.storage_free_days,
+                                                    per_case_month=schedule.storage_fee_per_case_month))  # fmt: skip
+        fees.append(WarehouseFee(food=food.description, warehouse=stop.warehouse.name, delivery_date=day,
+                                 cases=stop.cases, pounds=pounds, schedule=schedule, delivery=delivery,
+                                 storage=storage, storage_until=until))  # fmt: skip
+    return fees

@@ -34,7 +34,8 @@ from usda_foods.entitlements.services.drawdowns import drawdown_adjust
 from usda_foods.ordering.access import reviews_state
 from usda_foods.ordering.models import OrderLine, OrderStatus, OrderTransition
 from usda_foods.processing.services.inventory import inventory_credit
-from usda_foods.shipping.models import PlanStop, ShipmentPlan
+from usda_foods.shipping.carryover import HELD, carry_overs_ship
+from usda_foods.shipping.models import CarryOver, PlanStop, ShipmentPlan
 
 if TYPE_CHECKING:
     from django.core.files import File
@@ -59,11 +60,22 @@ def deliveries_release(*, plan: ShipmentPlan, user: User) -> int:
         raise DomainError("Another plan of this window is already released to deliveries.")
     with transaction.atomic():
         ShipmentPlan.objects.select_for_update().get(pk=plan.pk)
-        stops = list(PlanStop.objects.filter(truck__plan=plan, delivery__isnull=True)
+        # The warehouse's stop is the state's own stock: no district receipts it.
+        stops = list(PlanStop.objects.filter(truck__plan=plan, delivery__isnull=True, warehouse__isnull=True)
                      .select_related("truck", "site").order_by("truck__number", "sequence"))  # fmt: skip
         lines = list(OrderLine.objects.filter(order__window=window, order__status=OrderStatus.APPROVED)
                      .select_related("order").order_by("-cases", "id"))  # fmt: skip
-        remaining = {line.pk: line.cases for line in lines}
+        waiting = {
+            row.order_line_id: row.cases for row in CarryOver.objects.filter(window=window, status__in=HELD)
+        }
+        remaining = {line.pk: line.cases - waiting.get(line.pk, 0) for line in lines}
+        # Cases carried over from earlier windows ship now: they draw from the entitlement (first,
+        # so their order lines are allocated before this window's).
+        shipped = carry_overs_ship(plan=plan, user=user) if stops else []
+        for row in reversed(shipped):
+            if row.order_line_id not in remaining:
+                lines.insert(0, row.order_line)
+            remaining[row.order_line_id] = remaining.get(row.order_line_id, 0) + row.cases
         by_place: dict[tuple, list[OrderLine]] = defaultdict(list)
         for line in lines:
             place = ("proc", line.diverted_to_id) if line.diverted_to_id else ("site", line.delivery_site_id)

@@ -31,7 +31,7 @@ def order_list(*, user: User) -> QuerySet[Order]:
 
 def order_get_queryset() -> QuerySet[Order]:
     """What the order page reads in one row: the order, its window, district and entitlement."""
-    return Order.objects.select_related(*ORDER_JOINS, "entitlement", "district__state_agency")
+    return Order.objects.select_related(*ORDER_JOINS, "entitlement", "district__state_agency", "drawdown")
 
 
 def order_lines(order: Order) -> QuerySet[OrderLine]:

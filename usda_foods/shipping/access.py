@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from accounts.models import Role
 from districts import access
 from usda_foods.ordering.access import state_activity_q
 
@@ -34,9 +35,29 @@ def drop_q(user: User, *, write: bool, to_plan: str) -> Q:
     return reviewed | Q(site__district_id__in=access.district_ids_for(user))
 
 
+def carry_over_q(user: User, *, write: bool) -> Q:
+    """Cases waiting for a full truck: the window's state reviewers see and manage them all; a
+    district sees its own (never another district's)."""
+    from usda_foods.ordering.models import OrderWindow
+
+    reviewed = Q(window_id__in=OrderWindow.objects.filter(state_activity_q(user, write=True)).values("id"))
+    if write:
+        return reviewed
+    return reviewed | Q(district_id__in=access.district_ids_for(user))
+
+
+def deciding_district_ids(user: User):
+    """The districts whose proposals the user decides: those they manage (district managers)."""
+    return access.memberships(user, Role.DISTRICT_MANAGER).values("district_id")
+
+
 def register_rules() -> None:
     # Plans are computed by services for a window, never made by a form.
     access.register("usda_foods.ShipmentPlan", shipment_plan_q)
     access.register_child("usda_foods.PlanTruck", parent="usda_foods.ShipmentPlan", via="plan")
     access.register("usda_foods.PlanStop", partial(drop_q, to_plan="truck__plan"))
     access.register("usda_foods.PlanAdjustment", partial(drop_q, to_plan="plan"))
+    reviewer = access.holds_role(Role.SDA_REVIEWER)
+    access.register("usda_foods.PlacementSettings", state_activity_q, create=reviewer)
+    access.register("usda_foods.StateWarehouse", state_activity_q, create=reviewer)
+    access.register("usda_foods.CarryOver", carry_over_q)

@@ -369,8 +369,9 @@ class ShipmentPlanViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=AcceptSerializer, responses=ShipmentPlanSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
-        """Apply adjustments to the approved orders (lines, drawdowns, history, an email to each
-        district). All or nothing: a refusal (an overdraw, say) is a 400 and changes nothing."""
+        """Send adjustments to their districts as proposals (an email to each district): each
+        district accepts (its approved order changes) or declines them, at
+        ``/api/v1/shipment-proposals/``. Nothing changes an order here."""
         plan = self._reviewed(pk)
         data = AcceptSerializer(data=request.data)
         data.is_valid(raise_exception=True)

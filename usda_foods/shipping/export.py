@@ -38,7 +38,9 @@ def truck_colour(number: int) -> str:
 def plan_trucks(plan: ShipmentPlan) -> list[PlanTruck]:
     """The plan's trucks in number order with their food and their stops in visiting order (each
     with its site and district). Two queries, whatever the number of trucks."""
-    stops = PlanStop.objects.select_related("site", "site__district", "processor").order_by("sequence")
+    stops = PlanStop.objects.select_related("site", "site__district", "processor", "warehouse").order_by(
+        "sequence"
+    )
     return list(
         PlanTruck.objects.filter(plan=plan)
         .select_related("food")
@@ -53,14 +55,20 @@ def plan_trucks(plan: ShipmentPlan) -> list[PlanTruck]:
 def _place(stop: PlanStop):
     """Where a stop delivers: its site, or the processor a diverted food goes to (both have a
     name, an address and coordinates)."""
+    if getattr(stop, "warehouse_id", None):
+        return stop.warehouse
     return stop.site if stop.site_id else stop.processor
 
 
 def _place_key(stop: PlanStop) -> str:
+    if getattr(stop, "warehouse_id", None):
+        return f"wh-{stop.warehouse_id}"
     return f"site-{stop.site_id}" if stop.site_id else f"proc-{stop.processor_id}"
 
 
 def _owner(stop: PlanStop) -> str:
+    if getattr(stop, "warehouse_id", None):
+        return "state warehouse"
     return stop.site.district.name if stop.site_id else "processor (diverted)"
 
 

@@ -76,6 +76,10 @@ class PlanStop(models.Model):
     processor = models.ForeignKey(
         "usda_foods.Processor", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    warehouse = models.ForeignKey(
+        "usda_foods.StateWarehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The state's warehouse topping the truck up (no district's order: the state's stock).",
+    )  # fmt: skip
     sequence = models.PositiveSmallIntegerField()
     cases = models.PositiveIntegerField()
 
@@ -88,13 +92,20 @@ class PlanStop(models.Model):
 
     @property
     def place_name(self) -> str:
+        if self.warehouse_id:
+            return self.warehouse.name
         return self.site.name if self.site_id else self.processor.name
 
 
 class AdjustmentStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
+    """A proposal to the district: the planner's (or the state's, by hand) until the state sends it;
+    the district then accepts (applied to its order) or declines."""
+
+    PROPOSED = "proposed", "Proposed by the planner"
     OVERRIDDEN = "overridden", "Overridden by hand"
-    ACCEPTED = "accepted", "Applied to the orders"
+    OFFERED = "offered", "Waiting for the district"
+    ACCEPTED = "accepted", "Accepted by the district and applied"
+    DECLINED = "declined", "Declined by the district"
 
 
 class PlanAdjustment(models.Model):
@@ -112,9 +123,13 @@ class PlanAdjustment(models.Model):
     proposed_cases = models.IntegerField()
     cases = models.IntegerField()
     reason = models.CharField(max_length=300)
+    trucks = models.JSONField(
+        default=list, blank=True, help_text="Numbers of the plan's trucks it would complete"
+    )
     status = models.CharField(
         max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PROPOSED
     )
+    decision_note = models.CharField(max_length=300, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -130,3 +145,127 @@ class PlanAdjustment(models.Model):
     @property
     def place_name(self) -> str:
         return self.site.name if self.site_id else self.processor.name
+
+    @property
+    def value(self) -> Decimal:
+        """The cost to the district's entitlement at the catalog price (negative gives back)."""
+        return self.cases * self.food.unit_price
+
+    def get_absolute_url(self) -> str:
+        return reverse("usda_foods:proposal-detail", args=[self.pk])
+
+
+# --- Alternatives before adjustments (issue 18) ----------------------------------------------------
+
+
+class PlacementStep(models.TextChoices):
+    """What a plan tries, in the SDA's order, for a food's remainder that does not fill trucks
+    after splits, before proposing any change to a district's request."""
+
+    CARRY_OVER = "carry_over", "Carry-over to the next order window"
+    WAREHOUSE = "warehouse", "The state warehouse"
+
+
+DEFAULT_PLACEMENT_STEPS = [PlacementStep.CARRY_OVER.value, PlacementStep.WAREHOUSE.value]
+
+
+class PlacementSettings(models.Model):
+    """A state agency's alternatives to adjustments, in order (splits always come first, proposed
+    adjustments always last). ``steps`` holds step names registered in ``shipping.placement``."""
+
+    state_agency = models.OneToOneField(
+        "districts.StateAgency", on_delete=models.CASCADE, related_name="placement_settings"
+    )
+    steps = models.JSONField(default=list, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Alternatives to adjustments for {self.state_agency}"
+
+
+class StateWarehouse(models.Model):
+    """A real location of the state agency that receives any quantity: a truck's remainder can be
+    topped up there (the state's own stock), with storage and fees from the state's fee schedule."""
+
+    state_agency = models.ForeignKey(
+        "districts.StateAgency", on_delete=models.CASCADE, related_name="warehouses"
+    )
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6,
+                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])  # fmt: skip
+    longitude = models.DecimalField(max_digits=9, decimal_places=6,
+                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])  # fmt: skip
+    active = models.BooleanField(default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state_agency", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # A stop's address columns (the manifest and the CSV read a site's): the address in one line.
+    @property
+    def street(self) -> str:
+        return self.address
+
+    city = state = postal_code = ""
+
+
+class CarryOverStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for a full truck"
+    PLANNED = "planned", "On a truck of a later window's plan"
+    SHIPPED = "shipped", "Shipped"
+
+
+class CarryOverSource(models.TextChoices):
+    PLAN = "plan", "The plan carried it over"
+    DECLINED = "declined", "The district declined a proposed increase"
+
+
+class CarryOver(models.Model):
+    """Cases of an approved order line that wait for a later window of the school year, because
+    they cannot fill a truck now. Nothing is drawn from the entitlement for them until they ship
+    (the order's drawdown leaves them out; releasing the later plan's deliveries draws them)."""
+
+    plan = models.ForeignKey(ShipmentPlan, on_delete=models.CASCADE, related_name="carry_overs")
+    window = models.ForeignKey(OrderWindow, on_delete=models.CASCADE, related_name="carry_overs")
+    order_line = models.ForeignKey(
+        "usda_foods.OrderLine", on_delete=models.CASCADE, related_name="carry_overs"
+    )
+    district = models.ForeignKey("districts.District", on_delete=models.CASCADE, related_name="carry_overs")
+    food = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    processor = models.ForeignKey(
+        "usda_foods.Processor", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cases = models.PositiveIntegerField()
+    source = models.CharField(max_length=10, choices=CarryOverSource.choices, default=CarryOverSource.PLAN)
+    status = models.CharField(max_length=10, choices=CarryOverStatus.choices, default=CarryOverStatus.WAITING)
+    planned_in = models.ForeignKey(
+        ShipmentPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_in"
+    )
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(cases__gt=0), name="carry_over_cases_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.cases:,} cases of {self.food} waiting ({self.get_status_display()})"
+
+    @property
+    def place_name(self) -> str:
+        return self.site.name if self.site_id else self.processor.name
+
+    @property
+    def value(self) -> Decimal:
+        return self.cases * self.order_line.unit_price

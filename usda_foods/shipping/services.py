@@ -20,21 +20,28 @@ from django.utils import timezone
 
 from districts import access
 from districts.models import Site
+from districts.services import district_email_later
 from focus_lab.errors import DomainError
 from focus_lab.jobs import services as jobs
 from focus_lab.jobs.models import BackgroundJob, JobStatus
 from focus_lab.tasks import enqueue
-from usda_foods.entitlements.services.drawdowns import drawdown_adjust
 from usda_foods.ordering.models import (
     CatalogItem,
-    Order,
     OrderLine,
     OrderStatus,
-    OrderTransition,
     OrderWindow,
 )
+from usda_foods.shipping import carryover, placement
 from usda_foods.shipping import planner as shipping
-from usda_foods.shipping.models import AdjustmentStatus, PlanAdjustment, PlanStop, PlanTruck, ShipmentPlan
+from usda_foods.shipping.models import (
+    AdjustmentStatus,
+    CarryOver,
+    PlanAdjustment,
+    PlanStop,
+    PlanTruck,
+    ShipmentPlan,
+    StateWarehouse,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -62,9 +69,12 @@ def _site_id(key: str) -> int:
 
 
 def _place(key: str) -> dict[str, int]:
-    """The stored place of a location key: ``{"site_id": ...}`` or ``{"processor_id": ...}``."""
+    """The stored place of a location key: ``{"site_id": ...}``, ``{"processor_id": ...}`` or,
+    for the state warehouse's stop, ``{"warehouse_id": ...}``."""
     if key.startswith("proc-"):
         return {"processor_id": int(key.removeprefix("proc-"))}
+    if key.startswith("wh-"):
+        return {"warehouse_id": int(key.removeprefix("wh-"))}
     return {"site_id": _site_id(key)}
 
 
@@ -86,6 +96,9 @@ def _place_names(keys: Iterable[str]) -> dict[str, str]:
     if procs:
         names.update({processor_key(pk): name for pk, name in
                       _processor_model().objects.filter(pk__in=procs).values_list("pk", "name")})  # fmt: skip
+    if whs := {p["warehouse_id"] for p in places if "warehouse_id" in p}:
+        names.update({placement.warehouse_key(pk): name for pk, name in
+                      StateWarehouse.objects.filter(pk__in=whs).values_list("pk", "name")})  # fmt: skip
     return names
 
 
@@ -96,6 +109,8 @@ def _location_order(item: tuple[str, int]) -> tuple[bool, int]:
 
 
 def _key_of(row: PlanAdjustment | PlanStop) -> str:
+    if getattr(row, "warehouse_id", None):
+        return placement.warehouse_key(row.warehouse_id)
     return processor_key(row.processor_id) if row.processor_id else site_key(row.site_id)
 
 
@@ -125,6 +140,13 @@ def _window_demands(window: OrderWindow) -> list[WindowDemand]:
             else site_key(row["delivery_site_id"])
         )
         by_food[row["catalog_item_id"]][key] = by_food[row["catalog_item_id"]].get(key, 0) + row["cases"]
+    # Cases a district sent back to carry-over wait; cases carried from earlier windows join.
+    for row in carryover.declined_waiting(window):
+        by_food[row.food_id][_carry_key(row)] = by_food[row.food_id].get(_carry_key(row), 0) - row.cases
+    for row in carryover.carried_into(window):
+        by_food[row.food_id][_carry_key(row)] = by_food[row.food_id].get(_carry_key(row), 0) + row.cases
+    by_food = {f: {k: n for k, n in cases.items() if n > 0} for f, cases in by_food.items()}
+    by_food = {f: cases for f, cases in by_food.items() if cases}
     keys = [_place(k) for cases in by_food.values() for k in cases]
     coords = {site_key(pk): (lat, lon) for pk, lat, lon in
               Site.objects.filter(pk__in={p["site_id"] for p in keys if "site_id" in p})
@@ -141,6 +163,18 @@ def _window_demands(window: OrderWindow) -> list[WindowDemand]:
         )
         demands.append(WindowDemand(food=foods[food_id], locations=locations))
     return demands
+
+
+def _carry_key(row: CarryOver) -> str:
+    return processor_key(row.processor_id) if row.processor_id else site_key(row.site_id)
+
+
+def carried_cases(window: OrderWindow) -> dict[int, dict[str, int]]:
+    """Cases carried into the window from earlier ones, per food and location key."""
+    carried: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in carryover.carried_into(window):
+        carried[row.food_id][_carry_key(row)] = carried[row.food_id].get(_carry_key(row), 0) + row.cases
+    return carried
 
 
 def fingerprint(demands: Iterable[WindowDemand], *, max_stops: int, min_drop: Decimal) -> str:
@@ -183,35 +217,49 @@ def shipment_plan_compute(
     *, plan_id: int, progress: Callable[[int, int], None] | None = None
 ) -> ShipmentPlan:
     """Plan every food of the window and store the result, replacing any earlier rows of this
-    plan (so a retried task writes the same plan again, not a second copy)."""
+    plan (so a retried task writes the same plan again, not a second copy). Each food goes
+    through splits, then the state's alternatives (``placement``), and what none places is
+    proposed to the districts."""
     plan = ShipmentPlan.objects.select_related("window").get(pk=plan_id)
     demands = window_demands(plan.window)
-    plans: list[tuple[WindowDemand, shipping.Plan]] = []
-    rules_for: dict[int, shipping.PlanRules] = {}
+    carried = carried_cases(plan.window)
+    context = placement.PlacementContext(
+        later_window=carryover.later_window_exists(plan.window), time_limit_s=PLANNING_SECONDS_PER_FOOD,
+        warehouse=StateWarehouse.objects.filter(state_agency_id=plan.window.state_agency_id, active=True)
+        .order_by("pk").first(),
+    )  # fmt: skip
+    steps = placement.steps_for(plan.window.state_agency_id)
+    placed: list[tuple[WindowDemand, placement.FoodPlacement]] = []
     for index, demand in enumerate(demands, start=1):
         try:  # a food or an order beyond what a truck plan can be (shipping.bounds) fails the plan
-            rules_for[demand.food.pk] = shipping.PlanRules(capacity=demand.food.cases_per_truckload,
-                                                           max_stops=plan.max_stops, min_drop=plan.min_drop)  # fmt: skip
-            result = shipping.plan_food(food=str(demand.food.pk), locations=demand.locations,
-                                        rules=rules_for[demand.food.pk], time_limit_s=PLANNING_SECONDS_PER_FOOD)  # fmt: skip
+            rules = shipping.PlanRules(capacity=demand.food.cases_per_truckload, max_stops=plan.max_stops,
+                                       min_drop=plan.min_drop)  # fmt: skip
+            food = placement.FoodPlacement(
+                food=str(demand.food.pk), rules=rules, context=context,
+                coords={loc.name: (loc.lat, loc.lon) for loc in demand.locations},
+                locations={loc.name: loc.cases for loc in demand.locations},
+                carried=dict(carried.get(demand.food.pk, {})),
+            )  # fmt: skip
+            placement.place_food(food, steps)
         except shipping.PlanningInputError as exc:
             problem = _site_names(str(exc).removeprefix(f"{demand.food.pk}: "))
             raise DomainError(f"{demand.food}: {problem}") from exc
-        problems = shipping.validate_plan(
-            plan=result, locations=demand.locations, rules=rules_for[demand.food.pk]
-        )
-        if problems:  # never store a plan that breaks a rule
-            raise DomainError(f"The plan for {demand.food} breaks a rule: {problems[0]}")
-        plans.append((demand, result))
+        if food.plan is not None:
+            problems = shipping.validate_plan(plan=food.plan, locations=food.planned, rules=rules)
+            if problems:  # never store a plan that breaks a rule
+                raise DomainError(f"The plan for {demand.food} breaks a rule: {problems[0]}")
+        placed.append((demand, food))
         if progress:
             progress(index, len(demands))
+    plans = [(d, f.plan) for d, f in placed if f.plan is not None]
     dates = _delivery_dates(plan.window, sum(len(p.trucks) for _, p in plans))
     with transaction.atomic():
         plan = ShipmentPlan.objects.select_for_update().get(pk=plan_id)
         plan.plan_trucks.all().delete()
         plan.adjustments.all().delete()
-        number, stops = 0, []
+        number, stops, delivered = 0, [], defaultdict(lambda: defaultdict(int))
         for demand, result in plans:
+            first = number
             for truck in result.trucks:
                 row = PlanTruck.objects.create(plan=plan, food=demand.food, number=number + 1, cases=truck.cases,
                                                distance_km=Decimal(str(round(truck.distance_km, 1))),
@@ -219,17 +267,22 @@ def shipment_plan_compute(
                 number += 1
                 stops.extend(PlanStop(truck=row, **_place(s.location), sequence=i, cases=s.cases)
                              for i, s in enumerate(truck.stops, start=1))  # fmt: skip
+                for stop in truck.stops:
+                    delivered[demand.food.pk][stop.location] += stop.cases
             requested = {loc.name: loc.cases for loc in demand.locations}
             PlanAdjustment.objects.bulk_create([
                 PlanAdjustment(plan=plan, food=demand.food, **_place(a.location),
                                requested_cases=requested[a.location], proposed_cases=a.cases, cases=a.cases,
-                               reason=a.reason)
+                               reason=a.reason, trucks=_trucks_at(result, a.location, first))
                 for a in result.adjustments if a.cases and not a.warehouse
             ])  # fmt: skip
         PlanStop.objects.bulk_create(stops)
+        carryover.carry_overs_record(plan=plan, waiting={d.food.pk: f.waiting for d, f in placed if f.waiting},
+                                     delivered=delivered, place=_place)  # fmt: skip
         summaries = [p.summary for _, p in plans]
+        waiting = sum(sum(f.waiting.values()) for _, f in placed)
         plan.input_fingerprint = fingerprint(demands, max_stops=plan.max_stops, min_drop=plan.min_drop)
-        plan.requested_cases = sum(s.requested_cases for s in summaries)
+        plan.requested_cases = sum(sum(f.locations.values()) for _, f in placed)
         plan.adjusted_cases = sum(s.adjusted_cases for s in summaries)
         plan.adjusted_cases_bound = sum(p.lower_bounds.adjusted_cases for _, p in plans)
         plan.trucks = sum(s.trucks for s in summaries)
@@ -237,12 +290,24 @@ def shipment_plan_compute(
         plan.total_km = Decimal(str(round(sum(s.total_km for s in summaries), 1)))
         plan.solve_seconds = Decimal(str(round(sum(s.solve_seconds for s in summaries), 2)))
         plan.result = _named_json([p for _, p in plans], {d.food.pk: d.food for d in demands})
+        plan.result["placement"] = {str(d.food.pk): {"steps": f.used, "waiting": sum(f.waiting.values())}
+                                    for d, f in placed}  # fmt: skip
         plan.status, plan.finished_at = JobStatus.DONE, timezone.now()
         plan.progress = plan.total = len(demands)
-        plan.message = (f"{plan.trucks} trucks for {plan.requested_cases:,} cases; {plan.adjusted_cases} cases adjusted "
-                        f"(lower bound {plan.adjusted_cases_bound}).") if demands else "No approved lines to ship."  # fmt: skip
+        plan.message = (f"{plan.trucks:,} truck{'' if plan.trucks == 1 else 's'} for {plan.requested_cases:,} cases; {plan.adjusted_cases} cases adjusted "
+                        f"(lower bound {plan.adjusted_cases_bound})"
+                        + (f"; {waiting:,} cases wait for a full truck." if waiting else ".")) if demands else "No approved lines to ship."  # fmt: skip
         plan.save()
     return plan
+
+
+def _trucks_at(result: shipping.Plan, location: str, first: int) -> list[int]:
+    """The plan's numbers of the trucks stopping at ``location``: those an adjustment there completes."""
+    return [
+        first + i
+        for i, t in enumerate(result.trucks, start=1)
+        if any(s.location == location for s in t.stops)
+    ]
 
 
 def _site_names(message: str) -> str:
@@ -377,69 +442,32 @@ def shipment_adjustments_override(
 
 
 def shipment_adjustments_accept(*, plan: ShipmentPlan, adjustment_ids: Iterable[int], user: User) -> int:
-    """Apply adjustments to the approved orders: change their lines at that site (largest line
-    first), move each order's final drawdown by the value change (refused if it would overdraw),
-    record the change in the order's history, and email the district. All or nothing."""
+    """Send the selected adjustments to their districts as proposals (the state's reviewers): the
+    district accepts (applied to its order) or declines. Nothing changes an approved order here.
+    Proposals already decided are skipped; a declined one the state changed goes out again."""
     if not ShipmentPlan.objects.for_user(user, write=True).filter(pk=plan.pk).exists():
-        raise DomainError("Only the state agency's reviewers apply shipment adjustments.")
-    applied = 0
+        raise DomainError("Only the state agency's reviewers send shipment adjustments to the districts.")
     with transaction.atomic():
-        adjustments = list(PlanAdjustment.objects.select_for_update(of=("self",)).filter(plan=plan, pk__in=list(adjustment_ids))
-                           .exclude(status=AdjustmentStatus.ACCEPTED).select_related("food", "site", "processor"))  # fmt: skip
+        adjustments = list(PlanAdjustment.objects.select_for_update(of=("self",))
+                           .filter(plan=plan, pk__in=list(adjustment_ids),
+                                   status__in=[AdjustmentStatus.PROPOSED, AdjustmentStatus.OVERRIDDEN])
+                           .select_related("food", "site", "processor"))  # fmt: skip
         for adjustment in adjustments:
-            _apply_adjustment(plan, adjustment, user)
             adjustment.status, adjustment.decided_by, adjustment.decided_at = (
-                AdjustmentStatus.ACCEPTED,
+                AdjustmentStatus.OFFERED,
                 user,
                 timezone.now(),
             )
             adjustment.save(update_fields=["status", "decided_by", "decided_at"])
-            applied += 1
-    return applied
-
-
-def _apply_adjustment(plan: ShipmentPlan, adjustment: PlanAdjustment, user: User) -> None:
-    from usda_foods.ordering.services.common import order_email_district_later
-
-    # The lines and their orders are changed (cases, drawdown); the window is not: lock just those.
-    lines = list(OrderLine.objects.select_for_update(of=("self", "order")).select_related("order")
-                 .filter(order__window=plan.window, order__status=OrderStatus.APPROVED, catalog_item=adjustment.food)
-                 .filter(Q(diverted_to_id=adjustment.processor_id) if adjustment.processor_id else
-                         Q(delivery_site=adjustment.site, diverted_to__isnull=True))
-                 .order_by("-cases", "id"))  # fmt: skip
-    if not lines:
-        raise DomainError(
-            f"No approved line of {adjustment.food} goes to {adjustment.place_name} any more: run the plan again."
-        )
-    remaining = adjustment.cases
-    changed: dict[int, Order] = {}
-    for line in lines:
-        if remaining == 0:
-            break
-        step = remaining if remaining > 0 else -min(line.cases, -remaining)
-        line.cases += step
-        remaining -= step
-        if line.cases == 0:
-            line.delete()
-        else:
-            line.save(update_fields=["cases"])
-        changed[line.order_id] = line.order
-    if remaining:
-        raise DomainError(
-            f"{adjustment.place_name} has only {adjustment.requested_cases} cases of {adjustment.food} to remove."
-        )
-    for order in changed.values():
-        value = sum((ln.cases * ln.unit_price for ln in order.lines.all()), Decimal("0.00"))
-        drawdown_adjust(drawdown_id=order.drawdown_id, amount=value, user=user,
-                        memo=f"Shipment plan #{plan.pk}: {adjustment.cases:+d} cases of {adjustment.food}")  # fmt: skip
-        Order.objects.filter(pk=order.pk).update(value=value)
-        order.value = value
-        comment = (f"Shipment plan #{plan.pk}: {adjustment.cases:+d} cases of {adjustment.food} at {adjustment.place_name} "
-                   f"({adjustment.reason}). New value ${value:,}.")  # fmt: skip
-        OrderTransition.objects.create(
-            order=order, from_status=order.status, to_status=order.status, user=user, comment=comment
-        )
-        order_email_district_later(order, order.status, comment)
+        for site in {a.site for a in adjustments if a.site_id}:
+            mine = [a for a in adjustments if a.site_id == site.pk]
+            body = "\n".join(
+                f"{a.cases:+,d} cases of {a.food.description} at {site.name} ({a.reason})" for a in mine
+            )
+            district_email_later(district_id=site.district_id, subject=f"USDA Foods: {len(mine)} proposed change"
+                                 f"{'s' if len(mine) != 1 else ''} to decide ({plan.window.name})",
+                                 body=body + "\n\nAccept or decline each on your proposals page.")  # fmt: skip
+    return len(adjustments)
 
 
 def drop_sites(user: User) -> QuerySet:

@@ -19,4 +19,11 @@ urlpatterns = [
     path("usda-foods/shipment-plans/<int:pk>/plan.csv", views.PlanCsv.as_view(), name="shipment-plan-csv"),
     path("usda-foods/shipment-plans/<int:pk>/plan.pdf", views.PlanPdf.as_view(), name="shipment-plan-pdf"),
     path("usda-foods/my-deliveries/", views.MyDeliveries.as_view(), name="my-deliveries"),
+    path("usda-foods/proposals/", views.ProposalList.as_view(), name="proposal-list"),
+    path("usda-foods/proposals/<int:pk>/", views.ProposalDetail.as_view(), name="proposal-detail"),
+    path(
+        "usda-foods/states/<int:pk>/alternatives/",
+        views.PlacementSettingsView.as_view(),
+        name="placement-settings",
+    ),
 ]

@@ -20,19 +20,26 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
 from districts import access
+from districts.models import StateAgency
 from focus_lab import exports
 from focus_lab.errors import DomainError
 from focus_lab.jobs.models import JobStatus
 from usda_foods.entitlements.forms import add_domain_error
+from usda_foods.ordering.access import reviews_state
 from usda_foods.ordering.models import OrderWindow
+from usda_foods.shipping.access import deciding_district_ids
 from usda_foods.shipping.export import CSV_HEADER, plan_map, plan_pdf, plan_rows, plan_trucks, truck_colour
+from usda_foods.shipping.forms import PlacementForm
 from usda_foods.shipping.models import AdjustmentStatus, PlanAdjustment, ShipmentPlan
+from usda_foods.shipping.placement import placement_settings_save
+from usda_foods.shipping.proposals import proposal_decide, proposals_for
 from usda_foods.shipping.services import (
     district_drops,
     shipment_adjustments_accept,
@@ -44,6 +51,14 @@ WINDOW_PLANS = "usda_foods/shipping/window_plans.html"
 PAGE = "usda_foods/shipping/plan_detail.html"
 BODY = "usda_foods/shipping/_plan_body.html"
 RUNNING = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def _open(row: PlanAdjustment) -> bool:
+    """The state still has to act on it: not yet sent, or a cut the district declined (a declined
+    increase waits for a full truck instead)."""
+    if row.status == AdjustmentStatus.DECLINED:
+        return row.cases < 0
+    return row.status in (AdjustmentStatus.PROPOSED, AdjustmentStatus.OVERRIDDEN)
 
 
 class RunPlanForm(forms.Form):
@@ -134,7 +149,7 @@ class PlanPageMixin(LoginRequiredMixin):
             for row in rows:
                 row.typed = (typed or {}).get(f"cases-{row.pk}", row.cases)
             groups.append({"food": food, "adjustments": rows, "error": error if str(food.pk) == error_food else "",
-                           "open": sum(row.status != AdjustmentStatus.ACCEPTED for row in rows)})  # fmt: skip
+                           "open": sum(_open(row) for row in rows)})  # fmt: skip
         context.update(trucks=trucks, map=plan_map(trucks), adjustment_groups=groups,
                        open_adjustments=sum(g["open"] for g in groups))  # fmt: skip
         return context
@@ -154,21 +169,21 @@ def _back(plan: ShipmentPlan) -> HttpResponse:
 
 
 class PlanAccept(PlanPageMixin, View):
-    """Apply the selected adjustments to the approved orders (reviewers)."""
+    """Send the selected adjustments to their districts as proposals (reviewers)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = self.get_plan(write=True)
         ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("adjustment") if v.isdigit()))
         if not ids:
-            messages.warning(request, "Select the adjustments to accept first.")
+            messages.warning(request, "Select the adjustments to send first.")
             return _back(plan)
         try:
             applied = shipment_adjustments_accept(plan=plan, adjustment_ids=ids, user=request.user)
         except DomainError as exc:
-            messages.error(request, f"Nothing was applied: {exc.message}")
+            messages.error(request, f"Nothing was sent: {exc.message}")
         else:
-            messages.success(request, f"{applied} adjustment{'s' if applied != 1 else ''} applied to the orders; "
-                                      "the districts are emailed.")  # fmt: skip
+            messages.success(request, f"{applied} proposal{'s' if applied != 1 else ''} sent to the districts: "
+                                      "each accepts or declines.")  # fmt: skip
         return _back(plan)
 
 
@@ -285,3 +300,88 @@ class MyDeliveries(LoginRequiredMixin, TemplateView):
         ]
         context["drop_count"] = sum(len(d) for d in drops.values())
         return context
+
+
+# --- A district's proposals (issue 18) ------------------------------------------------------------
+
+
+class ProposalList(LoginRequiredMixin, TemplateView):
+    """The changes the state proposes to the user's districts' approved orders, waiting ones
+    first. Three queries whatever the number of proposals (the list and the user's rights)."""
+
+    template_name = "usda_foods/shipping/proposal_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = list(proposals_for(self.request.user))
+        deciding = set(deciding_district_ids(self.request.user).values_list("district_id", flat=True))
+        for row in rows:
+            row.can_decide = row.status == AdjustmentStatus.OFFERED and row.site.district_id in deciding
+        context["proposals"] = rows
+        return context
+
+
+class ProposalDetail(LoginRequiredMixin, View):
+    """One proposal: why, which trucks it completes, what it costs the entitlement; the district's
+    managers accept or decline it (``action`` = accept | decline). Other districts get 404."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render(self.get_proposal(pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        proposal = self.get_proposal(pk)
+        action = request.POST.get("action")
+        if action not in ("accept", "decline"):
+            messages.error(request, "Choose to accept or decline.")
+            return self.render(proposal)
+        try:
+            proposal_decide(adjustment_id=proposal.pk, user=request.user, accept=action == "accept",
+                            note=request.POST.get("note", ""))  # fmt: skip
+        except DomainError as exc:
+            messages.error(request, f"Nothing changed: {exc.message}")
+            return self.render(proposal)
+        messages.success(request, "Accepted: your approved order now includes the change." if action == "accept"
+                         else "Declined: the state sees your answer.")  # fmt: skip
+        return redirect(proposal)
+
+    def get_proposal(self, pk: int) -> PlanAdjustment:
+        return access.get_for_user(proposals_for(self.request.user), self.request.user, pk)
+
+    def render(self, proposal: PlanAdjustment) -> HttpResponse:
+        deciding = (
+            deciding_district_ids(self.request.user).filter(district_id=proposal.site.district_id).exists()
+        )
+        context = {"proposal": proposal,
+                   "can_decide": deciding and proposal.status == AdjustmentStatus.OFFERED}  # fmt: skip
+        return render(self.request, "usda_foods/shipping/proposal_detail.html", context)
+
+
+# --- The state's alternatives to adjustments ------------------------------------------------------
+
+
+class PlacementSettingsView(LoginRequiredMixin, View):
+    """A state agency's order of alternatives before adjustments and its warehouse (reviewers
+    change them; the state's districts read them)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        state = access.get_for_user(StateAgency.objects.all(), request.user, pk)
+        return self.render(state, PlacementForm(state=state))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        state = access.get_for_user(StateAgency.objects.all(), request.user, pk)
+        if not reviews_state(request.user, state.pk):
+            raise PermissionDenied
+        form = PlacementForm(request.POST, state=state)
+        if form.is_valid():
+            try:
+                placement_settings_save(state_agency=state, user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, f"Alternatives to adjustments saved for {state}.")
+                return redirect("usda_foods:placement-settings", pk=state.pk)
+        return self.render(state, form)
+
+    def render(self, state: StateAgency, form: PlacementForm) -> HttpResponse:
+        context = {"state": state, "form": form, "can_edit": reviews_state(self.request.user, state.pk)}
+        return render(self.request, "usda_foods/shipping/placement_settings.html", context)
