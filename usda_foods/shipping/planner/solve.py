@@ -65,28 +65,17 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
-from usda_foods import bounds
-
-from . import exact, geo
+from . import exact, geo, groups, partition
+from .assemble import assemble, check_food, reason_codes
 from .chain import Packer
 from .deliveries import Deliverable, DeliveryPlan, choose_deliveries
 from .improve import improve_adjustments, improve_routes, regroup_nearby
-from .limits import DEFAULT_TIME_LIMIT_S, EXACT_MAX_ITEMS, VARIANTS, Budget, Variant
-from .model import (
-    Adjustment,
-    FoodDemand,
-    Location,
-    LowerBounds,
-    Plan,
-    PlanningInputError,
-    PlanRules,
-    PlanSummary,
-    Stop,
-    Truck,
-)
+from .limits import DEFAULT_TIME_LIMIT_S, EXACT_FILL_S, EXACT_MAX_ITEMS, VARIANTS, Budget, Variant
+from .model import FoodDemand, Location, Plan, PlanningInputError, PlanRules
 from .whole import pack_whole
 
 # ---------------------------------------------------------------------------------------------
@@ -107,15 +96,25 @@ def plan_food(
     constructive plan misses a lower bound. Equal inputs give equal plans.
     """
     started = time.perf_counter()
-    _check_food(food=food, locations=locations, rules=rules, time_limit_s=time_limit_s)
+    check_food(food=food, locations=locations, rules=rules, time_limit_s=time_limit_s)
     ctx = _Food.build(locations=locations, rules=rules, time_limit_s=time_limit_s)
-    best = min(
-        (_chain_candidate(ctx, variant, use_cpsat=False) for variant in VARIANTS), key=lambda c: c.score
-    )
+    # Where every remainder must go whole and could fill trucks exactly (drops of 1/4 to 1/2
+    # truck), look for that exact partition first; otherwise the chain is the fast path.
+    best = _partition_candidate(ctx) if ctx.wh is None else None
+    if best is None or not ctx.at_bounds(best):
+        chained = min(
+            (_chain_candidate(ctx, variant, use_cpsat=False) for variant in VARIANTS), key=lambda c: c.score
+        )
+        best = chained if best is None or chained.score < best.score else best
     if not ctx.at_bounds(best) and ctx.wh is None:
-        whole = _whole_candidate(ctx)
-        if whole is not None and whole.score[:2] < best.score[:2]:
-            best = whole
+        # Whole-drop packings: the best grouping of small remainders, the hard quarter-to-half
+        # case; each kept only where it beats the chain.
+        for make in (_groups_candidate, _whole_candidate):
+            other = make(ctx)
+            if other is not None and other.score[:2] < best.score[:2]:
+                best = other
+            if ctx.at_bounds(best):
+                break
     if not ctx.at_bounds(best) and time_limit_s > 0:
         if ctx.split_items <= EXACT_MAX_ITEMS:
             better = _exact_whole(ctx, best)
@@ -132,16 +131,18 @@ def plan_food(
         trucks=trucks, qs=ctx.qs, anchors=anchors, wh=ctx.wh, points=ctx.points, xy=ctx.xy, cap=cap, m=m, s=s
     )
     trucks = improve_routes(trucks=trucks, points=ctx.points, xy=ctx.xy, cap=cap, m=m, s=s)
-    return _assemble(
+    return assemble(
         food=food,
         locations=locations,
         rules=rules,
         raw_trucks=trucks,
-        reasons=_reason_codes(
+        reasons=reason_codes(
             qs=ctx.qs, wh=ctx.wh, raw_trucks=trucks, anchors=anchors, flexed=best.flexed - best.repaired
         ),
-        cost_lower_bound=ctx.deliveries.cost_lower_bound,
-        trucks_at_bound=ctx.deliveries.trucks_at_bound,
+        cost_lower_bound=ctx.cost_lower_bound,
+        trucks_at_bound=ctx.deliveries.trucks_at_bound
+        if ctx.cost_lower_bound == ctx.deliveries.cost_lower_bound
+        else 0,
         started=started,
     )
 
@@ -188,9 +189,21 @@ class _Food:
     def split_items(self) -> int:
         return sum(1 for amount in self.deliveries.amounts if self.dv.split_part(amount))
 
+    @cached_property
+    def cost_lower_bound(self) -> int:
+        """The delivery DP's bound and, without a warehouse, the stop-counting packing bound."""
+        if self.wh is not None:
+            return self.deliveries.cost_lower_bound
+        packing = groups.packing_bound(self.qs, cap=self.rules.capacity, s=self.rules.max_stops)
+        return max(self.deliveries.cost_lower_bound, packing)
+
     def at_bounds(self, candidate: _Candidate) -> bool:
         cost, trucks = candidate.score[:2]
-        return cost == self.deliveries.cost_lower_bound and trucks == self.deliveries.trucks_at_bound
+        if cost != self.cost_lower_bound:
+            return False
+        if self.cost_lower_bound != self.deliveries.cost_lower_bound:
+            return True  # no truck bound to meet beyond what assemble reports
+        return trucks == self.deliveries.trucks_at_bound
 
     def cost(self, trucks: Sequence[Sequence[tuple[int, int]]]) -> int:
         got = [0] * len(self.qs)
@@ -258,6 +271,40 @@ def _chain_candidate(ctx: _Food, variant: Variant, *, use_cpsat: bool) -> _Candi
     )
 
 
+def _remainders(ctx: _Food) -> tuple[list[list[tuple[int, int]]], list[tuple[int, int]]]:
+    """Each location's full direct trucks, and what it asks for beyond them (location, cases)."""
+    cap = ctx.rules.capacity
+    direct = [[(i, cap)] for i, q in enumerate(ctx.qs) for _ in range(q // cap)]
+    return direct, [(i, q % cap) for i, q in enumerate(ctx.qs) if q % cap]
+
+
+def _partition_candidate(ctx: _Food) -> _Candidate | None:
+    """Every remainder placed whole with no adjustment (``partition``), where that can exist."""
+    if ctx.cost_lower_bound > 0:
+        return None
+    direct, items = _remainders(ctx)
+    rules = ctx.rules
+    found = partition.exact_partition(
+        items, cap=rules.capacity, m=rules.min_drop_cases, s=rules.max_stops, ranks=ctx.ranks,
+        deterministic_s=EXACT_FILL_S if ctx.budget.left > 0 else 0.0,
+    )  # fmt: skip
+    if found is None:
+        return None
+    trucks = direct + found
+    return _Candidate(trucks=trucks, score=ctx.score(trucks), repaired=set(), flexed=set())
+
+
+def _groups_candidate(ctx: _Food) -> _Candidate | None:
+    """Remainders placed whole or cut, trucks settled once their stops are known (``groups``)."""
+    direct, items = _remainders(ctx)
+    if not items:
+        return None
+    rules = ctx.rules
+    kept, _ = groups.best_groups(items, cap=rules.capacity, m=rules.min_drop_cases, s=rules.max_stops)
+    trucks = direct + [groups.settle(g, cap=rules.capacity, m=rules.min_drop_cases) for g in kept]
+    return _Candidate(trucks=trucks, score=ctx.score(trucks), repaired={i for i, _ in items}, flexed=set())
+
+
 def _whole_candidate(ctx: _Food) -> _Candidate | None:
     """:func:`whole.pack_whole` on the split parts, beside the direct trucks; None where some split
     part must be cut."""
@@ -277,35 +324,6 @@ def _whole_candidate(ctx: _Food) -> _Candidate | None:
         return None
     trucks = direct + found[1]
     return _Candidate(trucks=trucks, score=ctx.score(trucks), repaired={i for i, _ in items}, flexed=set())
-
-
-def _reason_codes(
-    *,
-    qs: Sequence[int],
-    wh: int | None,
-    raw_trucks: Sequence[Sequence[tuple[int, int]]],
-    anchors: Sequence[int],
-    flexed: set[int],
-) -> dict[int, list[str]]:
-    """Why each location's delivery differs from its request."""
-    got = [0] * len(qs)
-    for truck in raw_trucks:
-        for i, cases in truck:
-            got[i] += cases
-    codes: dict[int, list[str]] = {}
-    for i, q in enumerate(qs):
-        if got[i] == q:
-            continue
-        if i == wh:
-            codes[i] = ["warehouse"]
-            continue
-        mine = []
-        if anchors[i] != q:
-            mine.append("undeliverable")
-        if got[i] != anchors[i]:
-            mine.append("whole_trucks" if i in flexed else "repair")
-        codes[i] = mine
-    return codes
 
 
 def _exact_whole(ctx: _Food, best: _Candidate) -> _Candidate | None:
@@ -372,114 +390,4 @@ def plan_many(
     return tuple(
         plan_food(food=d.food, locations=d.locations, rules=d.rules, time_limit_s=time_limit_s)
         for d in demands
-    )
-
-
-def _check_food(*, food: str, locations: Sequence[Location], rules: PlanRules, time_limit_s: float) -> None:
-    """The input rules a ``Location`` or ``PlanRules`` alone cannot check, and the bounds that
-    keep one food's work to what a real plan needs (``bounds``)."""
-    if not isinstance(food, str) or not food.strip():
-        raise PlanningInputError("food must be a non-empty string")
-    if not isinstance(rules, PlanRules):
-        raise PlanningInputError(f"{food}: expected PlanRules, got {type(rules).__name__}")
-    if problem := bounds.time_limit_problem(time_limit_s):
-        raise PlanningInputError(problem)
-    seen: set[str] = set()
-    warehouses = []
-    for loc in locations:
-        if not isinstance(loc, Location):
-            raise PlanningInputError(f"{food}: expected Location, got {type(loc).__name__}")
-        if loc.name in seen:
-            raise PlanningInputError(f"{food}: location {loc.name!r} is listed more than once")
-        seen.add(loc.name)
-        if loc.warehouse:
-            warehouses.append(loc.name)
-        if problem := bounds.request_problem(loc.cases, capacity=rules.capacity):
-            raise PlanningInputError(f"{food}: {loc.name}: {problem}")
-    if problem := bounds.food_problem(
-        locations=len(locations), cases=sum(loc.cases for loc in locations), capacity=rules.capacity
-    ):
-        raise PlanningInputError(f"{food}: {problem}")
-    if len(warehouses) > 1:
-        raise PlanningInputError(f"{food}: at most one warehouse per food, got {', '.join(warehouses)}")
-
-
-_REASONS = {
-    "undeliverable": "{q} cases cannot be delivered within the rules (minimum drop {m} cases on a split truck)",
-    "whole_trucks": "requests for this food must add up to whole truckloads of {cap} cases",
-    "repair": "needed for full trucks within {s} stops and {m}-case minimum drops (and whole truckloads)",
-    "warehouse": "state warehouse absorbs the remainder of the last trucks (not counted as an adjustment)",
-}
-
-
-def _assemble(
-    *,
-    food: str,
-    locations: Sequence[Location],
-    rules: PlanRules,
-    raw_trucks: Sequence[Sequence[tuple[int, int]]],
-    reasons: Mapping[int, list[str]],
-    cost_lower_bound: int,
-    trucks_at_bound: int,
-    started: float,
-) -> Plan:
-    cap, m, s = rules.capacity, rules.min_drop_cases, rules.max_stops
-    trucks = []
-    got = [0] * len(locations)
-    for raw in raw_trucks:
-        merged: dict[int, int] = {}
-        for i, cases in raw:
-            merged[i] = merged.get(i, 0) + cases
-        idx = sorted(merged, key=lambda i: locations[i].name)
-        order, km = geo.best_order(
-            points=[(locations[i].lat, locations[i].lon) for i in idx],
-            names=[locations[i].name for i in idx],
-        )
-        stops = tuple(Stop(location=locations[idx[j]].name, cases=merged[idx[j]]) for j in order)
-        for i in idx:
-            got[i] += merged[i]
-        trucks.append(Truck(food=food, stops=stops, cases=sum(merged.values()), distance_km=km))
-    trucks.sort(key=lambda t: (len(t.stops) > 1, t.stops[0].location, -t.stops[0].cases, t.distance_km))
-    adjustments = []
-    adjusted = absorbed = 0
-    for i, loc in enumerate(locations):
-        delta = got[i] - loc.cases
-        if not delta:
-            continue
-        codes = reasons.get(i) or ["repair"]
-        if loc.warehouse:
-            absorbed += delta
-        else:
-            adjusted += abs(delta)
-        reason = "; ".join(_REASONS[c].format(q=loc.cases, m=m, s=s, cap=cap) for c in codes)
-        adjustments.append(
-            Adjustment(food=food, location=loc.name, cases=delta, reason=reason, warehouse=loc.warehouse)
-        )
-    requested = sum(loc.cases for loc in locations)
-    if adjusted == cost_lower_bound:
-        truck_bound = trucks_at_bound
-    else:
-        truck_bound = max(0, -(-(requested - adjusted) // cap))
-    wh_name = next((loc.name for loc in locations if loc.warehouse), None)
-    summary = PlanSummary(
-        requested_cases=requested,
-        delivered_cases=sum(got),
-        adjusted_cases=adjusted,
-        warehouse_absorbed_cases=absorbed,
-        trucks=len(trucks),
-        direct_trucks=sum(1 for t in trucks if len(t.stops) == 1),
-        split_trucks=sum(1 for t in trucks if len(t.stops) > 1),
-        total_km=sum(t.distance_km for t in trucks),
-        solve_seconds=time.perf_counter() - started,
-        capacity=cap,
-        min_drop_cases=m,
-        max_stops=s,
-        warehouse=wh_name,
-    )
-    return Plan(
-        food=food,
-        trucks=tuple(trucks),
-        adjustments=tuple(adjustments),
-        lower_bounds=LowerBounds(adjusted_cases=cost_lower_bound, trucks=truck_bound),
-        summary=summary,
     )
