@@ -239,8 +239,7 @@ def shipment_plan_compute(
         plan.result = _named_json([p for _, p in plans], {d.food.pk: d.food for d in demands})
         plan.status, plan.finished_at = JobStatus.DONE, timezone.now()
         plan.progress = plan.total = len(demands)
-        plan.message = (f"{plan.trucks} trucks for {plan.requested_cases:,} cases; {plan.adjusted_cases} cases adjusted "
-                        f"(lower bound {plan.adjusted_cases_bound}).") if demands else "No approved lines to ship."  # fmt: skip
+        plan.message = plan_message(plan) if demands else "No approved lines to ship."
         plan.save()
     return plan
 
@@ -302,6 +301,18 @@ def _demand_from_json(data: dict[str, Any]) -> shipping.FoodDemand:
         for name, lat, lon, cases, warehouse in data["locations"]
     )
     return shipping.FoodDemand(food=data["food"], locations=locations, rules=rules)
+
+
+def plan_message(plan: ShipmentPlan) -> str:
+    """One line on a finished plan, in plain words ("2 trucks for 200 cases; 10 cases changed,
+    the fewest any plan can")."""
+    words = shipping.words
+    changed = f"{words.count(plan.adjusted_cases, 'case')} changed from the orders"
+    if plan.adjusted_cases == plan.adjusted_cases_bound:
+        changed += ", the fewest any plan can" if plan.adjusted_cases else ""
+    else:
+        changed += f" (any plan must change at least {plan.adjusted_cases_bound:,})"
+    return f"{words.count(plan.trucks, 'truck')} for {words.count(plan.requested_cases, 'case')}; {changed}."
 
 
 def _named_json(plans: list[shipping.Plan], foods: dict[int, CatalogItem]) -> dict:

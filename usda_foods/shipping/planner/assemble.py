@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from usda_foods import bounds
 
-from . import geo, groups
+from . import geo, groups, words
 from .model import (
     Adjustment,
     Location,
@@ -80,11 +80,13 @@ def reason_codes(
     return codes
 
 
+#: Why a delivery differs from the request, in plain words (``q`` cases asked, ``m`` the smallest
+#: drop on a shared truck, ``s`` stops a truck, ``cap`` cases a full truck; ``stops`` says "1 stop").
 REASONS = {
-    "undeliverable": "{q} cases cannot be delivered within the rules (minimum drop {m} cases on a split truck)",
-    "whole_trucks": "requests for this food must add up to whole truckloads of {cap} cases",
-    "repair": "needed for full trucks within {s} stops and {m}-case minimum drops (and whole truckloads)",
-    "warehouse": "state warehouse absorbs the remainder of the last trucks (not counted as an adjustment)",
+    "undeliverable": "{q:,} cases cannot ship as asked: a shared truck only stops for {m:,} cases or more",
+    "whole_trucks": "this food ships only in full trucks of {cap:,} cases, and the requests add up to part of a truck",
+    "repair": "so that every truck is full ({cap:,} cases) with at most {stops}, each taking {m:,} cases or more",
+    "warehouse": "the state warehouse takes what is left on the last truck (not a change to any order)",
 }
 
 
@@ -127,7 +129,9 @@ def assemble(
             absorbed += delta
         else:
             adjusted += abs(delta)
-        reason = "; ".join(REASONS[c].format(q=loc.cases, m=m, s=s, cap=cap) for c in codes)
+        reason = "; ".join(
+            REASONS[c].format(q=loc.cases, m=m, stops=words.count(s, "stop"), cap=cap) for c in codes
+        )
         adjustments.append(
             Adjustment(food=food, location=loc.name, cases=delta, reason=reason, warehouse=loc.warehouse)
         )
