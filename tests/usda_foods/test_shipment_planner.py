@@ -165,7 +165,9 @@ def test_small_requests_are_raised_or_removed_whichever_is_fewer_cases():
     plan = plan_ok(spread([("tiny", 5), ("a", 95)]))
     assert plan.summary.adjusted_cases == 10 == plan.lower_bounds.adjusted_cases
     assert adjustments(plan) == {"tiny": -5, "a": 5}
-    assert "only stops for 25 cases or more" in next(a.reason for a in plan.adjustments if a.location == "tiny")
+    assert "only stops for 25 cases or more" in next(
+        a.reason for a in plan.adjustments if a.location == "tiny"
+    )
 
 
 def test_nearby_locations_share_trucks():

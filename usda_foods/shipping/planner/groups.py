@@ -262,3 +262,12 @@ def packing_trucks_bound(qs: Sequence[int], *, cap: int, s: int, adjusted: int) 
         if _bound_at(total, trucks, top, cap=cap, s=s) <= adjusted:
             return trucks
     return least
+
+
+def first_fit_decreasing_plan(qs: Sequence[int], *, cap: int, m: int, s: int) -> tuple[int, int]:
+    """The baseline the planner must never lose to: full direct trucks for each request, its
+    remainder by :func:`first_fit_decreasing`. Returns (adjusted cases, trucks)."""
+    direct = sum(q // cap for q in qs)
+    items = [(i, q % cap) for i, q in enumerate(qs) if q % cap]
+    kept, cut = first_fit_decreasing(items, cap=cap, m=m, s=s)
+    return total_cost(kept, cut, cap=cap, m=m), direct + len(kept)

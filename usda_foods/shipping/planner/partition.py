@@ -32,6 +32,10 @@ from ortools.sat.python import cp_model
 #: Nodes of the depth-first search, and the most patterns the CP-SAT model takes.
 SEARCH_NODES = 20_000
 MAX_PATTERNS = 200_000
+#: Sizes tried, one at a time, for the drop that takes the delivery DP's whole-truckload budget.
+SHIFT_TRIES = 4
+#: Up to this many drops, the model itself chooses the drop that takes the shift.
+SHIFT_IN_MODEL = 90
 
 
 class _OutOfNodes(Exception):
@@ -121,15 +125,32 @@ def search(
 
 
 def patterns(
-    sizes: Sequence[int], *, cap: int, s: int, deterministic_s: float
-) -> list[tuple[int, ...]] | None:
-    """The pattern model in CP-SAT: trucks as tuples of sizes, or None (none found in the budget,
-    or too many patterns)."""
+    sizes: Sequence[int],
+    *,
+    cap: int,
+    s: int,
+    deterministic_s: float,
+    shift: int = 0,
+    shiftable: frozenset[int] | set[int] = frozenset(),
+) -> tuple[list[tuple[int, ...]], int | None] | None:
+    """The pattern model in CP-SAT: (trucks as tuples of sizes, the size that took ``shift`` or
+    None), or None (none found in the budget, or too many patterns).
+
+    With ``shift`` (cases still to add or remove for whole truckloads, the delivery DP's budget),
+    exactly one drop of a size in ``shiftable`` becomes ``size + shift``: the model chooses which,
+    so a plan at the DP's bound (not only at zero) is found where one exists this way."""
     counts = Counter(sizes)
-    order = sorted(counts, reverse=True)
+    moved = {z: z + shift for z in sorted(shiftable) if shift and counts.get(z) and z + shift > 0}
+    if shift and not moved:
+        return None
+    # Sizes a truck may carry: the drops as they are, and the shifted size (at most once).
+    avail = Counter(counts)
+    for z2 in moved.values():
+        avail[z2] += 1
+    order = sorted(avail, reverse=True)
     pats: list[tuple[int, ...]] = []
     for big in order:
-        rest = dict(counts)
+        rest = dict(avail)
         rest[big] -= 1
         for combo in _completions(rest, order, cap - big, s - 1, big):
             pats.append((big, *combo))
@@ -142,13 +163,18 @@ def patterns(
     uses_of: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     for j, pat in enumerate(pats):
         mult = Counter(pat)
-        top = min(counts[z] // k for z, k in mult.items())
+        top = min(avail[z] // k for z, k in mult.items())
         var = model.new_int_var(0, top, f"p{j}")
         use.append(var)
         for z, k in mult.items():
             uses_of[z].append((k, var))
-    for z, n in counts.items():
-        model.add(sum(k * v for k, v in uses_of[z]) == n)
+    took = {z: model.new_bool_var(f"shift{z}") for z in moved}
+    if took:
+        model.add_exactly_one(took.values())
+    for z in order:
+        need = counts.get(z, 0) - (took[z] if z in took else 0)
+        need += sum(took[z0] for z0, z2 in moved.items() if z2 == z)
+        model.add(sum(k * v for k, v in uses_of[z]) == need)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
@@ -160,7 +186,7 @@ def patterns(
     out = []
     for pat, var in zip(pats, use, strict=True):
         out.extend([pat] * int(solver.value(var)))
-    return out
+    return out, next((z for z, v in took.items() if solver.value(v)), None)
 
 
 def assign(
@@ -238,14 +264,49 @@ def exact_partition(
     s: int,
     ranks: Sequence[int],
     deterministic_s: float,
+    shift: int = 0,
+    eligible: frozenset[int] | set[int] = frozenset(),
 ) -> list[list[tuple[int, int]]] | None:
-    """Trucks of (location, cases) delivering every item whole with no adjustment, or None."""
+    """Trucks of (location, cases) delivering every item whole with no further adjustment, or
+    None; with ``shift``, one of the ``eligible`` locations takes those cases more (or fewer)."""
     sizes = [z for _, z in items]
+    if shift:
+        shiftable = {z for loc, z in items if loc in eligible and m <= z + shift <= cap - m}
+        if not shiftable or not all(m <= z <= cap - m for z in sizes) or (sum(sizes) + shift) % cap:
+            return None
+        if s < 2 or deterministic_s <= 0:
+            return None
+        # Which drop takes the shift: the model can choose (``patterns(shift=...)``), but trying
+        # the most common sizes one at a time is much faster and almost always enough.
+        counts = Counter(sizes)
+        if len(items) <= SHIFT_IN_MODEL:
+            found = patterns(
+                sizes, cap=cap, s=s, deterministic_s=deterministic_s, shift=shift, shiftable=shiftable
+            )
+            if found is None or found[1] is None:
+                return None
+            loc = min(
+                (i for i, size in items if size == found[1] and i in eligible), key=lambda j: (ranks[j], j)
+            )
+            return assign(found[0], [(i, size + shift if i == loc else size) for i, size in items], ranks)
+        tries = sorted(shiftable, key=lambda z: (-counts[z], z))[:SHIFT_TRIES]
+        for z in tries:
+            loc = min((i for i, size in items if size == z and i in eligible), key=lambda j: (ranks[j], j))
+            moved = [(i, size + shift if i == loc else size) for i, size in items]
+            found = patterns(
+                [size for _, size in moved], cap=cap, s=s, deterministic_s=deterministic_s / len(tries)
+            )
+            if found is not None:
+                return assign(found[0], moved, ranks)
+        return None
     if not applies(sizes, cap=cap, m=m, s=s):
         return None
-    found = patterns(sizes, cap=cap, s=s, deterministic_s=deterministic_s) if deterministic_s > 0 else None
-    if found is None:
-        found = search(sizes, cap=cap, s=s)
-    if found is None:
+    trucks = None
+    if deterministic_s > 0:
+        found = patterns(sizes, cap=cap, s=s, deterministic_s=deterministic_s)
+        trucks = found[0] if found is not None else None
+    if trucks is None:
+        trucks = search(sizes, cap=cap, s=s)
+    if trucks is None:
         return None
-    return assign(found, items, ranks)
+    return assign(trucks, items, ranks)

@@ -279,19 +279,27 @@ def _remainders(ctx: _Food) -> tuple[list[list[tuple[int, int]]], list[tuple[int
 
 
 def _partition_candidate(ctx: _Food) -> _Candidate | None:
-    """Every remainder placed whole with no adjustment (``partition``), where that can exist."""
-    if ctx.cost_lower_bound > 0:
-        return None
-    direct, items = _remainders(ctx)
+    """Every remainder placed whole at the delivery DP's amounts, with at most the DP's whole-
+    truckload budget on one location (``partition``), where all remainders must go whole."""
+    if ctx.cost_lower_bound != ctx.deliveries.cost_lower_bound:
+        return None  # the DP's amounts cannot reach the bound: leave it to the other packings
+    cap = ctx.rules.capacity
+    amounts, shift = ctx.deliveries.amounts, ctx.deliveries.shift
+    direct = [[(i, cap)] for i, a in enumerate(amounts) for _ in range(a // cap)]
+    items = [(i, a % cap) for i, a in enumerate(amounts) if a % cap]
+    eligible = {
+        i for i, a in enumerate(amounts) if a > 0 and (a >= ctx.qs[i] if shift > 0 else a <= ctx.qs[i])
+    }
     rules = ctx.rules
     found = partition.exact_partition(
-        items, cap=rules.capacity, m=rules.min_drop_cases, s=rules.max_stops, ranks=ctx.ranks,
-        deterministic_s=EXACT_FILL_S if ctx.budget.left > 0 else 0.0,
+        items, cap=cap, m=rules.min_drop_cases, s=rules.max_stops, ranks=ctx.ranks,
+        deterministic_s=EXACT_FILL_S if ctx.budget.left > 0 else 0.0, shift=shift, eligible=eligible,
     )  # fmt: skip
     if found is None:
         return None
     trucks = direct + found
-    return _Candidate(trucks=trucks, score=ctx.score(trucks), repaired=set(), flexed=set())
+    changed = {i for i, z in items if i in eligible} if shift else set()
+    return _Candidate(trucks=trucks, score=ctx.score(trucks), repaired=set(), flexed=changed)
 
 
 def _groups_candidate(ctx: _Food) -> _Candidate | None:
