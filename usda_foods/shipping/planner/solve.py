@@ -37,7 +37,20 @@ runs four times with small variations (sweep direction, how many nearby candidat
 must-cut items held back for the end) and the best run is kept. First-fit decreasing is deliberately
 not used: it ignores the exact-fill rule and is far from optimal on drops of 1/4 to 1/2 truck.
 
-*3. Repairs.* Where the chain gets stuck, a bounded depth-first search (``search.py``) re-packs the
+*3. Whole-drop packings* (no warehouse). Where every remainder must go whole (between a minimum
+drop and a truck minus one, e.g. drops of 1/4 to 1/2 truck with three stops) the chain is greedy
+and strands a few drops, so an exact partition is tried *first* (``partition.py``): a CP-SAT
+pattern model over sizes (every multiset of at most ``s`` sizes filling a truck; one worker, fixed
+seed, deterministic budget), bin-completion search as a fallback. With the delivery DP's
+whole-truckload budget, one drop takes it (the model or a few tries choose which), so plans at the
+DP's bound are found too, not only plans with no adjustment. Where the chain misses a bound,
+``groups.py`` packs the remainders whole or cuts them, settling each truck's amounts once its stops
+are known (small requests are not rounded to 0 or one drop beforehand): the best of first-fit
+decreasing and a largest-first completion, improved by single moves. A candidate replaces the
+chain's plan only if it adjusts fewer cases (then uses fewer trucks), so the planner never loses to
+first-fit decreasing; ``whole.py`` covers the quarter-to-half case when no exact partition exists.
+
+*4. Repairs.* Where the chain gets stuck, a bounded depth-first search (``search.py``) re-packs the
 last few trucks and nearby items exactly. If nothing exact exists mid-sweep the truck is closed
 with the item (or two) nearest the room left, adjusted. At the end of the sweep, or for small
 instances (at most 30 split items) the whole instance, CP-SAT (``exact.py``) finds the fewest extra
@@ -46,19 +59,26 @@ runs single-threaded on a *deterministic* time budget, so equal inputs give equa
 OR-Tools routing solver is not used: it often finds no first solution on tight instances, and the
 stop order within a truck is enumerated anyway.
 
-*4. Polish* (``improve.py``). Pairs of trucks are re-packed where that lowers adjusted cases (one
+*5. Polish* (``improve.py``). Pairs of trucks are re-packed where that lowers adjusted cases (one
 truck filled up, one cut down) and then where it shortens the two routes (same cases per location,
-same number of trucks).
+same number of trucks). Neighbouring trucks come from a grid (``geo.nearest``) and the chain's
+nearest candidates from a grid of its pool (``Packer.nearest_in_range``), not from sorting
+everything for every truck, so the work grows with the requests, not their square.
 
-*Reported lower bounds.* ``adjusted_cases``: the DP value (per-location gaps to a deliverable amount
-plus whole truckloads; with a warehouse only the per-location gaps). It is at least the issue's
-"distance of the total to the nearest multiple of ``Q``" and never above the optimum. ``trucks``:
-if the plan meets the adjusted-cases bound, the fewest trucks the DP allows at that cost (any
-optimal plan adjusts that many cases too); otherwise ``ceil((requested - adjusted) / Q)``, valid for
-every plan adjusting no more than this one, the optimum included. (Rounding the total to the
-nearest truck would not be a bound: an optimal plan may round the other way.) "plan == bound"
-proves that objective optimal. Where drops of one to two minimum drops dominate (trucks must then be
-exact triples), the DP ignores packing and its bound is weak; see ``bench/shipments.py``.
+*Reported lower bounds.* ``adjusted_cases``: the larger of two valid bounds. The DP value
+(per-location gaps to a deliverable amount plus whole truckloads; with a warehouse only this,
+without the whole truckloads) is at least the issue's "distance of the total to the nearest multiple
+of ``Q``". Without a warehouse, the stop-counting bound (``groups.packing_bound``): ``T`` trucks
+deliver ``T * Q`` cases to at most ``s * T`` locations, so a plan adjusts at least
+``W + T * Q - 2 * min(T * Q, top(s * T))`` (``W`` all requests, ``top(k)`` the ``k`` largest),
+minimised over ``T``; it is what sees that three 250-case drops are 750 cases, not a truck (on the
+all-small family it is the optimum). ``trucks``: the largest of the DP's fewest trucks at its bound
+(when the plan meets that bound), ``ceil((requested - adjusted) / Q)``, and the fewest ``T`` whose
+stop-counting bound is within the plan's adjusted cases: each valid for every plan adjusting no
+more than this one, the optimum included. (Rounding the total to the nearest truck would not be a
+bound: an optimal plan may round the other way.) "plan == bound" proves that objective optimal.
+With a mix of small and large requests (the 70 %-small family) both bounds stay well below the
+optimum; see ``bench/shipments.py``.
 """
 
 from __future__ import annotations
