@@ -4,6 +4,7 @@ Run from the repository root (no Django, no database):
 
     .venv/bin/python bench/shipments.py            # the full table, well under two minutes
     .venv/bin/python bench/shipments.py --quick    # the small instances only
+    .venv/bin/python bench/shipments.py --families # only the packing families (issue 18)
 
 Instances: locations scattered around towns of Minnesota, Wisconsin, Iowa and Illinois (lat 40-48,
 lon -97 to -87). "mixed" requests: mostly 10-90 % of a truck, some of one to three trucks and more,
@@ -16,12 +17,19 @@ Columns: cases adjusted by the plan and the lower bound reported with it, trucks
 bound, total route km, solve seconds; for small instances CP-SAT's exact model on the whole
 instance: "(adjusted, trucks)*" when proven optimal, else the best it found and its proven lower
 bound on adjusted cases. A plan that meets both of its own bounds is already optimal.
+
+Packing families (``usda_foods.shipping.planner.families``, truck 1,000 cases, minimum drop 250):
+"exact-fill" (every request 1/4 to 1/2 truck, three drops filling each truck exactly: the plan must
+adjust nothing), "all-small" (every request under 1/4 truck) and "70%-small", each beside plain
+first-fit decreasing (``groups.first_fit_decreasing_plan``), with time and the process's peak
+resident memory so far ("RSS MB", it never goes down: each row's is an upper bound for its run).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -29,28 +37,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from usda_foods.shipping.planner import Location, Plan, PlanRules, plan_food, validate_plan  # noqa: E402
+from usda_foods.shipping.planner import Location, Plan, PlanRules, families, plan_food, validate_plan  # noqa: E402
 from usda_foods.shipping.planner.exact import exact_optimum  # noqa: E402
-
-#: (lat, lon) of towns the locations cluster around.
-TOWNS = (
-    (44.98, -93.27),  # Minneapolis
-    (46.79, -92.10),  # Duluth
-    (44.02, -92.47),  # Rochester MN
-    (45.56, -94.16),  # St Cloud
-    (47.47, -94.88),  # Bemidji
-    (43.07, -89.40),  # Madison
-    (44.51, -88.02),  # Green Bay
-    (44.81, -91.50),  # Eau Claire
-    (43.04, -87.91),  # Milwaukee
-    (41.59, -93.62),  # Des Moines
-    (42.50, -96.40),  # Sioux City
-    (41.98, -91.67),  # Cedar Rapids
-    (42.50, -90.66),  # Dubuque
-    (41.88, -87.63),  # Chicago
-    (40.69, -89.59),  # Peoria
-    (42.27, -89.09),  # Rockford
-)
+from usda_foods.shipping.planner.groups import first_fit_decreasing_plan  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -87,9 +76,7 @@ def instance(*, n: int, seed: int, capacity: int, warehouse: bool, kind: str = "
     rng = random.Random(seed)
     locations = []
     for i in range(n):
-        lat0, lon0 = rng.choice(TOWNS)
-        lat = min(48.0, max(40.0, rng.gauss(lat0, 0.45)))
-        lon = min(-87.0, max(-97.0, rng.gauss(lon0, 0.6)))
+        lat, lon = families.place(rng)
         u = rng.random()
         if kind == "quarter":
             cases = int(capacity * rng.uniform(0.25, 0.50))
@@ -99,9 +86,7 @@ def instance(*, n: int, seed: int, capacity: int, warehouse: bool, kind: str = "
             cases = rng.randint(1, 3) * capacity + int(capacity * rng.uniform(0.0, 0.99))
         else:
             cases = int(capacity * rng.uniform(0.02, 0.10))
-        locations.append(
-            Location(name=f"SFA-{seed}-{i:04d}", lat=round(lat, 5), lon=round(lon, 5), cases=cases)
-        )
+        locations.append(Location(name=f"SFA-{seed}-{i:04d}", lat=lat, lon=lon, cases=cases))
     if warehouse:
         locations.append(
             Location(
@@ -120,13 +105,123 @@ def hint_from(plan: Plan, locations: list[Location]) -> list[list[tuple[int, int
     return [[(index[s.location], s.cases) for s in truck.stops] for truck in plan.trucks]
 
 
+#: (family, requests, seed) of the packing table.
+FAMILY_CASES = (
+    ("exact-fill", 60, 1),
+    ("exact-fill", 120, 2),
+    ("exact-fill", 249, 3),
+    ("exact-fill", 1000, 4),
+    ("all-small", 60, 5),
+    ("all-small", 249, 6),
+    ("all-small", 1000, 7),
+    ("70%-small", 60, 8),
+    ("70%-small", 249, 9),
+    ("70%-small", 1000, 10),
+)
+
+
+def family_table(*, quick: bool) -> int:
+    """The packing families beside first-fit decreasing; returns the number of failures (an
+    invalid plan, an exact-fill plan that adjusts, a plan that loses to first-fit decreasing)."""
+    header = (
+        f"{'family':<11}{'n':>6}{'requested':>10}{'adjusted':>9}{'adj LB':>8}{'trucks':>7}{'trk LB':>7}"
+        f"{'FFD adj':>9}{'FFD trk':>8}{'secs':>7}{'RSS MB':>8}"
+    )
+    print("\n" + header)
+    print("-" * len(header))
+    rules = PlanRules(capacity=1000)
+    failures = 0
+    for family, n, seed in FAMILY_CASES:
+        if quick and n > 249:
+            continue
+        if family == "exact-fill":
+            locations = families.exact_fill(n=n, seed=seed)
+        else:
+            locations = families.small(n=n, seed=seed, small_share=1.0 if family == "all-small" else 0.7)
+        started = time.perf_counter()
+        plan = plan_food(food="bench", locations=locations, rules=rules)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        ffd = first_fit_decreasing_plan(
+            [loc.cases for loc in locations], cap=1000, m=rules.min_drop_cases, s=rules.max_stops
+        )
+        s, lb = plan.summary, plan.lower_bounds
+        problems = validate_plan(plan=plan, locations=locations, rules=rules)
+        bad = bool(problems) or (s.adjusted_cases, s.trucks) > ffd
+        bad = bad or (family == "exact-fill" and s.adjusted_cases != 0)
+        failures += bad
+        print(
+            f"{family:<11}{n:>6}{s.requested_cases:>10,}{s.adjusted_cases:>9,}{lb.adjusted_cases:>8,}{s.trucks:>7}"
+            f"{lb.trucks:>7}{ffd[0]:>9,}{ffd[1]:>8}{seconds:>7.2f}{peak:>8.1f}"
+            + ("   FAILED" if bad else ""),
+            flush=True,
+        )
+    return failures
+
+
+def national(*, states: int, districts: int, foods: int, share: float, seed: int = 2026) -> int:
+    """A national window without Django: ``states`` states share ``districts`` districts; each
+    district orders each of ``foods`` foods with probability ``share`` (mixed sizes); every state
+    plans every food (``plan_food``, one process: the Celery task runs the same call per food).
+    Prints time, peak memory, adjusted cases and trucks against their bounds."""
+    rng = random.Random(seed)
+    per_state = districts // states
+    totals = dict(plans=0, requests=0, adjusted=0, adjusted_lb=0, trucks=0, trucks_lb=0, invalid=0)
+    slowest = 0.0
+    started = time.perf_counter()
+    for state in range(states):
+        for food in range(foods):
+            capacity = rng.choice((800, 1000, 1200, 1400))
+            n = sum(rng.random() < share for _ in range(per_state))
+            locations = instance(
+                n=n, seed=rng.randrange(1 << 30), capacity=capacity, warehouse=False, kind="mixed"
+            )
+            rules = PlanRules(capacity=capacity)
+            t0 = time.perf_counter()
+            plan = plan_food(food=f"S{state:02d}-F{food:02d}", locations=locations, rules=rules)
+            slowest = max(slowest, time.perf_counter() - t0)
+            totals["invalid"] += bool(validate_plan(plan=plan, locations=locations, rules=rules))
+            totals["plans"] += 1
+            totals["requests"] += n
+            totals["adjusted"] += plan.summary.adjusted_cases
+            totals["adjusted_lb"] += plan.lower_bounds.adjusted_cases
+            totals["trucks"] += plan.summary.trucks
+            totals["trucks_lb"] += plan.lower_bounds.trucks
+        print(f"  state {state + 1}/{states} done, {time.perf_counter() - started:.0f}s", flush=True)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"\nnational: {states} states, {districts:,} districts, {foods} foods: {totals['plans']:,} plans, "
+        f"{totals['requests']:,} requests in {time.perf_counter() - started:.0f}s (slowest food "
+        f"{slowest:.1f}s), peak RSS {rss:.0f} MB\n  adjusted {totals['adjusted']:,} (bound "
+        f"{totals['adjusted_lb']:,}), trucks {totals['trucks']:,} (bound {totals['trucks_lb']:,}), "
+        f"{totals['invalid']} invalid"
+    )
+    return totals["invalid"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the 20- and 100-location instances")
+    parser.add_argument("--families", action="store_true", help="only the packing families")
     parser.add_argument(
         "--exact-scale", type=float, default=1.0, help="multiply every exact solve's time budget"
     )
+    parser.add_argument("--national", action="store_true", help="only the national run (no Django)")
+    parser.add_argument("--states", type=int, default=50, help="national run: states (default 50)")
+    parser.add_argument("--districts", type=int, default=18_000, help="national run: districts")
+    parser.add_argument("--foods", type=int, default=40, help="national run: foods (default 40)")
+    parser.add_argument(
+        "--share", type=float, default=0.3, help="national run: share of districts ordering a food"
+    )
     args = parser.parse_args()
+    if args.national:
+        return (
+            1
+            if national(states=args.states, districts=args.districts, foods=args.foods, share=args.share)
+            else 0
+        )
+    if args.families:
+        return 1 if family_table(quick=args.quick) else 0
     header = (
         f"{'instance':<9}{'n':>5}{'Q':>6} {'wh':<3}{'requested':>10}{'adjusted':>9}{'adj LB':>8}{'trucks':>7}"
         f"{'trk LB':>7}{'km':>10}{'secs':>6}   optimum"
@@ -175,8 +270,9 @@ def main() -> int:
         if problems:
             line += f"   INVALID: {problems[:2]}"
         print(line, flush=True)
+    failures += family_table(quick=args.quick)
     print(
-        f"\ntotal {time.perf_counter() - started:.1f}s; {'all plans valid' if not failures else f'{failures} invalid'}"
+        f"\ntotal {time.perf_counter() - started:.1f}s; {'all plans valid' if not failures else f'{failures} failed'}"
     )
     return 1 if failures else 0
 

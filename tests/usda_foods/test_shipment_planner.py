@@ -165,7 +165,9 @@ def test_small_requests_are_raised_or_removed_whichever_is_fewer_cases():
     plan = plan_ok(spread([("tiny", 5), ("a", 95)]))
     assert plan.summary.adjusted_cases == 10 == plan.lower_bounds.adjusted_cases
     assert adjustments(plan) == {"tiny": -5, "a": 5}
-    assert "minimum drop" in next(a.reason for a in plan.adjustments if a.location == "tiny")
+    assert "only stops for 25 cases or more" in next(
+        a.reason for a in plan.adjustments if a.location == "tiny"
+    )
 
 
 def test_nearby_locations_share_trucks():
@@ -237,7 +239,7 @@ def test_plan_many_and_the_json_shape():
     plans = plan_many(demands=[peaches, beans])
     data = plan_to_json(plans)
     assert set(data) == {"trucks", "adjustments", "lower_bounds", "summary"}
-    assert set(data["trucks"][0]) == {"food", "stops", "cases", "distance_km"}
+    assert set(data["trucks"][0]) == {"food", "stops", "cases", "distance_km", "distance_miles"}
     assert set(data["trucks"][0]["stops"][0]) == {"location", "cases"}
     assert {t["food"] for t in data["trucks"]} == {"peaches", "beans"}
     assert sorted((a["food"], a["location"], a["cases"]) for a in data["adjustments"]) == [

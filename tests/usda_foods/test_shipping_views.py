@@ -140,6 +140,22 @@ def test_reviewer_sees_figures_map_trucks_and_adjustments(lab, sda_reviewer, cli
     assert "Stops (CSV)" in html and "Carrier manifest (PDF)" in html and "Re-run" in html
 
 
+def test_plan_figures_speak_plainly_in_miles_with_the_bounds_in_details(lab, sda_reviewer, client_for):
+    approve(lab, sda_reviewer, [20, 80])
+    plan = run_plan(lab["window"], sda_reviewer)
+    html = text(client_for(sda_reviewer).get(plan.get_absolute_url()))
+    figures = re.search(r'data-testid="figures".*?</details>', html, re.S).group(0)
+    before_details = figures.split("<details")[0]
+    assert "10 cases of 100 requested change so that every truck is full." in before_details
+    assert "No plan within the truck rules can change fewer." in before_details
+    assert "1 full truck. None fewer can carry these cases." in before_details
+    assert " miles<" in before_details or " mile<" in before_details
+    assert "lower bound" not in before_details and "optimal for this objective" not in before_details
+    assert "lower bound 10" in figures.split("<details")[1]
+    assert "Route miles" in text(client_for(sda_reviewer).get(url("window-plans", lab["window"].pk)))
+    assert plan.message == "1 truck for 100 cases; 10 cases changed from the orders, the fewest any plan can."
+
+
 def test_a_plan_above_its_bound_does_not_claim_optimality(lab, sda_reviewer, client_for):
     approve(lab, sda_reviewer, [50, 50])
     plan = run_plan(lab["window"], sda_reviewer)

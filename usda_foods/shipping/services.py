@@ -294,9 +294,7 @@ def shipment_plan_compute(
                                     for d, f in placed}  # fmt: skip
         plan.status, plan.finished_at = JobStatus.DONE, timezone.now()
         plan.progress = plan.total = len(demands)
-        plan.message = (f"{plan.trucks:,} truck{'' if plan.trucks == 1 else 's'} for {plan.requested_cases:,} cases; {plan.adjusted_cases} cases adjusted "
-                        f"(lower bound {plan.adjusted_cases_bound})"
-                        + (f"; {waiting:,} cases wait for a full truck." if waiting else ".")) if demands else "No approved lines to ship."  # fmt: skip
+        plan.message = plan_message(plan, waiting=waiting) if demands else "No approved lines to ship."
         plan.save()
     return plan
 
@@ -367,6 +365,19 @@ def _demand_from_json(data: dict[str, Any]) -> shipping.FoodDemand:
         for name, lat, lon, cases, warehouse in data["locations"]
     )
     return shipping.FoodDemand(food=data["food"], locations=locations, rules=rules)
+
+
+def plan_message(plan: ShipmentPlan, *, waiting: int = 0) -> str:
+    """One line on a finished plan, in plain words ("2 trucks for 200 cases; 10 cases changed,
+    the fewest any plan can")."""
+    words = shipping.words
+    changed = f"{words.count(plan.adjusted_cases, 'case')} changed from the orders"
+    if plan.adjusted_cases == plan.adjusted_cases_bound:
+        changed += ", the fewest any plan can" if plan.adjusted_cases else ""
+    else:
+        changed += f" (any plan must change at least {plan.adjusted_cases_bound:,})"
+    wait = f"; {words.count(waiting, 'case')} wait for a full truck" if waiting else ""
+    return f"{words.count(plan.trucks, 'truck')} for {words.count(plan.requested_cases, 'case')}; {changed}{wait}."
 
 
 def _named_json(plans: list[shipping.Plan], foods: dict[int, CatalogItem]) -> dict:

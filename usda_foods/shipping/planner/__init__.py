@@ -1,5 +1,6 @@
 """Split-shipment planning for USDA Foods: pure functions, no ORM (see ``solve`` for the method)."""
 
+from . import words
 from .model import (
     Adjustment,
     FoodDemand,
@@ -12,11 +13,12 @@ from .model import (
     Stop,
     Truck,
 )
-from .output import plan_to_json, validate_plan
+from .output import explain, plan_to_json, validate_plan
 from .solve import DEFAULT_TIME_LIMIT_S, plan_food, plan_many
 
 __all__ = [
     "DEFAULT_TIME_LIMIT_S",
+    "explain",
     "Adjustment",
     "FoodDemand",
     "Location",
@@ -31,4 +33,5 @@ __all__ = [
     "plan_many",
     "plan_to_json",
     "validate_plan",
+    "words",
 ]

@@ -62,6 +62,23 @@ class Packer(PackerRepairs):
     #: Search nodes left for repairs in mid-sweep (instances where nothing fits exactly would
     #: otherwise search in vain at every truck).
     midway_nodes: int = 15000
+    #: The pool on a uniform grid of about four locations a cell (see :meth:`nearest_in_range`).
+    grid: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    cell: float = 1.0
+    side: int = 1
+    origin: tuple[float, float] = (0.0, 0.0)
+
+    def __post_init__(self) -> None:
+        if self.xy:
+            x0, y0 = min(x for x, _ in self.xy), min(y for _, y in self.xy)
+            span = max(max(x for x, _ in self.xy) - x0, max(y for _, y in self.xy) - y0, 1e-6)
+            self.origin = (x0, y0)
+            self.side = max(1, int(math.sqrt(len(self.xy) / 4)))
+            self.cell = span / self.side
+
+    def cell_of(self, loc: int) -> tuple[int, int]:
+        x, y = self.xy[loc]
+        return int((x - self.origin[0]) / self.cell), int((y - self.origin[1]) / self.cell)
 
     # -- pool bookkeeping --------------------------------------------------------------------
     def add(self, loc: int, amount: int) -> None:
@@ -76,6 +93,7 @@ class Packer(PackerRepairs):
         insort(self.by_size, (amount, self.ranks[loc], loc))
         insort(self.by_rank, (self.ranks[loc], loc))
         insort(self.size_index[amount], loc)
+        self.grid.setdefault(self.cell_of(loc), set()).add(loc)
 
     def remove(self, loc: int) -> int:
         amount = self.size.pop(loc)
@@ -84,6 +102,7 @@ class Packer(PackerRepairs):
         del self.by_rank[bisect_left(self.by_rank, (self.ranks[loc], loc))]
         lst = self.size_index[amount]
         del lst[bisect_left(lst, loc)]
+        self.grid[self.cell_of(loc)].discard(loc)
         return amount
 
     def in_range(self, lo: int, hi: int) -> Iterable[int]:
@@ -93,6 +112,47 @@ class Packer(PackerRepairs):
             if size > hi:
                 break
             yield loc
+
+    def nearest_in_range(self, lo: int, hi: int, skip: set[int], k: int) -> list[int]:
+        """The ``k`` pool items of ``lo..hi`` cases nearest the open truck (ties: sweep rank),
+        nearest first: the same as sorting them all by (distance, rank), without the sort.
+
+        Few matching items are simply sorted. Otherwise rings of grid cells around the open
+        truck's stops are searched outwards until the ``k``-th nearest found is nearer than
+        anything the next ring could hold, so the work follows ``k``, not the pool."""
+        start = bisect_left(self.by_size, (lo, -1, -1))
+        end = bisect_left(self.by_size, (hi + 1, -1, -1))
+        if not self.open or end - start <= 8 * k + 16:
+            return sorted(
+                (loc for _, _, loc in self.by_size[start:end] if loc not in skip),
+                key=lambda j: (self.dist(j), self.ranks[j]),
+            )[:k]
+        centres = {self.cell_of(o) for o, _ in self.open}
+        seen: set[tuple[int, int]] = set()
+        found: list[tuple[float, int, int]] = []
+        limit = self.side + 1
+        ring = 0
+        while True:
+            for cx, cy in centres:
+                for gx in range(cx - ring, cx + ring + 1):
+                    for gy in (
+                        (cy - ring, cy + ring) if abs(gx - cx) != ring else range(cy - ring, cy + ring + 1)
+                    ):
+                        if (gx, gy) in seen:
+                            continue
+                        seen.add((gx, gy))
+                        for j in self.grid.get((gx, gy), ()):
+                            if lo <= self.size[j] <= hi and j not in skip:
+                                found.append((self.dist(j), self.ranks[j], j))
+            if len(found) >= k:
+                found.sort()
+                # Unseen cells are at least ``ring`` cells from every stop's own cell.
+                if found[k - 1][0] < ring * self.cell:
+                    return [j for _, _, j in found[:k]]
+            if ring > limit:
+                found.sort()
+                return [j for _, _, j in found[:k]]
+            ring += 1
 
     # -- geometry ----------------------------------------------------------------------------
     def dist(self, loc: int) -> float:
@@ -263,10 +323,7 @@ class Packer(PackerRepairs):
 
     def exact_pair(self, room: int, on_truck: set[int]) -> tuple[int, int] | None:
         best: tuple[float, int, int] | None = None
-        near = sorted(
-            (loc for loc in self.in_range(self.m, room - self.m) if loc not in on_truck),
-            key=lambda j: (self.dist(j), self.ranks[j]),
-        )[:40]
+        near = self.nearest_in_range(self.m, room - self.m, on_truck, 40)
         for a in near:
             need = room - self.size[a]
             for b in self.size_index.get(need, ()):
@@ -287,13 +344,10 @@ class Packer(PackerRepairs):
         biggest of the few nearest (hard items first, best-fit style)."""
         if hi < lo:
             return None
-        cands = sorted(
-            (loc for loc in self.in_range(lo, hi) if loc not in on_truck),
-            key=lambda j: (self.dist(j), self.ranks[j]),
-        )
+        cands = self.nearest_in_range(lo, hi, on_truck, 60)
         left = self.s - len(self.open) - 1
         feasible: list[int] = []
-        for loc in cands[:60]:
+        for loc in cands:
             if self.closable(room - self.size[loc], left, on_truck | {loc}):
                 feasible.append(loc)
                 if not largest or len(feasible) >= self.near:
@@ -311,10 +365,7 @@ class Packer(PackerRepairs):
         whole), else the one leaving the shortest tail (best fit: big crossers are kept for when
         they are needed, and a short tail leaves room on the next truck)."""
         cap, m = self.cap, self.m
-        cands = sorted(
-            (loc for loc in self.in_range(room + m, room + cap - m) if loc not in on_truck),
-            key=lambda j: (self.dist(j), self.ranks[j]),
-        )[: self.near]
+        cands = self.nearest_in_range(room + m, room + cap - m, on_truck, self.near)
         if not cands:
             return None
         return min(cands, key=lambda j: (self.size[j] <= cap - m, self.size[j], self.dist(j), self.ranks[j]))
@@ -322,12 +373,9 @@ class Packer(PackerRepairs):
     def partial(self, room: int, on_truck: set[int]) -> tuple[int, int] | None:
         m = self.m
         left = self.s - len(self.open) - 1
-        cands = sorted(
-            (loc for loc in self.in_range(2 * m, 10**12) if loc not in on_truck),
-            key=lambda j: (self.dist(j), self.ranks[j]),
-        )
+        cands = self.nearest_in_range(2 * m, 10**12, on_truck, 30)
         sizes = sorted({size for size, _, _ in self.by_size})
-        for loc in cands[:30]:
+        for loc in cands:
             amount = self.size[loc]
             top = min(room - m, amount - m)
             # The largest piece, or one that leaves room for an item already in the pool.

@@ -119,3 +119,50 @@ def planar_km(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]
     mean_lat = math.radians(sum(p[0] for p in points) / len(points))
     k = math.pi / 180 * EARTH_RADIUS_KM
     return [(p[1] * k * math.cos(mean_lat), p[0] * k) for p in points]
+
+
+def nearest(xy: Sequence[tuple[float, float]], k: int) -> list[list[int]]:
+    """For each planar point, the indices of its ``k`` nearest other points, nearest first (ties
+    by index), from a uniform grid: each point looks at rings of cells around its own until the
+    next ring cannot hold anything nearer, so the work is about ``n * k`` instead of sorting all
+    ``n`` points for every point (``n^2 log n``)."""
+    n = len(xy)
+    if n <= 1 or k <= 0:
+        return [[] for _ in range(n)]
+    k = min(k, n - 1)
+    xs = [p[0] for p in xy]
+    ys = [p[1] for p in xy]
+    x0, y0 = min(xs), min(ys)
+    span = max(max(xs) - x0, max(ys) - y0, 1e-9)
+    side = max(1, int(math.sqrt(n / max(1, k))))
+    size = span / side
+    cells: dict[tuple[int, int], list[int]] = {}
+    where = []
+    for i, (x, y) in enumerate(xy):
+        cell = (min(side - 1, int((x - x0) / size)), min(side - 1, int((y - y0) / size)))
+        cells.setdefault(cell, []).append(i)
+        where.append(cell)
+    out = []
+    for i, (x, y) in enumerate(xy):
+        cx, cy = where[i]
+        found: list[tuple[float, int]] = []
+        ring = 0
+        while True:
+            for gx in range(cx - ring, cx + ring + 1):
+                for gy in range(cy - ring, cy + ring + 1):
+                    if max(abs(gx - cx), abs(gy - cy)) != ring:
+                        continue
+                    for j in cells.get((gx, gy), ()):
+                        if j != i:
+                            found.append(((xy[j][0] - x) ** 2 + (xy[j][1] - y) ** 2, j))
+            # Anything outside the rings seen is at least ``ring * size`` away.
+            if len(found) >= k:
+                found.sort()
+                if found[k - 1][0] < (ring * size) ** 2 or ring > side:
+                    break
+            elif ring > side:
+                found.sort()
+                break
+            ring += 1
+        out.append([j for _, j in found[:k]])
+    return out

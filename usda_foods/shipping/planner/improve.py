@@ -5,11 +5,12 @@ Both re-pack two trucks at a time and keep every rule; neither changes the numbe
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import combinations
 
-from .geo import best_order, haversine_km
+from .geo import best_order, haversine_km, nearest
 
 #: Trucks tried as partners of each truck when re-pairing to lower adjustments.
 PARTNERS = 12
@@ -57,14 +58,8 @@ def improve_routes(
     def centre(t: list[tuple[int, int]]) -> tuple[float, float]:
         return (sum(xy[i][0] for i, _ in t) / len(t), sum(xy[i][1] for i, _ in t) / len(t))
 
-    centres = {i: centre(out[i]) for i in split}
-    near: dict[int, list[int]] = {}
-    for i in split:
-        ci = centres[i]
-        near[i] = sorted(
-            (j for j in split if j != i),
-            key=lambda j: ((centres[j][0] - ci[0]) ** 2 + (centres[j][1] - ci[1]) ** 2, j),
-        )[:neighbours]
+    found = nearest([centre(out[i]) for i in split], neighbours)
+    near = {i: [split[j] for j in found[n]] for n, i in enumerate(split)}
     checked = 0
     for _ in range(3):
         improved = False
@@ -179,13 +174,13 @@ def improve_adjustments(
         idx = [i for i, t in enumerate(out) if eligible(t) and deviation(t) != 0]
         ups = sorted((i for i in idx if deviation(out[i]) > 0), key=lambda i: (-deviation(out[i]), i))
         downs = sorted((i for i in idx if deviation(out[i]) < 0), key=lambda i: (deviation(out[i]), i))
+        down_devs = [deviation(out[i]) for i in downs]
         used: set[int] = set()
         for a in ups:
             if a in used:
                 continue
             # Partners whose deviation best cancels this one's first.
-            partners = sorted(downs, key=lambda b: (abs(deviation(out[a]) + deviation(out[b])), b))
-            for b in partners[:PARTNERS]:
+            for b in _closest(downs, down_devs, -deviation(out[a]), PARTNERS):
                 if b in used:
                     continue
                 if checked >= max_pairs:
@@ -241,8 +236,13 @@ def regroup_nearby(
             pieces[loc] == 1 and loc != wh and anchors[loc] >= m for loc, _ in truck
         )
 
+    edge: dict[tuple[int, int], float] = {}
+
     def d(a: int, b: int) -> float:
-        return haversine_km(*points[a], *points[b])
+        key = (a, b) if a < b else (b, a)
+        if key not in edge:
+            edge[key] = haversine_km(*points[a], *points[b])
+        return edge[key]
 
     def route(locs: Sequence[int]) -> float:
         if len(locs) <= 1:
@@ -271,14 +271,9 @@ def regroup_nearby(
     checked = 0
     for _ in range(3):
         improved = False
-        centres = {i: centre(out[i]) for i in idx}
-        for a in idx:
-            ca = centres[a]
-            near = sorted(
-                (b for b in idx if b != a),
-                key=lambda b: ((centres[b][0] - ca[0]) ** 2 + (centres[b][1] - ca[1]) ** 2, b),
-            )[:neighbours]
-            for b in near:
+        found = nearest([centre(out[i]) for i in idx], neighbours)
+        for n, a in enumerate(idx):
+            for b in (idx[j] for j in found[n]):
                 if checked >= max_pairs:
                     return out
                 checked += 1
@@ -300,7 +295,6 @@ def regroup_nearby(
                                 best = (key, one[1], two[1])
                 if best is not None:
                     out[a], out[b] = best[1], best[2]
-                    centres[a], centres[b] = centre(out[a]), centre(out[b])
                     improved = True
         if not improved:
             break
@@ -324,3 +318,20 @@ def _fill_exactly(
         if best is None or total < best[0]:
             best = (total, [(i, final if i == j else anchors[i]) for i in locs])
     return best
+
+
+def _closest(keys: Sequence[int], values: Sequence[int], target: int, count: int) -> list[int]:
+    """The ``count`` entries of ``keys`` whose ``values`` (sorted ascending) are nearest
+    ``target``, nearest first (ties: the smaller key), by bisection rather than sorting them all."""
+    j = bisect_left(values, target)
+    lo, hi = j - 1, j
+    picked: list[tuple[int, int]] = []
+    while len(picked) < count and (lo >= 0 or hi < len(values)):
+        take_lo = hi >= len(values) or (lo >= 0 and target - values[lo] <= values[hi] - target)
+        if take_lo:
+            picked.append((abs(target - values[lo]), keys[lo]))
+            lo -= 1
+        else:
+            picked.append((abs(values[hi] - target), keys[hi]))
+            hi += 1
+    return [k for _, k in sorted(picked)]

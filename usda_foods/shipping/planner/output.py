@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from . import words
 from .model import (
     Location,
     Plan,
@@ -86,6 +87,7 @@ def plan_to_json(plans: Sequence[Plan]) -> dict[str, Any]:
                     "stops": [{"location": st.location, "cases": st.cases} for st in truck.stops],
                     "cases": truck.cases,
                     "distance_km": round(truck.distance_km, 3),
+                    "distance_miles": round(words.miles(truck.distance_km), 3),
                 }
             )
         for adj in plan.adjustments:
@@ -109,7 +111,15 @@ def plan_to_json(plans: Sequence[Plan]) -> dict[str, Any]:
             "direct_trucks": p.summary.direct_trucks,
             "split_trucks": p.summary.split_trucks,
             "total_km": round(p.summary.total_km, 3),
+            "total_miles": round(words.miles(p.summary.total_km), 3),
             "solve_seconds": round(p.summary.solve_seconds, 3),
+            "explanation": explain(p),
+            "details": words.bound_details(
+                adjusted=p.summary.adjusted_cases,
+                adjusted_bound=p.lower_bounds.adjusted_cases,
+                trucks=p.summary.trucks,
+                trucks_bound=p.lower_bounds.trucks,
+            ),
         }
         for p in plans
     ]
@@ -128,7 +138,30 @@ def plan_to_json(plans: Sequence[Plan]) -> dict[str, Any]:
             "warehouse_absorbed_cases": sum(p.summary.warehouse_absorbed_cases for p in plans),
             "trucks": sum(p.summary.trucks for p in plans),
             "total_km": round(sum(p.summary.total_km for p in plans), 3),
+            "total_miles": round(words.miles(sum(p.summary.total_km for p in plans)), 3),
             "solve_seconds": round(sum(p.summary.solve_seconds for p in plans), 3),
             "per_food": per_food,
         },
     }
+
+
+def explain(plan: Plan, *, unit: str = "mi") -> list[str]:
+    """One food's plan in plain sentences: what ships, what changes and why no plan does better
+    (the bounds, in words), and how far the shared trucks drive."""
+    s, lb = plan.summary, plan.lower_bounds
+    out = [
+        words.adjusted_sentence(
+            adjusted=s.adjusted_cases, bound=lb.adjusted_cases, requested=s.requested_cases
+        ),
+        words.trucks_sentence(trucks=s.trucks, bound=lb.trucks),
+    ]
+    if s.split_trucks:
+        out.append(
+            f"{words.count(s.split_trucks, 'shared truck')} stop at up to {words.count(s.max_stops, 'site')}, "
+            f"{words.distance(s.total_km, unit=unit)} between first and last stops in all."
+        )
+    if s.warehouse_absorbed_cases:
+        out.append(
+            f"The state warehouse takes {words.count(s.warehouse_absorbed_cases, 'case')} more than it asked for."
+        )
+    return out

@@ -37,7 +37,20 @@ runs four times with small variations (sweep direction, how many nearby candidat
 must-cut items held back for the end) and the best run is kept. First-fit decreasing is deliberately
 not used: it ignores the exact-fill rule and is far from optimal on drops of 1/4 to 1/2 truck.
 
-*3. Repairs.* Where the chain gets stuck, a bounded depth-first search (``search.py``) re-packs the
+*3. Whole-drop packings* (no warehouse). Where every remainder must go whole (between a minimum
+drop and a truck minus one, e.g. drops of 1/4 to 1/2 truck with three stops) the chain is greedy
+and strands a few drops, so an exact partition is tried *first* (``partition.py``): a CP-SAT
+pattern model over sizes (every multiset of at most ``s`` sizes filling a truck; one worker, fixed
+seed, deterministic budget), bin-completion search as a fallback. With the delivery DP's
+whole-truckload budget, one drop takes it (the model or a few tries choose which), so plans at the
+DP's bound are found too, not only plans with no adjustment. Where the chain misses a bound,
+``groups.py`` packs the remainders whole or cuts them, settling each truck's amounts once its stops
+are known (small requests are not rounded to 0 or one drop beforehand): the best of first-fit
+decreasing and a largest-first completion, improved by single moves. A candidate replaces the
+chain's plan only if it adjusts fewer cases (then uses fewer trucks), so the planner never loses to
+first-fit decreasing; ``whole.py`` covers the quarter-to-half case when no exact partition exists.
+
+*4. Repairs.* Where the chain gets stuck, a bounded depth-first search (``search.py``) re-packs the
 last few trucks and nearby items exactly. If nothing exact exists mid-sweep the truck is closed
 with the item (or two) nearest the room left, adjusted. At the end of the sweep, or for small
 instances (at most 30 split items) the whole instance, CP-SAT (``exact.py``) finds the fewest extra
@@ -46,47 +59,43 @@ runs single-threaded on a *deterministic* time budget, so equal inputs give equa
 OR-Tools routing solver is not used: it often finds no first solution on tight instances, and the
 stop order within a truck is enumerated anyway.
 
-*4. Polish* (``improve.py``). Pairs of trucks are re-packed where that lowers adjusted cases (one
+*5. Polish* (``improve.py``). Pairs of trucks are re-packed where that lowers adjusted cases (one
 truck filled up, one cut down) and then where it shortens the two routes (same cases per location,
-same number of trucks).
+same number of trucks). Neighbouring trucks come from a grid (``geo.nearest``) and the chain's
+nearest candidates from a grid of its pool (``Packer.nearest_in_range``), not from sorting
+everything for every truck, so the work grows with the requests, not their square.
 
-*Reported lower bounds.* ``adjusted_cases``: the DP value (per-location gaps to a deliverable amount
-plus whole truckloads; with a warehouse only the per-location gaps). It is at least the issue's
-"distance of the total to the nearest multiple of ``Q``" and never above the optimum. ``trucks``:
-if the plan meets the adjusted-cases bound, the fewest trucks the DP allows at that cost (any
-optimal plan adjusts that many cases too); otherwise ``ceil((requested - adjusted) / Q)``, valid for
-every plan adjusting no more than this one, the optimum included. (Rounding the total to the
-nearest truck would not be a bound: an optimal plan may round the other way.) "plan == bound"
-proves that objective optimal. Where drops of one to two minimum drops dominate (trucks must then be
-exact triples), the DP ignores packing and its bound is weak; see ``bench/shipments.py``.
+*Reported lower bounds.* ``adjusted_cases``: the larger of two valid bounds. The DP value
+(per-location gaps to a deliverable amount plus whole truckloads; with a warehouse only this,
+without the whole truckloads) is at least the issue's "distance of the total to the nearest multiple
+of ``Q``". Without a warehouse, the stop-counting bound (``groups.packing_bound``): ``T`` trucks
+deliver ``T * Q`` cases to at most ``s * T`` locations, so a plan adjusts at least
+``W + T * Q - 2 * min(T * Q, top(s * T))`` (``W`` all requests, ``top(k)`` the ``k`` largest),
+minimised over ``T``; it is what sees that three 250-case drops are 750 cases, not a truck (on the
+all-small family it is the optimum). ``trucks``: the largest of the DP's fewest trucks at its bound
+(when the plan meets that bound), ``ceil((requested - adjusted) / Q)``, and the fewest ``T`` whose
+stop-counting bound is within the plan's adjusted cases: each valid for every plan adjusting no
+more than this one, the optimum included. (Rounding the total to the nearest truck would not be a
+bound: an optimal plan may round the other way.) "plan == bound" proves that objective optimal.
+With a mix of small and large requests (the 70 %-small family) both bounds stay well below the
+optimum; see ``bench/shipments.py``.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
-from usda_foods import bounds
-
-from . import exact, geo
+from . import exact, geo, groups, partition
+from .assemble import assemble, check_food, reason_codes
 from .chain import Packer
 from .deliveries import Deliverable, DeliveryPlan, choose_deliveries
 from .improve import improve_adjustments, improve_routes, regroup_nearby
-from .limits import DEFAULT_TIME_LIMIT_S, EXACT_MAX_ITEMS, VARIANTS, Budget, Variant
-from .model import (
-    Adjustment,
-    FoodDemand,
-    Location,
-    LowerBounds,
-    Plan,
-    PlanningInputError,
-    PlanRules,
-    PlanSummary,
-    Stop,
-    Truck,
-)
+from .limits import DEFAULT_TIME_LIMIT_S, EXACT_FILL_S, EXACT_MAX_ITEMS, VARIANTS, Budget, Variant
+from .model import FoodDemand, Location, Plan, PlanningInputError, PlanRules
 from .whole import pack_whole
 
 # ---------------------------------------------------------------------------------------------
@@ -107,15 +116,25 @@ def plan_food(
     constructive plan misses a lower bound. Equal inputs give equal plans.
     """
     started = time.perf_counter()
-    _check_food(food=food, locations=locations, rules=rules, time_limit_s=time_limit_s)
+    check_food(food=food, locations=locations, rules=rules, time_limit_s=time_limit_s)
     ctx = _Food.build(locations=locations, rules=rules, time_limit_s=time_limit_s)
-    best = min(
-        (_chain_candidate(ctx, variant, use_cpsat=False) for variant in VARIANTS), key=lambda c: c.score
-    )
+    # Where every remainder must go whole and could fill trucks exactly (drops of 1/4 to 1/2
+    # truck), look for that exact partition first; otherwise the chain is the fast path.
+    best = _partition_candidate(ctx) if ctx.wh is None else None
+    if best is None or not ctx.at_bounds(best):
+        chained = min(
+            (_chain_candidate(ctx, variant, use_cpsat=False) for variant in VARIANTS), key=lambda c: c.score
+        )
+        best = chained if best is None or chained.score < best.score else best
     if not ctx.at_bounds(best) and ctx.wh is None:
-        whole = _whole_candidate(ctx)
-        if whole is not None and whole.score[:2] < best.score[:2]:
-            best = whole
+        # Whole-drop packings: the best grouping of small remainders, the hard quarter-to-half
+        # case; each kept only where it beats the chain.
+        for make in (_groups_candidate, _whole_candidate):
+            other = make(ctx)
+            if other is not None and other.score[:2] < best.score[:2]:
+                best = other
+            if ctx.at_bounds(best):
+                break
     if not ctx.at_bounds(best) and time_limit_s > 0:
         if ctx.split_items <= EXACT_MAX_ITEMS:
             better = _exact_whole(ctx, best)
@@ -132,16 +151,18 @@ def plan_food(
         trucks=trucks, qs=ctx.qs, anchors=anchors, wh=ctx.wh, points=ctx.points, xy=ctx.xy, cap=cap, m=m, s=s
     )
     trucks = improve_routes(trucks=trucks, points=ctx.points, xy=ctx.xy, cap=cap, m=m, s=s)
-    return _assemble(
+    return assemble(
         food=food,
         locations=locations,
         rules=rules,
         raw_trucks=trucks,
-        reasons=_reason_codes(
+        reasons=reason_codes(
             qs=ctx.qs, wh=ctx.wh, raw_trucks=trucks, anchors=anchors, flexed=best.flexed - best.repaired
         ),
-        cost_lower_bound=ctx.deliveries.cost_lower_bound,
-        trucks_at_bound=ctx.deliveries.trucks_at_bound,
+        cost_lower_bound=ctx.cost_lower_bound,
+        trucks_at_bound=ctx.deliveries.trucks_at_bound
+        if ctx.cost_lower_bound == ctx.deliveries.cost_lower_bound
+        else 0,
         started=started,
     )
 
@@ -188,9 +209,21 @@ class _Food:
     def split_items(self) -> int:
         return sum(1 for amount in self.deliveries.amounts if self.dv.split_part(amount))
 
+    @cached_property
+    def cost_lower_bound(self) -> int:
+        """The delivery DP's bound and, without a warehouse, the stop-counting packing bound."""
+        if self.wh is not None:
+            return self.deliveries.cost_lower_bound
+        packing = groups.packing_bound(self.qs, cap=self.rules.capacity, s=self.rules.max_stops)
+        return max(self.deliveries.cost_lower_bound, packing)
+
     def at_bounds(self, candidate: _Candidate) -> bool:
         cost, trucks = candidate.score[:2]
-        return cost == self.deliveries.cost_lower_bound and trucks == self.deliveries.trucks_at_bound
+        if cost != self.cost_lower_bound:
+            return False
+        if self.cost_lower_bound != self.deliveries.cost_lower_bound:
+            return True  # no truck bound to meet beyond what assemble reports
+        return trucks == self.deliveries.trucks_at_bound
 
     def cost(self, trucks: Sequence[Sequence[tuple[int, int]]]) -> int:
         got = [0] * len(self.qs)
@@ -258,6 +291,48 @@ def _chain_candidate(ctx: _Food, variant: Variant, *, use_cpsat: bool) -> _Candi
     )
 
 
+def _remainders(ctx: _Food) -> tuple[list[list[tuple[int, int]]], list[tuple[int, int]]]:
+    """Each location's full direct trucks, and what it asks for beyond them (location, cases)."""
+    cap = ctx.rules.capacity
+    direct = [[(i, cap)] for i, q in enumerate(ctx.qs) for _ in range(q // cap)]
+    return direct, [(i, q % cap) for i, q in enumerate(ctx.qs) if q % cap]
+
+
+def _partition_candidate(ctx: _Food) -> _Candidate | None:
+    """Every remainder placed whole at the delivery DP's amounts, with at most the DP's whole-
+    truckload budget on one location (``partition``), where all remainders must go whole."""
+    if ctx.cost_lower_bound != ctx.deliveries.cost_lower_bound:
+        return None  # the DP's amounts cannot reach the bound: leave it to the other packings
+    cap = ctx.rules.capacity
+    amounts, shift = ctx.deliveries.amounts, ctx.deliveries.shift
+    direct = [[(i, cap)] for i, a in enumerate(amounts) for _ in range(a // cap)]
+    items = [(i, a % cap) for i, a in enumerate(amounts) if a % cap]
+    eligible = {
+        i for i, a in enumerate(amounts) if a > 0 and (a >= ctx.qs[i] if shift > 0 else a <= ctx.qs[i])
+    }
+    rules = ctx.rules
+    found = partition.exact_partition(
+        items, cap=cap, m=rules.min_drop_cases, s=rules.max_stops, ranks=ctx.ranks,
+        deterministic_s=EXACT_FILL_S if ctx.budget.left > 0 else 0.0, shift=shift, eligible=eligible,
+    )  # fmt: skip
+    if found is None:
+        return None
+    trucks = direct + found
+    changed = {i for i, z in items if i in eligible} if shift else set()
+    return _Candidate(trucks=trucks, score=ctx.score(trucks), repaired=set(), flexed=changed)
+
+
+def _groups_candidate(ctx: _Food) -> _Candidate | None:
+    """Remainders placed whole or cut, trucks settled once their stops are known (``groups``)."""
+    direct, items = _remainders(ctx)
+    if not items:
+        return None
+    rules = ctx.rules
+    kept, _ = groups.best_groups(items, cap=rules.capacity, m=rules.min_drop_cases, s=rules.max_stops)
+    trucks = direct + [groups.settle(g, cap=rules.capacity, m=rules.min_drop_cases) for g in kept]
+    return _Candidate(trucks=trucks, score=ctx.score(trucks), repaired={i for i, _ in items}, flexed=set())
+
+
 def _whole_candidate(ctx: _Food) -> _Candidate | None:
     """:func:`whole.pack_whole` on the split parts, beside the direct trucks; None where some split
     part must be cut."""
@@ -277,35 +352,6 @@ def _whole_candidate(ctx: _Food) -> _Candidate | None:
         return None
     trucks = direct + found[1]
     return _Candidate(trucks=trucks, score=ctx.score(trucks), repaired={i for i, _ in items}, flexed=set())
-
-
-def _reason_codes(
-    *,
-    qs: Sequence[int],
-    wh: int | None,
-    raw_trucks: Sequence[Sequence[tuple[int, int]]],
-    anchors: Sequence[int],
-    flexed: set[int],
-) -> dict[int, list[str]]:
-    """Why each location's delivery differs from its request."""
-    got = [0] * len(qs)
-    for truck in raw_trucks:
-        for i, cases in truck:
-            got[i] += cases
-    codes: dict[int, list[str]] = {}
-    for i, q in enumerate(qs):
-        if got[i] == q:
-            continue
-        if i == wh:
-            codes[i] = ["warehouse"]
-            continue
-        mine = []
-        if anchors[i] != q:
-            mine.append("undeliverable")
-        if got[i] != anchors[i]:
-            mine.append("whole_trucks" if i in flexed else "repair")
-        codes[i] = mine
-    return codes
 
 
 def _exact_whole(ctx: _Food, best: _Candidate) -> _Candidate | None:
@@ -372,114 +418,4 @@ def plan_many(
     return tuple(
         plan_food(food=d.food, locations=d.locations, rules=d.rules, time_limit_s=time_limit_s)
         for d in demands
-    )
-
-
-def _check_food(*, food: str, locations: Sequence[Location], rules: PlanRules, time_limit_s: float) -> None:
-    """The input rules a ``Location`` or ``PlanRules`` alone cannot check, and the bounds that
-    keep one food's work to what a real plan needs (``bounds``)."""
-    if not isinstance(food, str) or not food.strip():
-        raise PlanningInputError("food must be a non-empty string")
-    if not isinstance(rules, PlanRules):
-        raise PlanningInputError(f"{food}: expected PlanRules, got {type(rules).__name__}")
-    if problem := bounds.time_limit_problem(time_limit_s):
-        raise PlanningInputError(problem)
-    seen: set[str] = set()
-    warehouses = []
-    for loc in locations:
-        if not isinstance(loc, Location):
-            raise PlanningInputError(f"{food}: expected Location, got {type(loc).__name__}")
-        if loc.name in seen:
-            raise PlanningInputError(f"{food}: location {loc.name!r} is listed more than once")
-        seen.add(loc.name)
-        if loc.warehouse:
-            warehouses.append(loc.name)
-        if problem := bounds.request_problem(loc.cases, capacity=rules.capacity):
-            raise PlanningInputError(f"{food}: {loc.name}: {problem}")
-    if problem := bounds.food_problem(
-        locations=len(locations), cases=sum(loc.cases for loc in locations), capacity=rules.capacity
-    ):
-        raise PlanningInputError(f"{food}: {problem}")
-    if len(warehouses) > 1:
-        raise PlanningInputError(f"{food}: at most one warehouse per food, got {', '.join(warehouses)}")
-
-
-_REASONS = {
-    "undeliverable": "{q} cases cannot be delivered within the rules (minimum drop {m} cases on a split truck)",
-    "whole_trucks": "requests for this food must add up to whole truckloads of {cap} cases",
-    "repair": "needed for full trucks within {s} stops and {m}-case minimum drops (and whole truckloads)",
-    "warehouse": "state warehouse absorbs the remainder of the last trucks (not counted as an adjustment)",
-}
-
-
-def _assemble(
-    *,
-    food: str,
-    locations: Sequence[Location],
-    rules: PlanRules,
-    raw_trucks: Sequence[Sequence[tuple[int, int]]],
-    reasons: Mapping[int, list[str]],
-    cost_lower_bound: int,
-    trucks_at_bound: int,
-    started: float,
-) -> Plan:
-    cap, m, s = rules.capacity, rules.min_drop_cases, rules.max_stops
-    trucks = []
-    got = [0] * len(locations)
-    for raw in raw_trucks:
-        merged: dict[int, int] = {}
-        for i, cases in raw:
-            merged[i] = merged.get(i, 0) + cases
-        idx = sorted(merged, key=lambda i: locations[i].name)
-        order, km = geo.best_order(
-            points=[(locations[i].lat, locations[i].lon) for i in idx],
-            names=[locations[i].name for i in idx],
-        )
-        stops = tuple(Stop(location=locations[idx[j]].name, cases=merged[idx[j]]) for j in order)
-        for i in idx:
-            got[i] += merged[i]
-        trucks.append(Truck(food=food, stops=stops, cases=sum(merged.values()), distance_km=km))
-    trucks.sort(key=lambda t: (len(t.stops) > 1, t.stops[0].location, -t.stops[0].cases, t.distance_km))
-    adjustments = []
-    adjusted = absorbed = 0
-    for i, loc in enumerate(locations):
-        delta = got[i] - loc.cases
-        if not delta:
-            continue
-        codes = reasons.get(i) or ["repair"]
-        if loc.warehouse:
-            absorbed += delta
-        else:
-            adjusted += abs(delta)
-        reason = "; ".join(_REASONS[c].format(q=loc.cases, m=m, s=s, cap=cap) for c in codes)
-        adjustments.append(
-            Adjustment(food=food, location=loc.name, cases=delta, reason=reason, warehouse=loc.warehouse)
-        )
-    requested = sum(loc.cases for loc in locations)
-    if adjusted == cost_lower_bound:
-        truck_bound = trucks_at_bound
-    else:
-        truck_bound = max(0, -(-(requested - adjusted) // cap))
-    wh_name = next((loc.name for loc in locations if loc.warehouse), None)
-    summary = PlanSummary(
-        requested_cases=requested,
-        delivered_cases=sum(got),
-        adjusted_cases=adjusted,
-        warehouse_absorbed_cases=absorbed,
-        trucks=len(trucks),
-        direct_trucks=sum(1 for t in trucks if len(t.stops) == 1),
-        split_trucks=sum(1 for t in trucks if len(t.stops) > 1),
-        total_km=sum(t.distance_km for t in trucks),
-        solve_seconds=time.perf_counter() - started,
-        capacity=cap,
-        min_drop_cases=m,
-        max_stops=s,
-        warehouse=wh_name,
-    )
-    return Plan(
-        food=food,
-        trucks=tuple(trucks),
-        adjustments=tuple(adjustments),
-        lower_bounds=LowerBounds(adjusted_cases=cost_lower_bound, trucks=truck_bound),
-        summary=summary,
     )
