@@ -69,8 +69,14 @@ from usda_foods.processing.models import (  # noqa: F401, E402
 )
 from usda_foods.shipping.models import (  # noqa: F401
     AdjustmentStatus,
+    JointPlan,
+    JointStatus,
+    JointStop,
+    JointTruck,
+    OfferStatus,
     PlanAdjustment,
     PlanStop,
     PlanTruck,
+    RemainderOffer,
     ShipmentPlan,
 )

@@ -191,9 +191,14 @@ def _static_only_fetcher():  # -> weasyprint.urls.URLFetcher
 def plan_pdf(plan: ShipmentPlan) -> bytes:
     """The carrier's manifest: the plan's figures, then one section per truck with its stops in
     visiting order (site, address, cases). A view returns it; a task could store it."""
+    context = {"plan": plan, "trucks": plan_trucks(plan), "generated_at": timezone.now()}
+    return render_pdf(PDF_TEMPLATE, context)
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """A template rendered to PDF by WeasyPrint, reading local static files only."""
     import weasyprint
 
-    context = {"plan": plan, "trucks": plan_trucks(plan), "generated_at": timezone.now()}
-    html = render_to_string(PDF_TEMPLATE, context)
+    html = render_to_string(template_name, context)
     document = weasyprint.HTML(string=html, base_url=_BASE_URL, url_fetcher=_static_only_fetcher())
     return document.write_pdf()

@@ -24,6 +24,7 @@ from focus_lab.errors import DomainError
 from focus_lab.jobs import services as jobs
 from focus_lab.jobs.models import BackgroundJob, JobStatus
 from focus_lab.tasks import enqueue
+from focus_lab.text import count_of
 from usda_foods.entitlements.services.drawdowns import drawdown_adjust
 from usda_foods.ordering.models import (
     CatalogItem,
@@ -239,8 +240,8 @@ def shipment_plan_compute(
         plan.result = _named_json([p for _, p in plans], {d.food.pk: d.food for d in demands})
         plan.status, plan.finished_at = JobStatus.DONE, timezone.now()
         plan.progress = plan.total = len(demands)
-        plan.message = (f"{plan.trucks} trucks for {plan.requested_cases:,} cases; {plan.adjusted_cases} cases adjusted "
-                        f"(lower bound {plan.adjusted_cases_bound}).") if demands else "No approved lines to ship."  # fmt: skip
+        plan.message = (f"{count_of(plan.trucks, 'full truck')} for {count_of(plan.requested_cases, 'case')}; "
+                        f"{count_of(plan.adjusted_cases, 'case')} to change in the orders.") if demands else "No approved lines to ship."  # fmt: skip
         plan.save()
     return plan
 

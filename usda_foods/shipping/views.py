@@ -114,6 +114,7 @@ class PlanPageMixin(LoginRequiredMixin):
             "plan": plan,
             "is_reviewer": is_reviewer,
             "running": plan.status in RUNNING,
+            "units": "km" if self.request.GET.get("units") == "km" else "miles",
         }
         if plan.status != JobStatus.DONE:
             return context
