@@ -27,7 +27,9 @@ def build_two_states(mn_agency, wi_agency, mn_reviewer) -> dict:
     wi_manager = member(Role.DISTRICT_MANAGER, wi_district, email="m@hudson.example")
     wi_window = open_window(wi_agency, [lab["beans"]], name="WI fall window")
     order = order_create(district=wi_district, window=wi_window, user=wi_manager)
-    order_line_set(order_id=order.pk, catalog_item=lab["beans"], cases=25, delivery_site=wi_site, user=wi_manager)
+    order_line_set(
+        order_id=order.pk, catalog_item=lab["beans"], cases=25, delivery_site=wi_site, user=wi_manager
+    )
     order_submit(order_id=order.pk, user=wi_manager)
     order_approve(order_id=order.pk, user=wi_reviewer)
     ia_agency = StateAgencyFactory(state="IA", name="Iowa Department of Education")

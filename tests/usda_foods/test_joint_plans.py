@@ -81,12 +81,22 @@ def test_joint_plan_binds_once_both_agencies_accept(two, sda_reviewer, wi_agency
     assert offer.status == OfferStatus.PLANNED
     # Hand-checked: 30 + 45 + 25 = 100, one full truck with three drops of at least 25, across
     # the MN-WI line, and no order to change.
-    assert (joint.trucks, joint.cross_state_trucks, joint.adjusted_cases, joint.requested_cases) == (1, 1, 0, 100)
-    stops = sorted((s.site.name, s.cases, s.state_agency.state) for s in JointStop.objects.filter(truck__joint_plan=joint))
+    assert (joint.trucks, joint.cross_state_trucks, joint.adjusted_cases, joint.requested_cases) == (
+        1,
+        1,
+        0,
+        100,
+    )
+    stops = sorted(
+        (s.site.name, s.cases, s.state_agency.state)
+        for s in JointStop.objects.filter(truck__joint_plan=joint)
+    )
     assert stops == [("Hudson Kitchen", 25, "WI"), ("Kitchen 0", 30, "MN"), ("Kitchen 1", 45, "MN")]
     assert joint.status == JointStatus.PROPOSED
     joint = joint_plan_accept(joint=joint, user=two["wi_reviewer"])
-    assert joint.status == JointStatus.PROPOSED and joint.partner_accepted_at and not joint.offerer_accepted_at
+    assert (
+        joint.status == JointStatus.PROPOSED and joint.partner_accepted_at and not joint.offerer_accepted_at
+    )
     joint = joint_plan_accept(joint=joint, user=sda_reviewer)
     assert joint.status == JointStatus.BINDING and joint.offerer_accepted_by == sda_reviewer
     with pytest.raises(DomainError, match="already"):
@@ -130,7 +140,9 @@ def test_pages_walk_the_offer_to_a_binding_joint_plan(two, sda_reviewer, wi_agen
     page = mn.get(url("shipment-plan-detail", two["plan"].pk)).content.decode()
     assert url("shipment-plan-offer", two["plan"].pk) in page
     form = mn.get(url("shipment-plan-offer", two["plan"].pk)).content.decode()
-    assert "Wisconsin DPI (WI) · neighbour" in form and "Iowa Department of Education (IA) · neighbour" in form
+    assert (
+        "Wisconsin DPI (WI) · neighbour" in form and "Iowa Department of Education (IA) · neighbour" in form
+    )
     response = mn.post(url("shipment-plan-offer", two["plan"].pk),
                        {"food": two["beans"].pk, "agencies": [wi_agency.pk], "note": "Hudson is near"})  # fmt: skip
     assert response.status_code == 302
@@ -155,7 +167,7 @@ def test_partner_sees_site_names_only_and_third_state_nothing(two, sda_reviewer,
     wi_page = client_for(two["wi_reviewer"]).get(joint.get_absolute_url()).content.decode()
     # MN sees its stops in full (cases, district) and Hudson by name only.
     assert "30 cases</strong> · Kitchen 0" in mn_page and "District 0" in mn_page
-    assert "Hudson Kitchen <span class=\"text-muted\">(WI, partner state)" in mn_page
+    assert 'Hudson Kitchen <span class="text-muted">(WI, partner state)' in mn_page
     assert "Hudson School District" not in mn_page and "25 cases" not in mn_page
     # WI sees Hudson in full and the MN kitchens by name only: no MN district, no MN cases.
     assert "25 cases</strong> · Hudson Kitchen" in wi_page and "(MN, partner state)" in wi_page
@@ -186,7 +198,9 @@ def test_manifest_flags_trucks_crossing_a_state_line(two, sda_reviewer, wi_agenc
     assert "Crosses a state line" in text and "Hudson Kitchen" in text and "District 0" not in text
 
 
-def test_joint_pages_cost_constant_queries(two, sda_reviewer, wi_agency, client_for, django_assert_max_num_queries):
+def test_joint_pages_cost_constant_queries(
+    two, sda_reviewer, wi_agency, client_for, django_assert_max_num_queries
+):
     joint = joint_plan_create(offer=offer_to_wi(two, sda_reviewer, wi_agency), user=two["wi_reviewer"])
     client = client_for(sda_reviewer)
     with django_assert_max_num_queries(12):

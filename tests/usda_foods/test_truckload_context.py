@@ -51,7 +51,11 @@ def test_the_issues_sentence_and_shares_of_a_truck():
 
 
 def test_count_of_and_distance():
-    assert (count_of(1, "truck"), count_of(2, "truck"), count_of(0, "truck")) == ("1 truck", "2 trucks", "0 trucks")
+    assert (count_of(1, "truck"), count_of(2, "truck"), count_of(0, "truck")) == (
+        "1 truck",
+        "2 trucks",
+        "0 trucks",
+    )
     assert count_of(1400, "case") == "1,400 cases"
     assert count_of(1, "box", "boxes") == "1 box" and count_of(3, "box", "boxes") == "3 boxes"
     assert distance(16.09344) == "10 miles" and distance(1.609344) == "1 mile"
@@ -73,7 +77,10 @@ def state(mn_agency, sda_reviewer):
         district = DistrictFactory(state_agency=mn_agency, name=name)
         SiteFactory(district=district, name=f"{name} Kitchen")
         fund(district, lunches=1_000_000)
-        people[name] = (district, member(Role.DISTRICT_MANAGER, district, email=f"{name.lower()}@example.org"))
+        people[name] = (
+            district,
+            member(Role.DISTRICT_MANAGER, district, email=f"{name.lower()}@example.org"),
+        )
     orders = {}
     for name, cases in (("Alpha", 600), ("Bravo", 800), ("Charlie", 900)):
         district, manager = people[name]
@@ -87,7 +94,10 @@ def state(mn_agency, sda_reviewer):
 
 
 def sentences(html: str) -> list[str]:
-    return [re.sub(r"\s+", " ", s).strip() for s in re.findall(r'data-testid="truckload-sentence">(.*?)</td>', html, re.S)]
+    return [
+        re.sub(r"\s+", " ", s).strip()
+        for s in re.findall(r'data-testid="truckload-sentence">(.*?)</td>', html, re.S)
+    ]
 
 
 def test_order_page_shows_each_foods_truckload_and_the_states_demand(state, client_for):
