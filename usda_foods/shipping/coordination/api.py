@@ -129,8 +129,10 @@ class RemainderOfferViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         """Offer a food's remainder of a finished plan (yours to review) to other states' agencies."""
         data = OfferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = access.get_for_user(ShipmentPlan.objects.select_related("window"), request.user,
-                                   data.validated_data["plan"], write=True)  # fmt: skip
+        plan = (ShipmentPlan.objects.for_user(request.user, write=True).select_related("window")
+                .filter(pk=data.validated_data["plan"]).first())  # fmt: skip
+        if plan is None:  # one answer for a plan that does not exist and one the user does not review
+            raise DomainError("No shipment plan of yours has this id.", field="plan")
         food = CatalogItem.objects.filter(pk=data.validated_data["food"]).first()
         agencies = list(StateAgency.objects.filter(pk__in=data.validated_data["agencies"]))
         if food is None or len(agencies) != len(set(data.validated_data["agencies"])):
