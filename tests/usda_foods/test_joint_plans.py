@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -237,3 +238,28 @@ def test_api_offer_plan_accept_and_visibility(two, sda_reviewer, wi_agency, api_
     assert wi.post(f"/api/v1/joint-plans/{joint_id}/accept/").json()["status"] == "proposed"
     assert mn.post(f"/api/v1/joint-plans/{joint_id}/accept/").json()["status"] == "binding"
     assert mn.post(f"/api/v1/joint-plans/{joint_id}/decline/").status_code == 400
+
+
+def test_state_plan_exports_list_binding_joint_trucks_with_the_state_line(two, sda_reviewer, wi_agency,
+                                                                          client_for):  # fmt: skip
+    joint = joint_plan_create(offer=offer_to_wi(two, sda_reviewer, wi_agency), user=two["wi_reviewer"])
+    client = client_for(sda_reviewer)
+    csv_url = url("shipment-plan-csv", two["plan"].pk)
+
+    def joint_rows() -> list[dict]:
+        body = b"".join(client.get(csv_url).streaming_content).decode("utf-8-sig")
+        return [r for r in csv.DictReader(io.StringIO(body)) if r["truck"].startswith("J")]
+
+    assert joint_rows() == []  # not binding yet: the state's plan lists only its own trucks
+    joint_plan_accept(joint=joint, user=two["wi_reviewer"])
+    joint_plan_accept(joint=joint, user=sda_reviewer)
+    rows = joint_rows()
+    assert {(r["truck"], r["site"], r["state"], r["cases"], r["crosses_state_line"]) for r in rows} == {
+        (f"J{joint.pk}-1", "Kitchen 0", "MN", "30", "yes"),
+        (f"J{joint.pk}-1", "Kitchen 1", "MN", "45", "yes"),
+        (f"J{joint.pk}-1", "Hudson Kitchen", "WI", "", "yes"),
+    }
+    pdf = client.get(url("shipment-plan-pdf", two["plan"].pk))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    line = re.search(r"Crosses a state line: ([A-Z →]+)", text).group(1)
+    assert f"Joint truck J{joint.pk}-1" in text and sorted(line.replace("→", " ").split()) == ["MN", "MN", "WI"]

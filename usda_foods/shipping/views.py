@@ -31,6 +31,8 @@ from focus_lab.errors import DomainError
 from focus_lab.jobs.models import JobStatus
 from usda_foods.entitlements.forms import add_domain_error
 from usda_foods.ordering.models import OrderWindow
+from usda_foods.shipping.coordination.export import state_plan_rows
+from usda_foods.shipping.coordination.selectors import binding_joint_trucks
 from usda_foods.shipping.export import CSV_HEADER, plan_map, plan_pdf, plan_rows, plan_trucks, truck_colour
 from usda_foods.shipping.models import AdjustmentStatus, PlanAdjustment, ShipmentPlan
 from usda_foods.shipping.services import (
@@ -243,15 +245,19 @@ class PlanCsv(_DonePlanExport):
 
     def export(self, plan: ShipmentPlan) -> HttpResponse:
         fmt = exports.export_format(self.request.GET.get("format"))
-        return exports.table_response(fmt=fmt, filename=f"shipment-plan-{plan.pk}", header=CSV_HEADER,
-                                      rows=plan_rows(plan_trucks(plan)))  # fmt: skip
+        joints = binding_joint_trucks(plan.window, self.request.user)
+        rows = itertools.chain(plan_rows(plan_trucks(plan)), state_plan_rows(joints))
+        return exports.table_response(
+            fmt=fmt, filename=f"shipment-plan-{plan.pk}", header=CSV_HEADER, rows=rows
+        )
 
 
 class PlanPdf(_DonePlanExport):
     """The carrier's manifest: a section per truck with its stops in order."""
 
     def export(self, plan: ShipmentPlan) -> HttpResponse:
-        response = HttpResponse(plan_pdf(plan), content_type="application/pdf")
+        joints = binding_joint_trucks(plan.window, self.request.user)
+        response = HttpResponse(plan_pdf(plan, joints), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="shipment-plan-{plan.pk}.pdf"'
         return response
 

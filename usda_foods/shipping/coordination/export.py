@@ -29,3 +29,15 @@ def manifest_rows(joint: JointPlan, trucks: Sequence[VisibleTruck]) -> Iterator[
 def manifest_pdf(joint: JointPlan, trucks: Sequence[VisibleTruck]) -> bytes:
     context = {"joint": joint, "trucks": trucks, "generated_at": timezone.now()}
     return render_pdf("usda_foods/shipping/coordination/joint_pdf.html", context)
+
+
+def state_plan_rows(joints: Sequence[tuple[JointPlan, Sequence[VisibleTruck]]]) -> Iterator[list[object]]:
+    """Rows of binding joint trucks in a state plan's CSV (``shipping.export.CSV_HEADER``): truck
+    ``J<joint plan>-<n>``, the partner state's stops by name and state only."""
+    for joint, trucks in joints:
+        for truck in trucks:
+            for stop in truck.stops:
+                yield [f"J{joint.pk}-{truck.number}", joint.food.description, joint.food.material_code,
+                       truck.delivery_date, stop.sequence, stop.site, stop.district or "", stop.address or "", "",
+                       stop.state, "", "", "", "" if stop.cases is None else stop.cases, truck.distance_km,
+                       "yes" if truck.crosses_state_line else "no"]  # fmt: skip

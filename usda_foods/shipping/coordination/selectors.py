@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from districts import access
 from districts.models import StateAgency
@@ -17,6 +17,7 @@ from usda_foods.shipping.coordination.rules import neighbours
 from usda_foods.shipping.models import (
     AdjustmentStatus,
     JointPlan,
+    JointStatus,
     JointStop,
     JointTruck,
     PlanAdjustment,
@@ -151,4 +152,19 @@ def window_truckloads(window) -> list[dict]:
         result.append({"food": food, "cases": cases, "full_trucks": ctx.full_trucks, "remainder": ctx.toward_next,
                        "still_needed": ctx.still_needed, "districts": districts, "carryover": carry.get(food.pk, 0),
                        "context": ctx})  # fmt: skip
+    return result
+
+
+def binding_joint_trucks(window, user: User) -> list[tuple[JointPlan, list[VisibleTruck]]]:
+    """The binding joint plans of a window (as the offering or the partner window) that the user
+    sees, each with its trucks as the user's agency sees them. Two queries a joint plan, and a
+    window has one per food offered at most."""
+    joints = (JointPlan.objects.for_user(user).filter(status=JointStatus.BINDING)
+              .filter(Q(offer__plan__window=window) | Q(partner_window=window))
+              .select_related("food", "offer").order_by("pk"))  # fmt: skip
+    reviewed = set(access.reviewed_states(user).values_list("state_agency_id", flat=True))
+    result = []
+    for joint in joints:
+        own = reviewed & {joint.offer.from_agency_id, joint.offer.to_agency_id}
+        result.append((joint, visible_trucks(joint, own)))
     return result
