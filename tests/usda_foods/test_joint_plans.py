@@ -262,4 +262,40 @@ def test_state_plan_exports_list_binding_joint_trucks_with_the_state_line(two, s
     pdf = client.get(url("shipment-plan-pdf", two["plan"].pk))
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     line = re.search(r"Crosses a state line: ([A-Z →]+)", text).group(1)
-    assert f"Joint truck J{joint.pk}-1" in text and sorted(line.replace("→", " ").split()) == ["MN", "MN", "WI"]
+    assert f"Joint truck J{joint.pk}-1" in text and sorted(line.replace("→", " ").split()) == [
+        "MN",
+        "MN",
+        "WI",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_both_agencies_accepting_at_once_bind_the_plan(mn_agency, wi_agency, sda_reviewer):
+    """Each acceptance locks the joint plan's row: two reviewers accepting at the same moment from
+    real threads both count, and the plan binds (no acceptance is lost to the other's save)."""
+    import threading
+
+    from django.db import connection
+
+    two = build_two_states(mn_agency, wi_agency, sda_reviewer)
+    joint = joint_plan_create(offer=offer_to_wi(two, sda_reviewer, wi_agency), user=two["wi_reviewer"])
+    barrier, outcomes = threading.Barrier(2), []
+
+    def accept(user) -> None:
+        try:
+            barrier.wait()
+            joint_plan_accept(joint=joint, user=user)
+            outcomes.append("ok")
+        except Exception as exc:  # noqa: BLE001 - surfaces in the assertion
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(u,)) for u in (sda_reviewer, two["wi_reviewer"])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == ["ok", "ok"]
+    joint.refresh_from_db()
+    assert joint.status == JointStatus.BINDING and joint.offerer_accepted_at and joint.partner_accepted_at

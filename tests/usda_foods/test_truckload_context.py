@@ -171,3 +171,27 @@ def test_demand_page_is_the_state_reviewers_only_with_constant_queries(state, sd
     state["window"].offered_items.add(*(catalog_item(f"2000{n:02d}", per_truck=900 + n) for n in range(10)))
     with django_assert_max_num_queries(8):
         assert client.get(target).status_code == 200
+
+
+# --- Words and units on the shipping pages ---------------------------------------------------------
+
+
+def test_plan_page_speaks_miles_and_plain_words(mn_agency, sda_reviewer, client_for):
+    from tests.usda_foods.shipping_fixtures import approve, build_lab, run_plan
+
+    lab = build_lab(mn_agency)
+    approve(lab, sda_reviewer, [100])  # one full truck to Kitchen 0
+    plan = run_plan(lab["window"], sda_reviewer)
+    client = client_for(sda_reviewer)
+    html = client.get(plan.get_absolute_url()).content.decode()
+    assert plan.message == "1 full truck for 100 cases; 0 cases to change in the orders."
+    assert "1 full truck<" in html and "1 full trucks" not in html
+    assert "No plan within these rules changes fewer cases." in html
+    figures = html.split('data-testid="figures-details"')[0]
+    assert "lower bound" not in figures and "optimal for this objective" not in figures
+    assert "0 miles" in html and "show kilometres" in html  # a single stop: no distance between stops
+    details = html.split('data-testid="figures-details"')[1]
+    assert "lower bound 0" in details and "optimal for this objective" in details
+    assert "0.0 km" in client.get(plan.get_absolute_url() + "?units=km").content.decode()
+    plans_page = client.get(url("window-plans", lab["window"].pk)).content.decode()
+    assert "0 miles" in plans_page and "Demand and truckloads" in plans_page
