@@ -138,6 +138,8 @@ class PlanPageMixin(LoginRequiredMixin):
                 row.typed = (typed or {}).get(f"cases-{row.pk}", row.cases)
             groups.append({"food": food, "adjustments": rows, "error": error if str(food.pk) == error_food else "",
                            "open": sum(row.status != AdjustmentStatus.ACCEPTED for row in rows)})  # fmt: skip
+        context["plan_offers"] = list(plan.remainder_offers.select_related("food", "to_agency", "joint_plan")
+                                      .order_by("food__description", "to_agency__state"))  # fmt: skip
         context.update(trucks=trucks, map=plan_map(trucks), adjustment_groups=groups,
                        open_adjustments=sum(g["open"] for g in groups))  # fmt: skip
         return context
