@@ -48,6 +48,8 @@ def test_the_issues_sentence_and_shares_of_a_truck():
     assert share_of_truck(1000, 1000) == "1 truck"
     assert share_of_truck(437, 1000) == "about 44% of a truck"
     assert share_of_truck(1500, 1000) == "1 truck and 1/2"
+    assert share_of_truck(3, 1000) == "less than 1% of a truck"
+    assert share_of_truck(1003, 1000) == "about 1 truck" and share_of_truck(1999, 1000) == "about 2 trucks"
 
 
 def test_count_of_and_distance():

@@ -16,7 +16,8 @@ def _trucks(n: int) -> str:
 
 def share_of_truck(cases: int, capacity: int) -> str:
     """A quantity as trucks: ``1/3 of a truck``, ``1 truck``, ``2 trucks and 1/4``, ``about 44%
-    of a truck``. Exact fractions up to tenths are named; others are rounded percentages."""
+    of a truck``, ``less than 1% of a truck``. Exact fractions up to tenths are named; others are
+    rounded percentages."""
     if capacity <= 0 or cases <= 0:
         return "nothing yet"
     whole, rest = divmod(cases, capacity)
@@ -26,7 +27,9 @@ def share_of_truck(cases: int, capacity: int) -> str:
         exact = True
     else:
         piece = f"{round(100 * part)}%" if round(100 * part) not in (0, 100) else ""
-        exact = False
+        exact = (100 * part).denominator == 1
+    if rest and not piece and not whole and round(100 * part) == 0:
+        return "less than 1% of a truck"
     if not rest or not piece:
         return ("about " if rest else "") + _trucks(whole + (1 if rest and round(100 * part) == 100 else 0))
     if not whole:
