@@ -165,7 +165,7 @@ def main() -> None:
             client.get(url)  # warm
             response, elapsed, queries = timed(lambda: client.get(url))
             flagged = response.context["flagged"]
-            report("SDA inventory table (all rows, sorted by district)", elapsed, queries,
+            report("SDA inventory table (page 1 of 100 rows, sorted over all)", elapsed, queries,
                    f"status {response.status_code}, {len(response.content) / 1e6:.1f} MB, {flagged:,} flagged")  # fmt: skip
             response, elapsed, queries = timed(lambda: client.get(url + "?sort=-months"))
             report(

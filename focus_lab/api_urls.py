@@ -13,6 +13,7 @@ from partners.api import suppliers as supplier_views
 from partners.api import views as partner_views
 from purchasing.priority_items.api import views as purchasing_views
 from usda_foods.corrections.api import DataCorrectionViewSet
+from usda_foods.deliveries import api as deliveries_api
 from usda_foods.deliveries.api import DeliveryViewSet, FeeScheduleViewSet
 from usda_foods.entitlements.api.views import (
     EntitlementViewSet,
@@ -73,6 +74,9 @@ router.register("end-product-purchases", EndProductPurchaseViewSet, basename="en
 router.register("inventory-transfers", InventoryTransferViewSet, basename="inventory-transfer")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 router.register("fee-schedules", FeeScheduleViewSet, basename="fee-schedule")
+router.register("fee-statements", deliveries_api.FeeStatementViewSet, basename="fee-statement")
+router.register("coop-storage", deliveries_api.CoopStorageViewSet, basename="coop-storage")
+router.register("storage-pickups", deliveries_api.StoragePickupViewSet, basename="storage-pickup")
 router.register("jobs", BackgroundJobViewSet, basename="job")
 router.register("imports", import_views.ImportRunViewSet, basename="import")
 router.register("letter-templates", agreement_views.LetterTemplateViewSet, basename="letter-template")

@@ -17,6 +17,7 @@ class UsdaFoodsConfig(AppConfig):
         from usda_foods.ordering import access as ordering_access
         from usda_foods.ordering import imports as ordering_imports
         from usda_foods.processing import access as processing_access
+        from usda_foods.processing import imports as processing_imports
         from usda_foods.shipping import access as shipping_access
 
         for area in (
@@ -29,5 +30,13 @@ class UsdaFoodsConfig(AppConfig):
         ):
             area.register_rules()
         job_kinds.register_job_kinds()
-        for kinds in (entitlements_imports, ordering_imports):  # the shared import pipeline's kinds
+        from usda_foods.deliveries import selectors as deliveries_selectors
+        from usda_foods.ordering import selectors as ordering_selectors
+
+        ordering_selectors.register_fee_estimator(deliveries_selectors.order_fee_estimate)
+        for kinds in (
+            entitlements_imports,
+            ordering_imports,
+            processing_imports,
+        ):  # the shared import pipeline's kinds
             kinds.register_import_kinds()

@@ -14,6 +14,7 @@ from usda_foods.deliveries.models import (  # noqa: F401, E402, I001
     Reason,
     Receipt,
     ReceiptLine,
+    StoragePickup,
 )
 from usda_foods.entitlements.models import (  # noqa: F401
     CENTS_PER_LUNCH,

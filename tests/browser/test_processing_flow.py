@@ -17,6 +17,7 @@ from tests.browser.test_roles import log_in
 from tests.factories import SiteFactory
 from tests.usda_foods.ordering_fixtures import fund, open_window
 from tests.usda_foods.processing_fixtures import chicken, drumsticks, processor
+from tests.usda_foods.test_storage_and_photos import png
 from usda_foods.deliveries.services import deliveries_release
 from usda_foods.models import ExpectedDelivery, ProcessorInventory, ShipmentPlan
 from usda_foods.ordering.services.orders import order_approve, order_create, order_line_set, order_submit
@@ -28,7 +29,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), rea
 
 
 def test_diverted_chicken_is_planned_receipted_and_drawn_down(page: Page, district, manager, mn_agency,
-                                                              sda_reviewer, screenshots):  # fmt: skip
+                                                              sda_reviewer, screenshots, settings, tmp_path):  # fmt: skip
+    settings.MEDIA_ROOT = tmp_path  # the receipt's photo
     food = chicken()
     proc = processor(mn_agency, food)
     drumsticks(proc, food)  # 22.5 lb of chicken a case
@@ -68,8 +70,11 @@ def test_diverted_chicken_is_planned_receipted_and_drawn_down(page: Page, distri
     page.goto(delivery.get_absolute_url())
     page.get_by_label("Cases received").fill("990")
     page.get_by_label("Reason for a shortage or overage").select_option(label="Short-shipped")
+    page.get_by_label("Photo").set_input_files(files=[{"name": "bill-of-lading.png", "mimeType": "image/png",
+                                                        "buffer": png()}])  # fmt: skip
     page.get_by_role("button", name="Record the receipt").click()
     expect(page.get_by_text("990 of 1,000 cases received")).to_be_visible()
+    expect(page.get_by_test_id("receipt-photo").get_by_role("img")).to_be_visible()
     shot(2, "receipt-with-shortage")
     assert ProcessorInventory.objects.get(district=district).pounds == Decimal("39600.00")  # 990 x 40 lb
 
@@ -92,6 +97,34 @@ def test_diverted_chicken_is_planned_receipted_and_drawn_down(page: Page, distri
     page.context.clear_cookies()
     log_in(page, sda_reviewer.email)
     page.goto("/usda-foods/processing/state/MN/")
-    expect(page.get_by_text("1 row flagged")).to_be_visible()
+    expect(page.get_by_text("1 of 1 row flagged")).to_be_visible()
     expect(page.get_by_test_id("state-inventory").get_by_text("Over 6 months")).to_be_visible()
     shot(4, "state-inventory")
+
+
+def test_coop_storage_shows_the_lead_every_member_and_a_member_its_own(page: Page, district, manager, mn_agency,
+                                                                        sda_reviewer, screenshots):  # fmt: skip
+    from datetime import date
+
+    from tests.usda_foods.deliveries_fixtures import released
+    from tests.usda_foods.test_storage_and_photos import receive
+
+    world = receive(released(district, manager, mn_agency, sda_reviewer), manager)  # Alpha 54, Delta 36 held
+    url = f"/usda-foods/coops/{world['coop'].pk}/storage/"
+    log_in(page, manager.email)
+    page.goto(url)
+    table = page.get_by_test_id("coop-storage")
+    expect(table.get_by_role("row", name="Delta Schools Beans, green, canned 36 0 36")).to_be_visible()
+    page.get_by_label("District (SFA)").select_option(label="Delta Schools")
+    page.get_by_label("USDA Food").select_option(label="100117 Beans, green, canned")
+    page.locator("#id_cases").fill("10")
+    page.get_by_label("Picked up on").fill(f"{date(2019, 12, 15):%Y-%m-%d}")
+    page.get_by_role("button", name="Record the pickup").click()
+    expect(table.get_by_role("row", name="Delta Schools Beans, green, canned 36 10 26")).to_be_visible()
+    page.screenshot(path=screenshots / "processing-05-coop-storage-lead.png", full_page=True)
+    page.context.clear_cookies()
+    log_in(page, world["delta_manager"].email)
+    page.goto(url)
+    expect(page.get_by_test_id("coop-storage").get_by_text("Alpha Public Schools")).to_have_count(0)
+    expect(page.get_by_role("button", name="Record the pickup")).to_have_count(0)
+    page.screenshot(path=screenshots / "processing-06-coop-storage-member.png", full_page=True)

@@ -93,8 +93,9 @@ def test_roles_that_import_nothing_get_403_and_outsiders_404(
 
 def test_kinds_list_what_the_user_may_import(api_for, sda_reviewer, manager):
     kinds = api_for(sda_reviewer).get(reverse("import-kinds")).json()
-    assert [k["name"] for k in kinds] == ["lunch-counts"]
-    assert {"name": "free", "type": "integer", "required": True}.items() <= kinds[0]["fields"][3].items()
+    assert [k["name"] for k in kinds] == ["end-products", "lunch-counts"]  # sorted by label
+    assert {"name": "free", "type": "integer", "required": True}.items() <= kinds[1]["fields"][3].items()
+    assert {"name": "processor", "type": "text", "required": True}.items() <= kinds[0]["fields"][0].items()
     assert api_for(manager).get(reverse("import-kinds")).json() == []
 
 

@@ -74,3 +74,52 @@ def test_storage_after_the_free_days():
 
 def test_cents_rounds_half_up_once():
     assert rules.cents(D("0.125")) == D("0.13") and rules.cents(D("62.104999")) == D("62.10")
+
+
+def test_one_drop_fee_per_site_per_order_exactly_at_the_minimum_none():
+    terms = rules.FeeTerms(min_cases_per_drop=10, drop_fee=D("35.00"))
+    # Kitchen: 6 + 4 cases over two foods (two stops) = 10, exactly at the minimum: no fee.
+    # Annex: 9 cases, one below: one fee, however many stops carry them.
+    fees = rules.order_fees([("Kitchen", 6, D("40")), ("Kitchen", 4, D("30")), ("Annex", 5, D("40")),
+                             ("Annex", 4, D("40"))], terms)  # fmt: skip
+    assert fees.drops == [("Annex", 9, D("35.00"))] and fees.total == D("35.00")
+    assert rules.site_drops({"Kitchen": 10, "Annex": 9}, terms) == [("Annex", 9, D("35.00"))]
+
+
+def test_order_fees_diverted_cases_pay_delivery_but_no_drop_fee():
+    terms = rules.FeeTerms(min_cases_per_drop=10, drop_fee=D("25.00"), delivery_fee_per_lb=D("0.0125"),
+                           delivery_fee_per_case=D("0.50"))  # fmt: skip
+    # 12 cases x 40 lb to a site + 3 cases x 38.5 lb to a processor (no drop): 15 cases, 595.5 lb:
+    # 595.5 x $0.0125 = $7.44375 + 15 x $0.50 = $7.50 -> $14.94375 -> $14.94.
+    fees = rules.order_fees([("Kitchen", 12, D("40")), (None, 3, D("38.5"))], terms)
+    assert (fees.cases, fees.pounds, fees.drops) == (15, D("595.5"), [])
+    assert fees.delivery == D("14.94") and fees.total == D("14.94")
+
+
+def test_storage_charged_the_day_after_the_last_free_day_not_on_it():
+    got = date(2019, 10, 1)  # 90 free days: Dec 30 is the last free day
+    lots, none = [(got, 36)], []
+    on = lambda day: rules.storage_charges(lots, none, free_days=90, first=day, last=day)  # noqa: E731
+    assert on(date(2019, 12, 30)) == []
+    assert on(date(2019, 12, 31)) == [rules.StorageCharge(got, date(2019, 12, 31), 36)]
+    # then every 30 days while held: Jan 30, Feb 29 (2020 is a leap year)
+    year = rules.storage_charges(lots, none, free_days=90, first=date(2019, 10, 1), last=date(2020, 2, 29))
+    assert [c.charged_on for c in year] == [date(2019, 12, 31), date(2020, 1, 30), date(2020, 2, 29)]
+
+
+def test_storage_pickups_take_the_oldest_cases_first():
+    lots = [(date(2019, 11, 1), 20), (date(2019, 10, 1), 10)]  # any order in
+    # 15 picked up on Dec 15: the 10 from October, then 5 of November's; 3 more on Jan 31 (a charge day
+    # of November's cases: picked up that day, not charged).
+    pickups = [(date(2019, 12, 15), 15), (date(2020, 1, 31), 3)]
+    charges = rules.storage_charges(
+        lots, pickups, free_days=90, first=date(2019, 12, 1), last=date(2020, 3, 31)
+    )
+    assert [(c.received_on, c.charged_on, c.cases) for c in charges] == [
+        (date(2019, 11, 1), date(2020, 1, 31), 12), (date(2019, 11, 1), date(2020, 3, 1), 12),
+        (date(2019, 11, 1), date(2020, 3, 31), 12)]  # fmt: skip
+    # October's cases were all picked up before their first charge day (Dec 31): nothing.
+    assert rules.cases_held(lots, pickups, as_of=date(2020, 2, 1)) == 12
+    # a pickup dated before a lot arrived cannot take from it
+    assert rules.storage_charges([(date(2019, 10, 1), 5)], [(date(2019, 9, 1), 5)], free_days=0,
+                                 first=date(2019, 10, 2), last=date(2019, 10, 2))[0].cases == 5  # fmt: skip

@@ -33,35 +33,62 @@ def _csv(client, district, month: str) -> list[str]:
     return b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
 
 
-def test_statement_charges_delivery_and_drop_fees_on_cases_received(
+def test_statement_charges_delivery_fees_and_a_drop_fee_per_site_per_order(
     world, member_client, district, client_for
 ):
     month = f"{world['beans_delivery'].delivery_date:%Y-%m}"
     lines = _csv(member_client, district, month)
     assert lines[0].startswith("Received on,Delivery,USDA Food")
     # Alpha received 54 of the co-op's 90 cases: 2,160 lb x $0.0125 = $27.00 plus 54 x $0.50 = $27.00;
-    # the stop carried 100 cases, under the 120-case minimum: one $35.00 drop fee (Alpha receives).
+    # Alpha's order sent 60 cases to the site (the diverted chicken goes to a processor, not a
+    # site), under the 120-case minimum: one $35.00 drop fee for the order at that site.
     assert lines[1].endswith("Delivery service fee,$0.0125/lb + $0.5000/case,54.00")
-    assert lines[2].endswith(",Drop fee,under 120 cases a drop,35.00")
-    assert lines[-1] == ",,,,,,Total,,89.00"
-    # Delta, a member: 36 cases, 1,440 lb -> $18.00 + $18.00; no drop fee (not its drop).
+    order = world["orders"][district.pk]
+    assert (
+        lines[2]
+        == f"2019-10-01,Order #{order.pk},All foods,Alpha Warehouse,60,,Drop fee,under 120 cases a site per order,35.00"
+    )
+    assert lines[-1] == ",,,,,,Total,,89.00" and len(lines) == 4
+    # Delta, a member, shares the stop but has its own order: 36 cases, 1,440 lb -> $18.00 + $18.00,
+    # and its own drop fee (40 cases at the site, under 120): $71.00. Per order, not per stop.
     delta = _csv(client_for(world["delta_manager"]), world["delta"], month)
-    assert delta[-1] == ",,,,,,Total,,36.00" and len(delta) == 3
+    assert delta[2].endswith(",Alpha Warehouse,40,,Drop fee,under 120 cases a site per order,35.00")
+    assert delta[-1] == ",,,,,,Total,,71.00" and len(delta) == 4
     # Another month: nothing but the total.
     assert _csv(member_client, district, "2019-12")[1:] == [",,,,,,Total,,0.00"]
 
 
-def test_exactly_at_the_minimum_no_drop_fee(world, member_client, district):
-    FeeSchedule.objects.update(min_cases_per_drop=100)
-    lines = _csv(member_client, district, f"{world['beans_delivery'].delivery_date:%Y-%m}")
+def test_exactly_at_the_minimum_no_drop_fee_one_below_one_fee(world, member_client, district, client_for):
+    month = f"{world['beans_delivery'].delivery_date:%Y-%m}"
+    FeeSchedule.objects.update(min_cases_per_drop=60)  # Alpha's order: exactly 60 cases at the site
+    lines = _csv(member_client, district, month)
     assert not any("Drop fee" in line for line in lines) and lines[-1] == ",,,,,,Total,,54.00"
+    delta = _csv(client_for(world["delta_manager"]), world["delta"], month)  # 40 < 60
+    assert delta[-1] == ",,,,,,Total,,71.00"
+    FeeSchedule.objects.update(min_cases_per_drop=61)  # one below the minimum: one drop fee, once
+    lines = _csv(member_client, district, month)
+    assert sum("Drop fee" in line for line in lines) == 1 and lines[-1] == ",,,,,,Total,,89.00"
+
+
+def test_fee_statement_api_matches_the_csv(world, api_for, manager, district, outsider_api, sda_reviewer):
+    month = f"{world['beans_delivery'].delivery_date:%Y-%m}"
+    body = api_for(manager).get(f"/api/v1/fee-statements/{district.pk}/?month={month}").json()
+    assert body["month"] == month and body["total"] == "89.00"
+    assert [(line["fee"], line["cases"], line["amount"]) for line in body["lines"]] == [
+        ("Delivery service fee", 54, "54.00"), ("Drop fee", 60, "35.00")]  # fmt: skip
+    assert body["lines"][0]["pounds"] == "2160.00" and body["lines"][1]["pounds"] is None
+    reviewer = api_for(sda_reviewer).get(f"/api/v1/fee-statements/{district.pk}/?month={month}")
+    assert reviewer.status_code == 200 and reviewer.json()["total"] == "89.00"
+    assert outsider_api.get(f"/api/v1/fee-statements/{district.pk}/?month={month}").status_code == 404
+    schema = api_for(manager).get("/api/schema/").content.decode()
+    assert "/api/v1/fee-statements/{id}/" in schema and "FeeStatement" in schema
 
 
 def test_statement_and_schedules_are_scoped(world, outsider_client, district, outsider_api, member_client):
     assert outsider_client.get(reverse("usda_foods:fee-statement", args=[district.pk])).status_code == 404
     assert outsider_api.get(f"/api/v1/fee-schedules/{FeeSchedule.objects.get().pk}/").status_code == 404
     page = member_client.get(reverse("usda_foods:fee-schedule-list")).content.decode()
-    assert "$35.00 under 120 cases a drop" in page and "Add a fee schedule" not in page
+    assert "$35.00 under 120 cases a site per order" in page and "Add a fee schedule" not in page
 
 
 def test_reviewer_sets_a_schedule_and_a_district_cannot(

@@ -606,7 +606,9 @@ def test_order_page_and_list_cost_the_same_queries_for_2_or_20_lines(flow, clien
     assert (page, listing) == (12, 9)
 
 
-def test_a_draft_shows_the_state_fees_it_will_incur_before_submission(flow, client_for, manager, mn_agency):
+def test_a_draft_shows_the_state_fees_it_will_incur_before_submission(
+    flow, client_for, manager, mn_agency, api_for, outsider_api
+):
     from usda_foods.deliveries.models import FeeSchedule
 
     FeeSchedule.objects.create(state_agency=mn_agency, effective_from=flow.window.delivery_start,
@@ -623,6 +625,15 @@ def test_a_draft_shows_the_state_fees_it_will_incur_before_submission(flow, clie
     assert f"about ${delivery + Decimal('25.00'):,.2f}" in html
     assert "Drop fee at Zenith Kitchen: $25.00 (4 cases, under the minimum of 10 a drop)" in html
     assert f"Delivery: ${delivery:,.2f} on 16 cases" in html
+    # The order API gives the same estimate (one computation: ordering.selectors.order_fee_estimate).
+    api = api_for(manager).get(f"/api/v1/orders/{flow.order.pk}/fee-estimate/").json()
+    assert api["drops"] == [{"site": "Zenith Kitchen", "cases": 4, "fee": "25.00"}]
+    assert (api["delivery"], api["total"], api["cases"]) == (f"{delivery:.2f}", f"{delivery + 25:.2f}", 16)
+    assert (api["schedule_effective_from"], api["min_cases_per_drop"]) == (
+        str(flow.window.delivery_start),
+        10,
+    )
+    assert outsider_api.get(f"/api/v1/orders/{flow.order.pk}/fee-estimate/").status_code == 404
     # the page still costs the same whatever the lines: one more query reads them for the estimate
     before = _count_queries(client, flow.order.get_absolute_url())
     for site in SiteFactory.create_batch(5, district=flow.site.district):

@@ -116,7 +116,7 @@ def test_state_table_sorts_flags_and_exports(client_for, sda_reviewer, setup, di
     url = reverse("usda_foods:state-inventory", args=["MN"])
     page = client.get(url).content.decode()
     assert page.index("Aardvark Schools") < page.index("Alpha Public Schools")
-    assert "2 rows flagged" in page
+    assert "2 of 2 rows flagged" in page
     page = client.get(url + "?sort=-on_hand").content.decode()
     assert page.index("Alpha Public Schools") < page.index("Aardvark Schools")
     csv = b"".join(client.get(url + "?format=csv").streaming_content).decode("utf-8-sig")
@@ -127,6 +127,35 @@ def test_state_table_sorts_flags_and_exports(client_for, sda_reviewer, setup, di
     )  # nothing drawn by month 4: behind
     xlsx = client.get(url + "?format=xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
+
+
+@time_machine.travel(DURING, tick=False)
+def test_state_table_pages_while_sort_and_export_cover_every_row(
+    client_for, sda_reviewer, setup, mn_agency, monkeypatch
+):
+    from usda_foods.processing.views import inventory
+
+    monkeypatch.setattr(inventory, "STATE_PAGE_SIZE", 2)
+    for n, cases in enumerate((5, 40, 1, 20)):  # with Alpha's 50: five rows, three pages of two
+        credit(
+            DistrictFactory(state_agency=mn_agency, name=f"District {n}"), setup["proc"], setup["food"], cases
+        )
+    client = client_for(sda_reviewer)
+    url = reverse("usda_foods:state-inventory", args=["MN"])
+
+    def names(query: str) -> list[str]:
+        page = client.get(url + query)
+        return [r.district_name for r in page.context["rows"]]
+
+    # Most on hand first, over all five rows: 50 (Alpha), 40, 20 | 5 | 1 cases.
+    assert names("?sort=-on_hand") == ["Alpha Public Schools", "District 1"]
+    assert names("?sort=-on_hand&page=2") == ["District 3", "District 0"]
+    assert names("?sort=-on_hand&page=3") == ["District 2"]
+    page = client.get(url + "?sort=-on_hand&page=2").content.decode()
+    assert "Page 2 of 3 · 5 in all" in page and "sort=-on_hand&page=3" in page
+    csv = b"".join(client.get(url + "?sort=-on_hand&format=csv").streaming_content).decode("utf-8-sig")
+    assert [line.split(",")[0] for line in csv.splitlines()[1:]] == [
+        "Alpha Public Schools", "District 1", "District 3", "District 0", "District 2"]  # fmt: skip
 
 
 def test_state_table_is_404_for_districts_and_other_states(client_for, member_client, setup, wi_agency):

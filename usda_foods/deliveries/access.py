@@ -30,6 +30,18 @@ def delivery_q(user: User, *, write: bool) -> Q:
     return Q(district_id__in=districts) | Q(id__in=carrying) | Q(state_agency_id__in=reviewed)
 
 
+def pickup_q(user: User, *, write: bool) -> Q:
+    """A co-op's lead district's staff see every pickup from its storage and its managers record
+    them; a member's staff see their own district's."""
+    from districts.models import Coop, District
+
+    districts = District.objects.filter(access.district_q(user, write=write)).values("id")
+    led = Coop.objects.filter(lead_district_id__in=districts).values("id")
+    if write:
+        return Q(coop_id__in=led)
+    return Q(coop_id__in=led) | Q(district_id__in=districts)
+
+
 def register_rules() -> None:
     # Deliveries come from a released shipment plan and receipts from the receipt service.
     access.register("usda_foods.ExpectedDelivery", delivery_q)
@@ -37,6 +49,7 @@ def register_rules() -> None:
     access.register_child("usda_foods.Receipt", parent="usda_foods.ExpectedDelivery", via="delivery")
     access.register_child("usda_foods.ReceiptLine", parent="usda_foods.Receipt", via="receipt")
     register_fee_rules()
+    access.register("usda_foods.StoragePickup", pickup_q, create=access.holds_role(Role.DISTRICT_MANAGER))
 
 
 def register_fee_rules() -> None:

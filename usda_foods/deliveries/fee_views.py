@@ -3,8 +3,7 @@ monthly fee statement as CSV or XLSX."""
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,7 +18,7 @@ from districts.models import District
 from focus_lab.exports import FORMATS, table_response
 from usda_foods.deliveries.forms import FeeScheduleForm
 from usda_foods.deliveries.models import FeeSchedule
-from usda_foods.deliveries.selectors import STATEMENT_HEADER, fee_statement
+from usda_foods.deliveries.selectors import STATEMENT_HEADER, fee_statement, month_range
 
 
 class FeeScheduleList(ScopedListView):
@@ -54,12 +53,7 @@ class FeeStatement(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, district_id: int) -> HttpResponse:
         district = access.get_for_user(District.objects.all(), request.user, district_id)
-        try:
-            year, month = (int(part) for part in request.GET.get("month", "").split("-"))
-            first = date(year, month, 1)
-        except ValueError:
-            first = timezone.localdate().replace(day=1)
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        first, last = month_range(request.GET.get("month"), today=timezone.localdate())
         fmt = request.GET.get("format") if request.GET.get("format") in FORMATS else "csv"
         rows = fee_statement(
             district_id=district.pk, state_agency_id=district.state_agency_id, first=first, last=last

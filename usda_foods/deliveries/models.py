@@ -8,17 +8,31 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from districts.models import District, ScopedQuerySet, Site, StateAgency
+from districts.models import Coop, District, ScopedQuerySet, Site, StateAgency
 from usda_foods.ordering.models import CatalogItem, OrderLine
 from usda_foods.processing.models import Processor
 from usda_foods.shipping.models import PlanStop, ShipmentPlan
 
 RECEIPT_DUE_DAYS = 2  # FD-062: receipts are entered within 2 calendar days of delivery
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+
+
+def validate_photo(file: File) -> None:
+    """A receipt photo: at most 5 MB, and (once the form's or serializer's image field has opened
+    it with Pillow) a JPEG, PNG or WebP image."""
+    if file.size is not None and file.size > MAX_PHOTO_BYTES:
+        raise ValidationError(f"The photo is {file.size / 1024 / 1024:,.1f} MB; at most 5 MB, please.")
+    image = getattr(file, "image", None)
+    if image is not None and image.format not in PHOTO_FORMATS:
+        raise ValidationError(f"The photo must be a {', '.join(PHOTO_FORMATS.values())} image.")
 
 
 class ExpectedDelivery(models.Model):
@@ -105,6 +119,8 @@ class Receipt(models.Model):
     cases_received = models.PositiveIntegerField(validators=[MaxValueValidator(1_000_000)])
     reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
     notes = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="receipts/%Y/%m/", blank=True, max_length=300, validators=[validate_photo],
+                              help_text="Optional: a photo of the signed bill of lading or the damage (JPEG, PNG or WebP, up to 5 MB)")  # fmt: skip
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -117,6 +133,11 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"Receipt of {self.delivery}"
+
+    @property
+    def photo_url(self) -> str:
+        """The photo through the page that checks who may see it (never the storage's own URL)."""
+        return reverse("usda_foods:receipt-photo", args=[self.delivery_id]) if self.photo else ""
 
 
 class ReceiptLine(models.Model):
@@ -183,3 +204,32 @@ class FeeSchedule(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("usda_foods:fee-schedule-list")
+
+
+class StoragePickup(models.Model):
+    """A member district picked up cases of a food held for it at its co-op's receiving site (the
+    co-op's lead records it). Cases on hand = cases received for the member there minus pickups,
+    never below zero (the service locks the co-op)."""
+
+    coop = models.ForeignKey(Coop, on_delete=models.PROTECT, related_name="storage_pickups")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="storage_pickups")
+    food = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
+    picked_up_on = models.DateField()
+    cases = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(1_000_000)])
+    notes = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-picked_up_on", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(cases__gt=0), name="storage_pickup_cases_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.cases:,} cases of {self.food} picked up by {self.district} on {self.picked_up_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("usda_foods:coop-storage", args=[self.coop_id])

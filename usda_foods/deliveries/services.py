@@ -15,10 +15,20 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from districts import access
+from districts.models import Coop
 from focus_lab.errors import DomainError
 from focus_lab.tasks import enqueue
 from usda_foods.deliveries import rules
-from usda_foods.deliveries.models import DeliveryLine, ExpectedDelivery, Reason, Receipt, ReceiptLine
+from usda_foods.deliveries.models import (
+    DeliveryLine,
+    ExpectedDelivery,
+    Reason,
+    Receipt,
+    ReceiptLine,
+    StoragePickup,
+)
+from usda_foods.deliveries.selectors import coop_storage
 from usda_foods.entitlements.models import Drawdown
 from usda_foods.entitlements.services.drawdowns import drawdown_adjust
 from usda_foods.ordering.access import reviews_state
@@ -27,7 +37,11 @@ from usda_foods.processing.services.inventory import inventory_credit
 from usda_foods.shipping.models import PlanStop, ShipmentPlan
 
 if TYPE_CHECKING:
+    from django.core.files import File
+
     from accounts.models import User
+    from districts.models import District
+    from usda_foods.ordering.models import CatalogItem
 
 ALREADY_RECEIPTED = "This delivery already has its receipt (recorded {when} by {who}). Nothing was recorded."
 
@@ -90,13 +104,14 @@ def _allocate(
 
 def receipt_record(
     *, delivery_id: int, received_on: date, cases_received: int, user: User, reason: str = "", notes: str = "",
-    today: date | None = None,
+    photo: File | None = None, today: date | None = None,
 ) -> Receipt:  # fmt: skip
     """Record the one receipt of a delivery. The cases received split back to its lines in
     proportion (rules.split_received); each line's received cases credit the district's
     inventory at a processor (diverted foods) and set the order's final drawdown: a shortage
     releases its share (cases short x the line's price), an overage draws more. All or nothing;
-    simultaneous receipts of one delivery record one (row lock, then the one-to-one)."""
+    simultaneous receipts of one delivery record one (row lock, then the one-to-one). ``photo``:
+    an optional image the form or serializer has already checked (``forms.checked_photo``)."""
     today = today or timezone.localdate()
     if received_on > today:
         raise DomainError("The receipt date cannot be in the future.", field="received_on")
@@ -123,8 +138,11 @@ def receipt_record(
                                   field="received_on")  # fmt: skip
             if cases_received != delivery.cases and not reason:
                 raise DomainError("Give the reason for the shortage or overage.", field="reason")
-            receipt = Receipt.objects.create(delivery=delivery, received_on=received_on, cases_received=cases_received,
-                                             reason=reason, notes=notes, recorded_by=user)  # fmt: skip
+            receipt = Receipt(delivery=delivery, received_on=received_on, cases_received=cases_received,
+                              reason=reason, notes=notes, recorded_by=user)  # fmt: skip
+            if photo is not None:
+                receipt.photo.save(photo.name, photo, save=False)
+            receipt.save()
             lines = list(delivery.lines.select_related("order_line__order").order_by("-cases", "id"))
             if lines:
                 split = rules.split_received([line.cases for line in lines], cases_received)
@@ -191,3 +209,30 @@ def _recipients(kind: str, target: int) -> list[str]:
     return sorted(
         set(Membership.objects.filter(q, user__is_active=True).values_list("user__email", flat=True))
     )
+
+
+def storage_pickup_record(
+    *, coop: Coop, district: District, food: CatalogItem, cases: int, picked_up_on: date, user: User,
+    notes: str = "", today: date | None = None,
+) -> StoragePickup:  # fmt: skip
+    """A member picked up cases held for it at the co-op's receiving site (the lead's managers
+    record it). Refused beyond the member's cases on hand; simultaneous pickups lock the co-op."""
+    today = today or timezone.localdate()
+    if cases < 1:
+        raise DomainError("Pick up at least one case.", field="cases")
+    if picked_up_on > today:
+        raise DomainError("The pickup date cannot be in the future.", field="picked_up_on")
+    if not access.can_write(user, coop):
+        raise DomainError("Only the co-op's lead district records pickups from its storage.")
+    with transaction.atomic():
+        coop = Coop.objects.select_for_update().get(pk=coop.pk)
+        if district.pk != coop.lead_district_id and not coop.members.filter(pk=district.pk).exists():
+            raise DomainError(f"{district} is not a member of {coop}.", field="district")
+        rows = coop_storage(coop_id=coop.pk, site_id=coop.receiving_site_id, district_ids=[district.pk])
+        on_hand = next((r.on_hand for r in rows if r.food_id == food.pk), 0)
+        if cases > on_hand:
+            raise DomainError(f"{district} has {on_hand:,} case{'s' if on_hand != 1 else ''} of {food} on hand at "
+                              f"{coop.receiving_site.name}: it cannot pick up {cases:,}. Nothing was recorded.",
+                              field="cases")  # fmt: skip
+        return StoragePickup.objects.create(coop=coop, district=district, food=food, cases=cases,
+                                            picked_up_on=picked_up_on, notes=notes, recorded_by=user)  # fmt: skip

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -94,7 +94,7 @@ class DeliveryDetail(LoginRequiredMixin, View):
         delivery = self._delivery(request, pk)
         if not access.can_write(request.user, delivery):
             raise PermissionDenied("Only the receiving district records this receipt.")
-        form = ReceiptForm(request.POST, shared=True)
+        form = ReceiptForm(request.POST, request.FILES, shared=True)
         if form.is_valid():
             try:
                 receipt_record(delivery_id=delivery.pk, user=request.user, **form.cleaned_data)
@@ -115,3 +115,17 @@ class DeliveryDetail(LoginRequiredMixin, View):
             "delivery": delivery, "receipt": receipt, "lines": lines, "form": form,
             "can_receive": receipt is None and access.can_write(request.user, delivery),
         }, status=status)  # fmt: skip
+
+
+class ReceiptPhoto(LoginRequiredMixin, View):
+    """GET: the receipt's photo, for whoever may see the delivery (404 for anyone else)."""
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        delivery = access.get_for_user(ExpectedDelivery.objects.all(), request.user, pk)
+        receipt = Receipt.objects.filter(delivery=delivery).exclude(photo="").first()
+        if receipt is None:
+            raise Http404("No photo with this receipt.")
+        response = FileResponse(receipt.photo.open("rb"))
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

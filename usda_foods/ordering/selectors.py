@@ -3,10 +3,11 @@ annotated in SQL so a list costs the same number of queries for 5 orders or 5,00
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -186,3 +187,23 @@ def food_truckloads(
                          state_cases=state_cases.get(food.pk, 0), food=food)
         for food in foods
     ]  # fmt: skip
+
+
+# --- The state's distribution fees an order will incur ------------------------------------------------
+#
+# The fee schedules belong to the deliveries area, which builds on ordering: ordering may not
+# import it. Deliveries registers its estimator here at start-up (usda_foods/apps.py), and the
+# order page and the order API both read the estimate through ``order_fee_estimate``.
+
+_fee_estimator: Callable[[Order], Any] | None = None
+
+
+def register_fee_estimator(estimator: Callable[[Order], Any]) -> None:
+    global _fee_estimator
+    _fee_estimator = estimator
+
+
+def order_fee_estimate(order: Order) -> Any:
+    """The estimate (``deliveries.selectors.FeeEstimate``: schedule, drops, delivery, cases,
+    pounds, total), or None when no schedule is in force or no estimator is registered."""
+    return _fee_estimator(order) if _fee_estimator is not None else None

@@ -8,16 +8,17 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from usda_foods.processing import rules
-from usda_foods.processing.models import EntryKind, ProcessorInventory
+from usda_foods.processing.models import EntryKind, InventoryEntry, ProcessorInventory
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+POUNDS_FIELD = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Value(Decimal("0"), output_field=POUNDS_FIELD)
 
 # The SDA table's sortable columns: ?sort=<key> (or -<key> for descending).
 SORT_KEYS = {
@@ -45,24 +46,43 @@ class InventoryRow:
 
 
 def inventory_queryset(user: User) -> QuerySet[ProcessorInventory]:
-    """The inventory rows the user may see, with ``used`` (pounds drawn by purchases) summed."""
+    """The inventory rows the user may see, with ``used`` (pounds drawn by purchases) summed by a
+    correlated subquery (no GROUP BY over the joined columns)."""
+    drawn = (InventoryEntry.objects.filter(inventory=OuterRef("pk"), kind=EntryKind.PURCHASE).order_by()
+             .values("inventory").annotate(total=Sum("pounds")).values("total"))  # fmt: skip
     return (
         ProcessorInventory.objects.for_user(user)
         .select_related("district", "processor", "food")
-        .annotate(used=Coalesce(-Sum("entries__pounds", filter=Q(entries__kind=EntryKind.PURCHASE)), ZERO))
+        .annotate(used=Coalesce(-Subquery(drawn, output_field=POUNDS_FIELD), ZERO))
     )
 
 
+ROW_COLUMNS = ("pk", "district_id", "district__name", "processor_id", "processor__name", "food_id",
+               "food__description", "food__school_year", "pounds", "used")  # fmt: skip
+
+
 def inventory_rows(queryset: QuerySet[ProcessorInventory], *, as_of: date) -> list[InventoryRow]:
-    """Each row of ``inventory_queryset`` with its figures (rules.inventory_status)."""
+    """Each row of ``inventory_queryset`` with its figures (rules.inventory_status): one query
+    of plain tuples, whatever the number of rows."""
     rows = []
-    for inv in queryset:
-        start = int(inv.food.school_year[:4])
+    starts: dict[str, int] = {}
+    for (
+        pk,
+        district_id,
+        district,
+        processor_id,
+        processor,
+        food_id,
+        food,
+        year,
+        on_hand,
+        used,
+    ) in queryset.values_list(*ROW_COLUMNS):
+        start = starts.get(year) or starts.setdefault(year, int(year[:4]))
         rows.append(InventoryRow(
-            pk=inv.pk, district_id=inv.district_id, district_name=inv.district.name, processor_id=inv.processor_id,
-            processor_name=inv.processor.name, food_id=inv.food_id, food_name=inv.food.description,
-            school_year=inv.food.school_year,
-            status=rules.inventory_status(on_hand=inv.pounds, used=inv.used, school_year_start=start, as_of=as_of),
+            pk=pk, district_id=district_id, district_name=district, processor_id=processor_id,
+            processor_name=processor, food_id=food_id, food_name=food, school_year=year,
+            status=rules.inventory_status(on_hand=on_hand, used=used, school_year_start=start, as_of=as_of),
         ))  # fmt: skip
     return rows
 

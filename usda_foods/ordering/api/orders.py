@@ -11,6 +11,7 @@ foreign key pointed outside the user's scope is a 400 naming the field.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -39,7 +40,7 @@ from usda_foods.ordering.models import (
     WindowState,
     window_dates_outside_school_year,
 )
-from usda_foods.ordering.selectors import with_line_counts
+from usda_foods.ordering.selectors import order_fee_estimate, with_line_counts
 from usda_foods.ordering.services.orders import (
     LineChange,
     order_approve,
@@ -220,6 +221,38 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["window", "district", "school_year", "status"]
 
 
+class FeeDropSerializer(serializers.Serializer):
+    site = serializers.CharField()
+    cases = serializers.IntegerField()
+    fee = money()
+
+
+class FeeEstimateSerializer(serializers.Serializer):
+    """The state's distribution fees the order will incur as it stands (the order page's figures):
+    one drop fee per site whose cases are under the minimum, the delivery fee on every case and
+    pound. ``schedule_effective_from`` is null (and every amount 0.00) when the state has no
+    fee schedule in force on the window's first delivery day."""
+
+    schedule_effective_from = serializers.DateField(allow_null=True)
+    min_cases_per_drop = serializers.IntegerField(allow_null=True)
+    drops = FeeDropSerializer(many=True)
+    delivery = money()
+    cases = serializers.IntegerField()
+    pounds = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total = money()
+
+
+def fee_estimate_data(order: Order) -> dict[str, Any]:
+    estimate = order_fee_estimate(order)
+    if estimate is None:
+        return {"schedule_effective_from": None, "min_cases_per_drop": None, "drops": [], "delivery": Decimal("0"),
+                "cases": sum(line.cases for line in order.lines.all()), "pounds": Decimal("0"), "total": Decimal("0")}  # fmt: skip
+    return {"schedule_effective_from": estimate.schedule.effective_from,
+            "min_cases_per_drop": estimate.schedule.min_cases_per_drop,
+            "drops": [{"site": site, "cases": cases, "fee": fee} for site, cases, fee in estimate.drops],
+            "delivery": estimate.delivery, "cases": estimate.cases, "pounds": estimate.pounds, "total": estimate.total}  # fmt: skip
+
+
 class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """A district's order in a window, with its lines and every transition. District managers
     create, fill and submit it (submitting posts a pending drawdown on the entitlement); the
@@ -308,6 +341,14 @@ class OrderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
                    for row in data.validated_data["lines"]]  # fmt: skip
         order_lines_set(order_id=order.pk, lines=changes, user=request.user)
         return self._respond(order)
+
+    @extend_schema(responses=FeeEstimateSerializer)
+    @action(detail=True, methods=["get"], url_path="fee-estimate", url_name="fee-estimate")
+    def fee_estimate(self, request: Request, pk: str | None = None) -> Response:
+        """The state's distribution fees the order will incur as it stands, before submission
+        (anyone who sees the order); the same figures as the order page."""
+        order = access.get_for_user(Order.objects.select_related("window"), request.user, pk)
+        return Response(FeeEstimateSerializer(fee_estimate_data(order)).data)
 
     @extend_schema(request=None, responses=OrderSerializer)
     @action(detail=True, methods=["post"])

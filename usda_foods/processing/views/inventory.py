@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -92,9 +93,13 @@ class DistrictProcessorPage(LoginRequiredMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
 
+STATE_PAGE_SIZE = 100
+
+
 class StateInventory(LoginRequiredMixin, View):
     """The state agency's table: every district's inventory at every processor of the state, with
-    months on hand (flagged above 6) and pace; ``?sort=`` a column, ``?format=csv|xlsx``."""
+    months on hand (flagged above 6) and pace; ``?sort=`` a column (over every row), ``?page=``
+    (100 rows a page), ``?format=csv|xlsx`` (every row, in the sort shown)."""
 
     def get(self, request: HttpRequest, state: str) -> HttpResponse:
         agency = get_object_or_404(StateAgency, state=state.upper())
@@ -109,8 +114,11 @@ class StateInventory(LoginRequiredMixin, View):
         transfers = (InventoryTransfer.objects.for_user(request.user).filter(processor__state_agency=agency)
                      .select_related("processor", "food", "from_district", "to_district", "approved_by")[:50])  # fmt: skip
         processors = Processor.objects.for_user(request.user).filter(state_agency=agency)
+        # Sorted over every row (the figures are computed in Python from one query); one page shown.
+        page = Paginator(rows, STATE_PAGE_SIZE).get_page(request.GET.get("page"))
         return render(request, "usda_foods/processing/state_inventory.html", {
-            "agency": agency, "rows": rows, "sort": sort, "flagged": sum(r.status.flagged for r in rows),
+            "agency": agency, "rows": page.object_list, "page_obj": page, "paginator": page.paginator,
+            "is_paginated": page.has_other_pages(), "sort": sort, "flagged": sum(r.status.flagged for r in rows),
             "transfers": transfers, "processors": processors, "columns": COLUMNS, "max_months": rules.MAX_MONTHS_ON_HAND,
         })  # fmt: skip
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('districts', '0003_stateagency_review_digest'),
-        ('usda_foods', '0011_fee_schedules'),
+        ('usda_foods', '0012_storage_pickups_and_receipt_photos'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
