@@ -34,6 +34,7 @@ from usda_foods.processing.api import (
 )
 from usda_foods.shipping.api import ShipmentPlanViewSet
 from usda_foods.shipping.api_proposals import ProposalViewSet
+from usda_foods.shipping.coordination.api import JointPlanViewSet, RemainderOfferViewSet
 
 router = DefaultRouter()
 router.register("districts", district_views.DistrictViewSet, basename="district")
@@ -66,6 +67,8 @@ router.register("order-windows", OrderWindowViewSet, basename="order-window")
 router.register("orders", OrderViewSet, basename="order")
 router.register("shipment-plans", ShipmentPlanViewSet, basename="shipment-plan")
 router.register("shipment-proposals", ProposalViewSet, basename="shipment-proposal")
+router.register("remainder-offers", RemainderOfferViewSet, basename="remainder-offer")
+router.register("joint-plans", JointPlanViewSet, basename="joint-plan")
 router.register("processors", ProcessorViewSet, basename="processor")
 router.register("end-products", EndProductViewSet, basename="end-product")
 router.register("processor-inventory", InventoryViewSet, basename="processor-inventory")

@@ -102,6 +102,8 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
             _link(request, "Receipts", "usda_foods:delivery-list"),
             _link(request, "Processors", "usda_foods:processor-list"),
             *([_link(request, "Review queue", "usda_foods:order-review-queue")] if reviewer else []),
+            *([_link(request, "Remainders between states", "usda_foods:remainder-offers")]
+              if Role.SDA_REVIEWER in roles else []),
         ]),
         ("Purchasing together", [
             _link(request, "Priority items", "purchasing:item-list"),

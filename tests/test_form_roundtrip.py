@@ -44,6 +44,7 @@ from usda_foods.deliveries.services import deliveries_release
 from usda_foods.models import ExpectedDelivery, FeeSchedule, LunchCount, Order, OrderLine, Survey
 from usda_foods.ordering.services.orders import order_create, order_line_set, order_submit
 from usda_foods.ordering.services.surveys import survey_respond
+from usda_foods.shipping.models import RemainderOffer
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,9 @@ TARGETS: dict[str, str] = {
     "usda_foods:proposal-detail?action=accept": "accepts the proposed change to the approved order",
     "usda_foods:proposal-detail?action=decline": "declines the proposed change",
     "usda_foods:shipment-plan-rerun": "runs the plan again",
+    "usda_foods:shipment-plan-offer": "offers a food's remainder to the chosen states",
+    "usda_foods:remainder-offer-detail": "plans the offer jointly or declines it",
+    "usda_foods:joint-plan-answer": "accepts or declines the joint plan for the user's agency",
     "imports:upload": EDIT,  # posted back without a file: refused, nothing kept
     "imports:map": "checks every row with the chosen columns",
     "imports:confirm": "imports the checked rows",
@@ -309,6 +313,8 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "processor": proc, "end_product": product,
         "diverted_order": diverted_order, "delivery": ExpectedDelivery.objects.order_by("pk").first(),
         "fee_schedule": fee_schedule, "proposal": proposal,
+        "remainder_offer": RemainderOffer.objects.create(plan=plan, food=beans, from_agency=mn_agency,
+                                                         to_agency=other_district.state_agency, cases=50),
     })  # fmt: skip
 
 
@@ -332,6 +338,8 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "usda_foods:order-detail": lambda w: [{"pk": w.order.pk}, {"pk": w.submitted.pk}],
     "usda_foods:window-plans": lambda w: {"pk": w.window.pk},
     "usda_foods:shipment-plan-detail": lambda w: {"pk": w.plan.pk},
+    "usda_foods:shipment-plan-offer": lambda w: {"pk": w.plan.pk},
+    "usda_foods:remainder-offer-detail": lambda w: {"pk": w.remainder_offer.pk},
     "usda_foods:correction-detail": lambda w: {"pk": w.correction.pk},
     "imports:upload": lambda w: [{"kind": "lunch-counts"}, {"kind": "catalog"}],
     "purchasing:item-update": lambda w: {"pk": w.adopted.pk},

@@ -71,10 +71,16 @@ from usda_foods.processing.models import (  # noqa: F401, E402
 from usda_foods.shipping.models import (  # noqa: F401
     AdjustmentStatus,
     CarryOver,
+    JointPlan,
+    JointStatus,
+    JointStop,
+    JointTruck,
+    OfferStatus,
     PlacementSettings,
     PlanAdjustment,
     PlanStop,
     PlanTruck,
+    RemainderOffer,
     ShipmentPlan,
     StateWarehouse,
 )

@@ -5,6 +5,7 @@ from usda_foods.deliveries.urls import urlpatterns as delivery_urls
 from usda_foods.entitlements.urls import urlpatterns as entitlement_urls
 from usda_foods.ordering.urls import urlpatterns as ordering_urls
 from usda_foods.processing.urls import urlpatterns as processing_urls
+from usda_foods.shipping.coordination.urls import urlpatterns as coordination_urls
 from usda_foods.shipping.urls import urlpatterns as shipping_urls
 
 app_name = "usda_foods"
@@ -16,4 +17,5 @@ urlpatterns = [
     *correction_urls,
     *processing_urls,
     *delivery_urls,
+    *coordination_urls,
 ]

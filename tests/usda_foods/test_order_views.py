@@ -599,11 +599,12 @@ def test_order_page_and_list_cost_the_same_queries_for_2_or_20_lines(flow, clien
     # entitlement, the manager's write check, the lines with foods and sites, the history with its
     # users, the food and site choices of the line form, and the state's fee schedules (the fee
     # estimate reads the lines only when a schedule is in force: see the fee test below), and the
-    # order's cases waiting for a full truck (the state's totals only when some wait).
+    # order's cases waiting for a full truck (the state's totals only when some wait), and the
+    # truckload context: the window's foods and the state's demand for them (one query each).
     # The list: session, user, roles, the paginator's count, the page of orders, the open windows,
     # the managed districts and their orders in them, and the filter's window choices (the district
     # is a search box).
-    assert (page, listing) == (11, 9)
+    assert (page, listing) == (13, 9)
 
 
 def test_a_draft_shows_the_state_fees_it_will_incur_before_submission(

@@ -439,8 +439,9 @@ def test_plan_page_costs_the_same_for_5_or_50_trucks(lab, sda_reviewer, client_f
     big = stored_plan(lab, sda_reviewer, 50)
     # session, user, the plan (scoped), can_write, the user's roles (navigation), trucks + food,
     # their stops + sites + districts, adjustments + food + site + district; the carry-over (waiting,
-    # carried in) and the warehouse's stops with the fee schedules.
-    assert _queries(client, small.get_absolute_url()) == _queries(client, big.get_absolute_url()) == 12
+    # carried in), the warehouse's stops with the fee schedules, and the plan's remainder offers to
+    # other states with their joint plans.
+    assert _queries(client, small.get_absolute_url()) == _queries(client, big.get_absolute_url()) == 13
     html = text(client.get(big.get_absolute_url()))
     assert html.count("<polyline") == 50 and "Trucks (50)" in html
     # A district user: session, user, the plan, can_write, roles, their drops.

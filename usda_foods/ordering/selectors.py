@@ -16,7 +16,15 @@ from django.utils import timezone
 from districts import access
 from districts.models import District
 from usda_foods.ordering.access import reviewable_orders
-from usda_foods.ordering.models import CatalogItem, Order, OrderLine, OrderStatus, OrderWindow
+from usda_foods.ordering.models import (
+    CatalogItem,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderWindow,
+    SurveyResponseLine,
+)
+from usda_foods.ordering.truckload import TruckloadContext
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -147,6 +155,38 @@ def order_lines_export(*, orders: QuerySet[Order]) -> QuerySet[OrderLine]:
     return (OrderLine.objects.filter(order__in=orders.values("pk"))
             .select_related("order__district", "order__window", "catalog_item", "delivery_site")
             .order_by("order_id", "id"))  # fmt: skip
+
+
+# --- Truckload context (issue 18) -----------------------------------------------------------------
+
+COUNTED_STATUSES = (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.RETURNED, OrderStatus.APPROVED)
+
+
+def state_demand(window: OrderWindow) -> dict[int, int]:
+    """Cases of each food asked for in the window across the state (every order but rejected
+    ones, drafts included: where demand stands while the window is open). One query."""
+    rows = (OrderLine.objects.filter(order__window=window, order__status__in=COUNTED_STATUSES)
+            .values("catalog_item_id").annotate(cases=Sum("cases")).order_by())  # fmt: skip
+    return {row["catalog_item_id"]: row["cases"] for row in rows}
+
+
+def survey_state_estimates(survey) -> dict[int, int]:
+    """Cases of each food the state's districts estimate in a survey's answers. One query."""
+    rows = (SurveyResponseLine.objects.filter(response__survey=survey).values("catalog_item_id")
+            .annotate(cases=Sum("estimated_cases")).order_by())  # fmt: skip
+    return {row["catalog_item_id"]: row["cases"] for row in rows}
+
+
+def food_truckloads(
+    *, foods, own_cases: dict[int, int], state_cases: dict[int, int]
+) -> list[TruckloadContext]:
+    """Each food's truckload context: ``own_cases`` (this order's, this answer's) against the
+    state's total. No query: the callers pass what they read in one query each."""
+    return [
+        TruckloadContext(capacity=food.cases_per_truckload, cases=own_cases.get(food.pk, 0),
+                         state_cases=state_cases.get(food.pk, 0), food=food)
+        for food in foods
+    ]  # fmt: skip
 
 
 # --- The state's distribution fees an order will incur ------------------------------------------------

@@ -51,6 +51,21 @@ def deciding_district_ids(user: User):
     return access.memberships(user, Role.DISTRICT_MANAGER).values("district_id")
 
 
+def agencies_q(user: User, *, write: bool, fields: tuple[str, ...]) -> Q:
+    """Cross-state rows (remainder offers, joint plans and their stops) belong to the two state
+    agencies named by ``fields``: the reviewers of either see them and act on their own side;
+    district users and a third state see nothing (``write`` changes nothing: only reviewers)."""
+    states = access.reviewed_states(user)
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{field}__in": states})
+    return q
+
+
+OFFER_SIDES = ("from_agency_id", "to_agency_id")
+JOINT_SIDES = ("offer__from_agency_id", "offer__to_agency_id")
+
+
 def register_rules() -> None:
     # Plans are computed by services for a window, never made by a form.
     access.register("usda_foods.ShipmentPlan", shipment_plan_q)
@@ -61,3 +76,9 @@ def register_rules() -> None:
     access.register("usda_foods.PlacementSettings", state_activity_q, create=reviewer)
     access.register("usda_foods.StateWarehouse", state_activity_q, create=reviewer)
     access.register("usda_foods.CarryOver", carry_over_q)
+    access.register("usda_foods.RemainderOffer", partial(agencies_q, fields=OFFER_SIDES),
+                    create=lambda user: access.reviewed_states(user).exists())  # fmt: skip
+    access.register("usda_foods.JointPlan", partial(agencies_q, fields=JOINT_SIDES))
+    access.register_child("usda_foods.JointTruck", parent="usda_foods.JointPlan", via="joint_plan")
+    access.register("usda_foods.JointStop",
+                    partial(agencies_q, fields=tuple(f"truck__joint_plan__{f}" for f in JOINT_SIDES)))  # fmt: skip

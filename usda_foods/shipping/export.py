@@ -28,7 +28,7 @@ PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8
            "#bcbd22", "#1f77b4", "#9467bd", "#17becf")  # fmt: skip
 
 CSV_HEADER = ["truck", "food", "material_code", "delivery_date", "stop_sequence", "site", "district",
-              "street", "city", "state", "zip", "lat", "lon", "cases", "truck_km"]  # fmt: skip
+              "street", "city", "state", "zip", "lat", "lon", "cases", "truck_km", "crosses_state_line"]  # fmt: skip
 
 
 def truck_colour(number: int) -> str:
@@ -161,7 +161,7 @@ def plan_rows(trucks: Sequence[PlanTruck]) -> Iterator[list[object]]:
             site = _place(stop)
             yield [truck.number, truck.food.description, truck.food.material_code, truck.delivery_date,
                    stop.sequence, site.name, _owner(stop), site.street, site.city, site.state,
-                   site.postal_code, site.latitude, site.longitude, stop.cases, truck.distance_km]  # fmt: skip
+                   site.postal_code, site.latitude, site.longitude, stop.cases, truck.distance_km, "no"]  # fmt: skip
 
 
 # --- PDF ------------------------------------------------------------------------------------------
@@ -196,12 +196,24 @@ def _static_only_fetcher():  # -> weasyprint.urls.URLFetcher
     return StaticOnlyFetcher()
 
 
-def plan_pdf(plan: ShipmentPlan) -> bytes:
+def plan_pdf(plan: ShipmentPlan, joint_plans: Sequence = ()) -> bytes:
     """The carrier's manifest: the plan's figures, then one section per truck with its stops in
-    visiting order (site, address, cases). A view returns it; a task could store it."""
+    visiting order (site, address, cases), then the trucks of binding joint plans with another
+    state (``joint_plans``: pairs of a joint plan and its trucks as the reader's agency sees them),
+    each saying whether it crosses a state line. A view returns it; a task could store it."""
+    context = {
+        "plan": plan,
+        "trucks": plan_trucks(plan),
+        "generated_at": timezone.now(),
+        "joint_plans": joint_plans,
+    }
+    return render_pdf(PDF_TEMPLATE, context)
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """A template rendered to PDF by WeasyPrint, reading local static files only."""
     import weasyprint
 
-    context = {"plan": plan, "trucks": plan_trucks(plan), "generated_at": timezone.now()}
-    html = render_to_string(PDF_TEMPLATE, context)
+    html = render_to_string(template_name, context)
     document = weasyprint.HTML(string=html, base_url=_BASE_URL, url_fetcher=_static_only_fetcher())
     return document.write_pdf()

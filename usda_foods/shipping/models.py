@@ -269,3 +269,125 @@ class CarryOver(models.Model):
     @property
     def value(self) -> Decimal:
         return self.cases * self.order_line.unit_price
+
+
+# --- Cross-state coordination (issue 18 item 3) ---------------------------------------------------
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    PLANNED = "planned", "Planned jointly"
+    DECLINED = "declined", "Declined"
+
+
+class RemainderOffer(models.Model):
+    """One state agency offering another the remainder of a food its plan cannot fill trucks
+    with: the cases of the food's split-truck remainders (what each site asks beyond its own
+    full trucks). The other agency's reviewer declines it or plans it jointly."""
+
+    plan = models.ForeignKey(ShipmentPlan, on_delete=models.CASCADE, related_name="remainder_offers")
+    food = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
+    from_agency = models.ForeignKey("districts.StateAgency", on_delete=models.CASCADE, related_name="+")
+    to_agency = models.ForeignKey("districts.StateAgency", on_delete=models.CASCADE, related_name="+")
+    cases = models.PositiveIntegerField(help_text="The remainder offered, in cases.")
+    note = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "food", "to_agency"], name="remainder_offer_once_per_state"),
+            models.CheckConstraint(condition=~Q(from_agency=models.F("to_agency")), name="remainder_offer_other_state"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.cases:,} cases of {self.food} offered to {self.to_agency}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("usda_foods:remainder-offer-detail", args=[self.pk])
+
+
+class JointStatus(models.TextChoices):
+    PROPOSED = "proposed", "Waiting for both agencies"
+    BINDING = "binding", "Accepted by both: binding"
+    REFUSED = "refused", "Refused"
+
+
+class JointPlan(models.Model):
+    """Trucks of one food over two states' remainders, solved with the plan's rules. It binds
+    once both agencies accept it; one decline refuses it."""
+
+    offer = models.OneToOneField(RemainderOffer, on_delete=models.CASCADE, related_name="joint_plan")
+    food = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="+")
+    partner_window = models.ForeignKey(OrderWindow, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=JointStatus.choices, default=JointStatus.PROPOSED)
+    requested_cases = models.PositiveIntegerField(default=0)
+    adjusted_cases = models.PositiveIntegerField(default=0)
+    trucks = models.PositiveIntegerField(default=0)
+    cross_state_trucks = models.PositiveIntegerField(default=0)
+    total_km = models.DecimalField(max_digits=12, decimal_places=1, default=Decimal("0"))
+    result = models.JSONField(default=dict, blank=True)
+    offerer_accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    offerer_accepted_at = models.DateTimeField(null=True, blank=True)
+    partner_accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    partner_accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Joint plan #{self.pk}: {self.food}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("usda_foods:joint-plan-detail", args=[self.pk])
+
+
+class JointTruck(models.Model):
+    joint_plan = models.ForeignKey(JointPlan, on_delete=models.CASCADE, related_name="joint_trucks")
+    number = models.PositiveIntegerField()
+    cases = models.PositiveIntegerField()
+    distance_km = models.DecimalField(max_digits=10, decimal_places=1)
+    delivery_date = models.DateField()
+    crosses_state_line = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["joint_plan", "number"], name="joint_truck_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Joint truck {self.number}: {self.cases} cases"
+
+
+class JointStop(models.Model):
+    """A drop of a joint truck; ``state_agency`` is the site's state (who sees it in full)."""
+
+    truck = models.ForeignKey(JointTruck, on_delete=models.CASCADE, related_name="stops")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    state_agency = models.ForeignKey("districts.StateAgency", on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveSmallIntegerField()
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["truck__number", "sequence"]
+        constraints = [models.CheckConstraint(condition=Q(cases__gt=0), name="joint_stop_cases_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.cases} cases → {self.site.name}"

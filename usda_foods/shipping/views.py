@@ -35,6 +35,8 @@ from usda_foods.entitlements.forms import add_domain_error
 from usda_foods.ordering.access import reviews_state
 from usda_foods.ordering.models import OrderWindow
 from usda_foods.shipping.access import deciding_district_ids
+from usda_foods.shipping.coordination.export import state_plan_rows
+from usda_foods.shipping.coordination.selectors import binding_joint_trucks
 from usda_foods.shipping.export import CSV_HEADER, plan_map, plan_pdf, plan_rows, plan_trucks, truck_colour
 from usda_foods.shipping.forms import PlacementForm
 from usda_foods.shipping.models import AdjustmentStatus, PlanAdjustment, ShipmentPlan
@@ -129,6 +131,7 @@ class PlanPageMixin(LoginRequiredMixin):
             "plan": plan,
             "is_reviewer": is_reviewer,
             "running": plan.status in RUNNING,
+            "units": "km" if self.request.GET.get("units") == "km" else "miles",
         }
         if plan.status != JobStatus.DONE:
             return context
@@ -150,6 +153,8 @@ class PlanPageMixin(LoginRequiredMixin):
                 row.typed = (typed or {}).get(f"cases-{row.pk}", row.cases)
             groups.append({"food": food, "adjustments": rows, "error": error if str(food.pk) == error_food else "",
                            "open": sum(_open(row) for row in rows)})  # fmt: skip
+        context["plan_offers"] = list(plan.remainder_offers.select_related("food", "to_agency", "joint_plan")
+                                      .order_by("food__description", "to_agency__state"))  # fmt: skip
         context.update(trucks=trucks, map=plan_map(trucks), adjustment_groups=groups,
                        open_adjustments=sum(g["open"] for g in groups))  # fmt: skip
         return context
@@ -257,15 +262,19 @@ class PlanCsv(_DonePlanExport):
 
     def export(self, plan: ShipmentPlan) -> HttpResponse:
         fmt = exports.export_format(self.request.GET.get("format"))
-        return exports.table_response(fmt=fmt, filename=f"shipment-plan-{plan.pk}", header=CSV_HEADER,
-                                      rows=plan_rows(plan_trucks(plan)))  # fmt: skip
+        joints = binding_joint_trucks(plan.window, self.request.user)
+        rows = itertools.chain(plan_rows(plan_trucks(plan)), state_plan_rows(joints))
+        return exports.table_response(
+            fmt=fmt, filename=f"shipment-plan-{plan.pk}", header=CSV_HEADER, rows=rows
+        )
 
 
 class PlanPdf(_DonePlanExport):
     """The carrier's manifest: a section per truck with its stops in order."""
 
     def export(self, plan: ShipmentPlan) -> HttpResponse:
-        response = HttpResponse(plan_pdf(plan), content_type="application/pdf")
+        joints = binding_joint_trucks(plan.window, self.request.user)
+        response = HttpResponse(plan_pdf(plan, joints), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="shipment-plan-{plan.pk}.pdf"'
         return response
 

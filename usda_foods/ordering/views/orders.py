@@ -40,6 +40,7 @@ from usda_foods.ordering.forms.orders import (
 from usda_foods.ordering.models import EDITABLE_STATUSES, Order, OrderStatus
 from usda_foods.ordering.selectors import (
     approved_lines,
+    food_truckloads,
     order_get_queryset,
     order_lines,
     order_lines_export,
@@ -47,6 +48,7 @@ from usda_foods.ordering.selectors import (
     order_start_options,
     order_totals,
     review_queue,
+    state_demand,
     with_line_counts,
 )
 from usda_foods.ordering.services.orders import (
@@ -172,7 +174,13 @@ class OrderPageMixin(LoginRequiredMixin):
             form = OrderLineForm(order=order, user=user)
         if form is not None:
             form.mark_errors()
-        return {"order": order, "lines": list(order_lines(order)), "can_edit": can_edit,
+        lines = list(order_lines(order))
+        own: dict[int, int] = {}
+        for line in lines:
+            own[line.catalog_item_id] = own.get(line.catalog_item_id, 0) + line.cases
+        foods = order.window.offered_items.order_by("description", "pk")
+        truckloads = food_truckloads(foods=foods, own_cases=own, state_cases=state_demand(order.window))
+        return {"order": order, "lines": lines, "can_edit": can_edit, "truckloads": truckloads,
                 "window_open": window_open, "remaining": remaining, "after": after,
                 "over_by": -after if after is not None and after < 0 else None,
                 "line_form": form, "notice": notice, "error": error}  # fmt: skip

@@ -33,6 +33,7 @@ from usda_foods.ordering.models import (
     SurveyResponse,
     SurveyResponseLine,
 )
+from usda_foods.ordering.selectors import food_truckloads, survey_state_estimates
 from usda_foods.ordering.services.surveys import (
     survey_choose_offered,
     survey_non_respondents,
@@ -261,6 +262,13 @@ class SurveyRespond(LoginRequiredMixin, TemplateView):
             now=timezone.now(),
             is_open=self.survey.is_open(),
         )
+        # Truckload context: this district's saved answer against the state's answers (1 query each).
+        own = self._earlier(context["district"]) if context.get("district") else {}
+        contexts = food_truckloads(
+            foods=self.items, own_cases=own, state_cases=survey_state_estimates(self.survey)
+        )
+        for item, truckload in zip(self.items, contexts, strict=True):
+            item.truckload = truckload
         return context
 
 
