@@ -21,7 +21,6 @@ from urllib.parse import quote
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.dates import MONTHS_3
@@ -87,6 +86,14 @@ class UrlPattern:
         )
 
 
+def _attrs(attrs: dict[str, Any]) -> SafeString:
+    """What django/forms/widgets/attrs.html writes: in order; True as a bare name; False left out."""
+    return mark_safe("".join(  # noqa: S308 - names and values escaped
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+        for name, value in attrs.items() if value is not False
+    ))  # fmt: skip
+
+
 class FastSelect(forms.Select):
     """``forms.Select`` written without a template per option: the same options, selected value,
     attributes and groups as Django's widget (its ``get_context`` decides them)."""
@@ -95,13 +102,13 @@ class FastSelect(forms.Select):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(format_html('<optgroup label="{}">', group_name))
             for option in options:
                 parts.append(format_html(
-                    '<option value="{}"{}>{}</option>', option["value"], flatatt(option["attrs"]),
+                    '<option value="{}"{}>{}</option>', option["value"], _attrs(option["attrs"]),
                     conditional_escape(option["label"]),
                 ))  # fmt: skip
             if group_name:
@@ -136,5 +143,7 @@ def fetch_choices_plainly(field: forms.Field) -> None:
     """Make a ``ModelChoiceField``'s options come from one plain query (see ``_FetchedChoices``);
     an iterator class that adds choices (django-filter's null choice) keeps doing so."""
     if isinstance(field, forms.ModelChoiceField) and not issubclass(field.iterator, _FetchedChoices):
-        field.iterator = type(f"Fetched{field.iterator.__name__}", (field.iterator, _FetchedChoices), {})
+        base = field.iterator
+        field.iterator = (_FetchedChoices if base is ModelChoiceIterator
+                          else type(f"Fetched{base.__name__}", (base, _FetchedChoices), {}))  # fmt: skip
         field.widget.choices = field.choices
