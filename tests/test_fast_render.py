@@ -9,12 +9,20 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template import Context, Template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
-from django.template import Context, Template
 from django.urls import reverse
 
-from focus_lab.fast_render import UrlPattern, datetime_text, fetch_choices_plainly, fixed2, make_fast, money, whole
+from focus_lab.fast_render import (
+    UrlPattern,
+    datetime_text,
+    fetch_choices_plainly,
+    fixed2,
+    make_fast,
+    money,
+    whole,
+)
 
 AMOUNTS = ["0", "0.004", "0.005", "0.015", "1", "12.345", "999.995", "1000", "1234567.891", "98765432.10"]
 
@@ -44,7 +52,9 @@ def test_datetime_text_is_the_date_filter_in_the_current_time_zone(moment):
 
 def test_url_pattern_is_reverse():
     order = UrlPattern("usda_foods:order-detail")
-    assert [order(pk) for pk in (1, 42, 123456)] == [reverse("usda_foods:order-detail", args=[pk]) for pk in (1, 42, 123456)]
+    assert [order(pk) for pk in (1, 42, 123456)] == [
+        reverse("usda_foods:order-detail", args=[pk]) for pk in (1, 42, 123456)
+    ]
     detail = UrlPattern("usda_foods:entitlement-detail", args=2)
     assert detail(7, "2019-20") == reverse("usda_foods:entitlement-detail", args=[7, "2019-20"])
 
@@ -59,7 +69,9 @@ def test_fast_select_writes_what_the_template_widget_writes():
     fast = forms.Select(choices=choices, attrs={"class": "form-select", "aria-describedby": "help"})
     make_fast(fast)
     for value in ("", "a", "c", None):
-        assert _squeeze(fast.render("f", value, {"id": "id_f"})) == _squeeze(plain.render("f", value, {"id": "id_f"}))
+        assert _squeeze(fast.render("f", value, {"id": "id_f"})) == _squeeze(
+            plain.render("f", value, {"id": "id_f"})
+        )
     nulls = forms.NullBooleanSelect()
     fast_nulls = forms.NullBooleanSelect()
     make_fast(fast_nulls)
