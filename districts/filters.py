@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from districts.models import US_STATES, Coop, District, Site, SiteKind, StateAgency
+from focus_lab.fast_render import fetch_choices_plainly, make_fast
 
 ANY = "Any"
 
@@ -45,6 +46,8 @@ class SearchFilterSet(django_filters.FilterSet):
             field.widget.attrs.setdefault(
                 "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
             )
+            fetch_choices_plainly(field)  # one plain query, not a server-side cursor (issue 16)
+            make_fast(field.widget)  # options written in Python, not one template each (issue 16)
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         condition = Q()

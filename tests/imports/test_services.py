@@ -286,3 +286,29 @@ def test_a_remembered_mapping_is_its_owners_only(lunch_kind, sda_reviewer, distr
     theirs = upload(lunch_kind, csv_bytes(rows), user=colleague, name="odd.csv", source="MDE Claims")
     assert "free" not in theirs.mapping and not theirs.details["remembered"]
     assert ImportRun.objects.for_user(colleague).count() == 1  # and each sees only their own imports
+
+
+def test_set_based_updates_record_each_changed_row_with_who_and_why(lunch_kind, sda_reviewer, district):
+    """The import updates many counts in one statement; the statement-level audit trigger still
+    records one event a changed row (none for an unchanged one), labelled with the importer and
+    the action, and undo is recorded the same way."""
+    other = DistrictFactory(state_agency=district.state_agency)
+    kept = LunchCount.objects.create(district=other, school_year="2023-24", free=2, reduced=2, paid=2)
+    counts = LunchCount.objects.create(district=district, school_year="2023-24", free=1, reduced=1, paid=1)
+    before = counts.updated_at
+    rows = [["State", "Agency code", "School year", "Free", "Reduced", "Paid"],
+            ["MN", district.agency_code, "2023-24", 5, 6, 7], ["MN", other.agency_code, "2023-24", 2, 2, 2]]  # fmt: skip
+    run = services.import_confirm(run=_check(upload(lunch_kind, csv_bytes(rows), user=sda_reviewer, name="a.csv"),
+                                             sda_reviewer), user=sda_reviewer)  # fmt: skip
+    assert (run.updated, run.unchanged) == (1, 1)
+    counts.refresh_from_db()
+    assert (counts.free, counts.reduced, counts.paid) == (5, 6, 7) and counts.updated_at > before
+    [event] = counts.events.filter(pgh_label="update")
+    assert (event.free, event.reduced, event.paid) == (5, 6, 7)
+    assert event.pgh_context.metadata == {"user": sda_reviewer.pk, "action": "lunch_counts_import"}
+    assert not kept.events.filter(pgh_label="update").exists()
+
+    services.import_undo(run=run, user=sda_reviewer)
+    undone = counts.events.filter(pgh_label="update").order_by("-pgh_id").first()
+    assert (undone.free, undone.reduced, undone.paid) == (1, 1, 1)
+    assert undone.pgh_context.metadata == {"user": sda_reviewer.pk, "action": "lunch_counts_import_undo"}

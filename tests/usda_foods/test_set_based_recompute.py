@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -143,8 +144,17 @@ def test_set_based_recompute_matches_the_pure_functions_to_the_cent(mn_agency, s
                                 published_on=date(2019, 12, 1))  # fmt: skip
     expected = reference(districts)
 
+    events_before = (
+        apps.get_model("usda_foods", "EntitlementEvent").objects.filter(pgh_label="update").count()
+    )
     with CaptureQueriesContext(connection) as ctx:
         changed = entitlements_recompute(school_year=SY, districts=scope, user=sda_reviewer)
+    # One audit event a changed row (statement-level trigger), none for the unchanged ones.
+    assert (
+        apps.get_model("usda_foods", "EntitlementEvent").objects.filter(pgh_label="update").count()
+        - events_before
+        == changed.updated
+    )
 
     assert changed.updated > 0 and changed.created == 0
     assert stored(districts) == expected
@@ -163,8 +173,10 @@ def test_set_based_recompute_matches_the_pure_functions_to_the_cent(mn_agency, s
     assert stored(districts) == expected
     zero = expected[districts[-3].pk]
     assert zero["commodity_offer_value"] == Decimal("0.00") and "undefined" in zero["missing"][0]
+    events_before = apps.get_model("usda_foods", "EntitlementEvent").objects.count()
     again = entitlements_recompute(school_year=SY, districts=scope, user=sda_reviewer)
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(districts))
+    assert apps.get_model("usda_foods", "EntitlementEvent").objects.count() == events_before
 
     # The triggers recorded each change, with who and why.
     event = rows[0].events.order_by("-pgh_id").first()

@@ -675,10 +675,13 @@ def test_state_page_query_budget(client_for, sda_reviewer, mn_agency, django_ass
     client = client_for(sda_reviewer)
     client.get(state_url())  # warm the session
     # session, user, the reviewer sees an SFA of the state (EXISTS), the years with entitlements,
-    # recompute allowed (2 EXISTS), the paginator's count, the page of rows with their districts,
-    # the totals, and the roles for the navigation
-    with django_assert_num_queries(10):
-        client.get(state_url())
+    # recompute allowed (one count of the state's districts and of those not the user's), the page
+    # of rows with their districts, the totals with the count the paginator reuses, and the roles
+    # for the navigation
+    with django_assert_num_queries(8):
+        response = client.get(state_url())
+    assert response.context["paginator"].count == 20
+    assert response.context["totals"]["count"] == 20
 
 
 def test_recompute_button_starts_a_job_and_the_job_page_reports_it(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from districts import access
 from districts.models import District
+from focus_lab.imports.db import update_rows
 from focus_lab.imports.kinds import Field, FieldType, ImportKind, Problem, Row, WriteCounts, register
 from usda_foods.entitlements import rules as entitlements
 from usda_foods.entitlements.access import lunch_count_districts
@@ -129,7 +130,7 @@ class LunchCountsKind(ImportKind):
                 counts.unchanged += 1
         with history_context(user, "lunch_counts_import"):
             LunchCount.objects.bulk_create(to_create, batch_size=1000)
-            LunchCount.objects.bulk_update(to_update, [*COUNTS, "updated_at"], batch_size=1000)
+            update_rows(LunchCount, to_update, [*COUNTS, "updated_at"])
         counts.created, counts.updated = len(to_create), len(to_update)
         counts.created_ids = [c.pk for c in to_create]
         years: dict[str, set[int]] = state.setdefault("years", defaultdict(set))
@@ -153,7 +154,7 @@ class LunchCountsKind(ImportKind):
                 for c in COUNTS:
                     setattr(count, c, before[c])
                 restored.append(count)
-            LunchCount.objects.bulk_update(restored, list(COUNTS), batch_size=1000)
+            update_rows(LunchCount, restored, [*COUNTS, "updated_at"])
         _recompute(years, user)
 
 

@@ -17,6 +17,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 
 from districts.models import District, ScopedQuerySet
+from focus_lab.history import track_statements
 from usda_foods.entitlements import rules as entitlements
 from usda_foods.entitlements import units
 
@@ -188,7 +189,8 @@ def _lunches_field() -> models.PositiveIntegerField:
     return models.PositiveIntegerField(validators=[MaxValueValidator(MAX_LUNCHES_PER_YEAR)])
 
 
-@pghistory.track()
+# One trigger call a statement records a set-based recompute's or import's events (issue 16).
+@track_statements()
 class LunchCount(models.Model):
     """Reimbursable lunches a district served in a school year, by category."""
 
@@ -223,7 +225,8 @@ class LunchCount(models.Model):
         return reverse("usda_foods:lunch-count-update", args=[self.pk])
 
 
-@pghistory.track()
+# One trigger call a statement records a set-based recompute's or import's events (issue 16).
+@track_statements()
 class Entitlement(models.Model):
     """A district's USDA Foods entitlement for a school year: the computed commodity offer value
     (COV, the legal floor), the planned assistance level (PAL) the SDA loads, and the running total

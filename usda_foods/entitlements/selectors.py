@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -121,10 +122,10 @@ def as_entitlements(rows: Iterable[District], *, school_year: str) -> list[Entit
 
 
 def entitlement_totals(rows: QuerySet, *, prefix: str = "") -> dict[str, Decimal | int | None]:
-    """Sums over the rows, in one query (``prefix="e_"`` for ``entitlement_rows``)."""
+    """Sums over the rows and their count, in one query (``prefix="e_"`` for ``entitlement_rows``)."""
     totals = rows.order_by().aggregate(
         cov=Sum(f"{prefix}commodity_offer_value"), pal=Sum(f"{prefix}planned_assistance_level"),
-        drawn=Sum(f"{prefix}drawn"),
+        drawn=Sum(f"{prefix}drawn"), count=Count("pk"),
     )  # fmt: skip
     pal, drawn = totals["pal"] or Decimal("0"), totals["drawn"] or Decimal("0")
     totals["remaining"] = pal - drawn

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from districts import access
 from focus_lab.errors import DomainError
-from focus_lab.imports.db import copy_insert
+from focus_lab.imports.db import copy_insert, update_rows
 from focus_lab.imports.kinds import Field, FieldType, ImportKind, Problem, Row, WriteCounts, register
 from usda_foods.bounds import MAX_CASES_PER_TRUCKLOAD, MIN_CASES_PER_TRUCKLOAD
 from usda_foods.entitlements import rules as entitlements
@@ -121,7 +121,7 @@ class CatalogKind(ImportKind):
                 counts.unchanged += 1
         # New rows go in with COPY: the database's constraints hold them as they would an INSERT.
         counts.created_ids = copy_insert(CatalogItem, COLUMNS, to_create)
-        CatalogItem.objects.bulk_update(to_update, list(VALUES), batch_size=1000)
+        update_rows(CatalogItem, to_update, list(VALUES))
         counts.created, counts.updated = len(to_create), len(to_update)
         return counts
 
@@ -135,7 +135,7 @@ class CatalogKind(ImportKind):
             for f, value in before_by_id[item.pk].items():
                 setattr(item, f, Decimal(value) if f in ("net_case_weight_lb", "unit_price") else value)
             restored.append(item)
-        CatalogItem.objects.bulk_update(restored, list(VALUES), batch_size=1000)
+        update_rows(CatalogItem, restored, list(VALUES))
 
 
 def _json(value: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -140,7 +140,9 @@ def recompute_scope(
         if state
         else District.objects.filter(collaborative_id=collaborative)
     )
-    if not everyone.exists() or everyone.exclude(pk__in=districts.values("pk")).exists():
+    # Every district of the scope is the user's to recompute, and there is one: one query.
+    counts = everyone.aggregate(all=Count("pk"), others=Count("pk", filter=~Q(pk__in=districts.values("pk"))))
+    if not counts["all"] or counts["others"]:
         if not entitlement_districts(user, write=False).filter(pk__in=everyone.values("pk")).exists():
             raise Http404("No such state or collaborative among those you see.")
         raise PermissionDenied(CANNOT_RECOMPUTE)

@@ -111,10 +111,10 @@ WITH base AS (
            (e0.pal_overridden AND e0.planned_assistance_level IS NOT NULL) AS overridden,
            e0.planned_assistance_level AS old_pal
     FROM {district} d
+    JOIN unnest(%(ids)s::bigint[]) AS scope(id) ON scope.id = d.id
     LEFT JOIN {lunch} p ON p.district_id = d.id AND p.school_year = %(prior)s
     LEFT JOIN {lunch} c ON c.district_id = d.id AND c.school_year = %(year)s
     LEFT JOIN {entitlement} e0 ON e0.district_id = d.id AND e0.school_year = %(year)s
-    WHERE d.id = ANY(%(ids)s)
 ), with_cov AS (
     SELECT b.*, CASE WHEN %(pmv)s::numeric IS NOT NULL AND b.has_prior
                           AND NOT (b.commodity AND %(s4)s::numeric IS NULL)

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import (
     Http404,
@@ -66,6 +67,7 @@ from usda_foods.entitlements.services.entitlements import (
     recompute_start,
 )
 from usda_foods.entitlements.services.reference import current_per_meal_value
+from usda_foods.entitlements.views.rows import entitlement_rows_html
 
 STATE_NAMES = dict(US_STATES)
 TWELVE_PERCENT = Decimal("0.12")
@@ -395,6 +397,12 @@ class EntitlementTable(LoginRequiredMixin, ListView):
                 params[key] = value
         return "?" + params.urlencode()
 
+    def get_paginator(self, queryset: QuerySet[District], *args: Any, **kwargs: Any) -> Paginator:
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        self.totals = entitlement_totals(self.object_list, prefix="e_")
+        paginator.count = self.totals["count"]  # counted with the sums: no second count query
+        return paginator
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         try:
@@ -402,11 +410,12 @@ class EntitlementTable(LoginRequiredMixin, ListView):
             can_recompute = True
         except (DomainError, PermissionDenied, Http404):
             can_recompute = False
-        context["entitlements"] = as_entitlements(context["object_list"], school_year=self.school_year)
+        context["entitlements"] = rows = as_entitlements(context["object_list"], school_year=self.school_year)
+        context["rows_html"] = entitlement_rows_html(rows, show_state=self.show_state)
         context.update(
             title=self.title, school_year=self.school_year, years=self.years, filter_form=self.filter_form,
             sort=self.sort, sort_links=self._sort_links(),
-            totals=entitlement_totals(self.object_list, prefix="e_"),
+            totals=self.totals,
             csv_url=self._query(format="csv", page=None), xlsx_url=self._query(format="xlsx", page=None), can_recompute=can_recompute, show_state=self.show_state,
             page_url=self.page_url(),
         )  # fmt: skip

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -27,6 +28,7 @@ from accounts.models import Role
 from districts import access
 from focus_lab import exports
 from focus_lab.errors import DomainError
+from focus_lab.fast_render import money
 from usda_foods.entitlements.forms import add_domain_error
 from usda_foods.ordering.access import reviewable_orders
 from usda_foods.ordering.forms.orders import (
@@ -65,6 +67,7 @@ from usda_foods.ordering.services.orders import (
     orders_bulk_approve,
     orders_bulk_approve_start,
 )
+from usda_foods.ordering.views.rows import list_rows_html, order_rows, order_values, queue_rows_html
 
 PAGE = "usda_foods/ordering/order_detail.html"
 EDITOR = "usda_foods/ordering/_order_editor.html"
@@ -125,7 +128,12 @@ class OrderList(LoginRequiredMixin, FilterView):
         context["export_query"] = query.urlencode()
         context["start_options"] = order_start_options(user=self.request.user)
         context["is_reviewer"] = _is_reviewer(self.request.user)
+        context["orders"] = rows = order_rows(context["orders"])
+        context["rows_html"] = list_rows_html(rows)
         return context
+
+    def paginate_queryset(self, queryset: QuerySet[Order], page_size: int) -> Any:
+        return super().paginate_queryset(order_values(queryset), page_size)
 
 
 class OrderStart(LoginRequiredMixin, View):
@@ -373,7 +381,13 @@ class ReviewQueue(ReviewerRequiredMixin, ListView):
         self.filterset = ReviewFilter(review_filter_data(self.request.GET),
                                       queryset=review_queue(user=self.request.user), request=self.request)  # fmt: skip
         self.filtered = self.filterset.qs
-        return with_line_counts(self.filtered)
+        self.totals = order_totals(self.filtered)
+        return order_values(with_line_counts(self.filtered), "line_count")
+
+    def get_paginator(self, *args: Any, **kwargs: Any) -> Paginator:
+        paginator = super().get_paginator(*args, **kwargs)
+        paginator.count = self.totals.count  # known from the totals: no second count query
+        return paginator
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -381,9 +395,12 @@ class ReviewQueue(ReviewerRequiredMixin, ListView):
         query.pop("page", None)
         csv_query = query.copy()
         csv_query.pop("status", None)
-        totals = order_totals(self.filtered)
+        totals = self.totals
         context.update(filter=self.filterset, totals=totals, submitted_matching=totals.submitted,
-                       query=query.urlencode(), csv_query=csv_query.urlencode())  # fmt: skip
+                       query=query.urlencode(), csv_query=csv_query.urlencode(),
+                       total_value=money(totals.value))  # fmt: skip
+        context["orders"] = rows = order_rows(context["orders"])
+        context["rows_html"] = queue_rows_html(rows)
         return context
 
 
