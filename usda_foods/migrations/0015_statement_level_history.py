@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('usda_foods', '0011_fee_schedules'),
+        ('usda_foods', '0014_joint_plans'),
     ]
 
     operations = [
