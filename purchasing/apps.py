@@ -10,6 +10,8 @@ class PurchasingConfig(AppConfig):
     def ready(self) -> None:
         from purchasing import access
         from purchasing.records import access as records_access
+        from purchasing.spend import access as spend_access
 
         access.register_rules()
         records_access.register_rules()
+        spend_access.register_rules()

@@ -14,3 +14,4 @@ from purchasing.records.models import (  # noqa: F401
     SpendSummary,
     VendorSummary,
 )
+from purchasing.spend.models import Goal  # noqa: F401
