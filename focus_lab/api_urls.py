@@ -12,6 +12,7 @@ from focus_lab.jobs.api import BackgroundJobViewSet
 from partners.api import suppliers as supplier_views
 from partners.api import views as partner_views
 from purchasing.priority_items.api import views as purchasing_views
+from purchasing.spend import api as spend_views
 from usda_foods.corrections.api import DataCorrectionViewSet
 from usda_foods.deliveries.api import DeliveryViewSet, FeeScheduleViewSet
 from usda_foods.entitlements.api.views import (
@@ -80,6 +81,9 @@ router.register("priority-items", purchasing_views.PriorityItemViewSet, basename
 router.register("spec-versions", purchasing_views.SpecVersionViewSet, basename="spec-version")
 router.register("endorsements", purchasing_views.EndorsementViewSet, basename="endorsement")
 router.register("menu-commitments", purchasing_views.MenuCommitmentViewSet, basename="menu-commitment")
+router.register("spend/districts", spend_views.SpendDistrictViewSet, basename="spend-district")
+router.register("spend/labs", spend_views.SpendLabViewSet, basename="spend-lab")
+router.register("goals", spend_views.GoalViewSet, basename="goal")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

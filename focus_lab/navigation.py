@@ -54,7 +54,8 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
                   _link(request, "Suppliers", "partners:supplier-list"),
-                  _link(request, "Priority items", "purchasing:item-list")]  # fmt: skip
+                  _link(request, "Priority items", "purchasing:item-list"),
+                  _link(request, "Spending", "purchasing:spend-home")]  # fmt: skip
     if Role.PARTNER_STAFF in roles:
         links += [_link(request, "Suppliers", "partners:supplier-list"),
                   _link(request, "Contact log", "partners:interaction-list"),
@@ -106,6 +107,8 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
             _link(request, "Priority items", "purchasing:item-list"),
             _link(request, "Pooled demand", "purchasing:lab-demand"),
             _link(request, "RFI/RFP draft", "purchasing:rfp-draft"),
+            _link(request, "Spending and local share", "purchasing:spend-home"),
+            _link(request, "Spending goals", "purchasing:goal-list"),
         ]),
         ("Entitlement data", [
             _link(request, "Entitlements", "usda_foods:my-entitlements"),

@@ -25,7 +25,15 @@ def administered_labs(user: User):
 class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
-        fields = ["collaborative", "district", "metric", "priority_item", "target_percent", "school_year", "note"]
+        fields = [
+            "collaborative",
+            "district",
+            "metric",
+            "priority_item",
+            "target_percent",
+            "school_year",
+            "note",
+        ]
         labels = {"collaborative": "Learning lab"}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, Q, QuerySet, Sum
@@ -265,7 +265,9 @@ def supplier_table(scope: Scope, period: rules.Period, definition: str, total: D
         chart=Chart("bar", (1,), horizontal=True),
     )  # fmt: skip
     for row in rows:
-        table.rows.append([row["vendor_name"], row["amount"], row["local"], rules.share(row["amount"], total)])
+        table.rows.append(
+            [row["vendor_name"], row["amount"], row["local"], rules.share(row["amount"], total)]
+        )
     return table
 
 

@@ -33,13 +33,17 @@ def _check(*, user: User, collaborative: Collaborative, district: District | Non
         raise DomainError("Choose what the goal measures.", field="metric")
     if priority_item is not None:
         if metric != rules.PRIORITY_VOLUME:
-            raise DomainError("A priority item goes with a priority-item volume goal only.", field="priority_item")
+            raise DomainError(
+                "A priority item goes with a priority-item volume goal only.", field="priority_item"
+            )
         if priority_item.collaborative_id != collaborative.pk:
             raise DomainError("The priority item is not one of this lab's.", field="priority_item")
     if not Decimal(0) <= target_percent <= Decimal(100):
         raise DomainError("A target is a percent between 0 and 100.", field="target_percent")
     if not 2000 <= school_year <= 2100:
-        raise DomainError("Give the school year by its first year, e.g. 2027 for SY 2027-28.", field="school_year")
+        raise DomainError(
+            "Give the school year by its first year, e.g. 2027 for SY 2027-28.", field="school_year"
+        )
 
 
 @transaction.atomic

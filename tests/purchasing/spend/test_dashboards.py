@@ -69,7 +69,9 @@ def test_categories_suppliers_and_claims(world, district, manager):
     assert board.table("suppliers").rows[0] == ["Green Acres Farm", D("300.00"), D("300.00"), D("33.33")]
     # Upper Midwest Foods: $150 + $50; ties by name (the database collation)
     assert [row[:2] for row in board.table("suppliers").rows[1:]] == [
-        ["Prairie Poultry", D("200.00")], ["USDA Foods", D("200.00")], ["Upper Midwest Foods", D("200.00")]
+        ["Prairie Poultry", D("200.00")],
+        ["USDA Foods", D("200.00")],
+        ["Upper Midwest Foods", D("200.00")],
     ]
     # The drumsticks are local and "no antibiotics ever": $200 in each, once in the $900 total.
     assert board.table("claims").rows == [["No antibiotics ever", D("200.00"), D("200.00"), D("22.22")]]
@@ -107,7 +109,9 @@ def test_district_beside_its_lab(world, district, manager):
 
 def test_goals_and_their_progress(world, district, manager):
     lab = district.collaborative
-    Goal.objects.create(collaborative=lab, metric="local_ex_usda", target_percent=D(60), school_year=2027, set_in=2026)
+    Goal.objects.create(
+        collaborative=lab, metric="local_ex_usda", target_percent=D(60), school_year=2027, set_in=2026
+    )
     Goal.objects.create(collaborative=lab, district=district, metric="local", target_percent=D(80),
                         school_year=2026, set_in=2026)  # fmt: skip
     Goal.objects.create(collaborative=lab, metric="priority_volume", priority_item=world["item"],
@@ -124,7 +128,12 @@ def test_goals_and_their_progress(world, district, manager):
     # The district's own: 55.56% against 80% in its goal year: off pace.
     assert by_goal["Local share"][1:] == [district.name, "SY 2026-27", D(80), None, D("55.56"), "Off pace"]
     # 80 lb of 1,000 lb committed = 8% against 5%: met.
-    assert by_goal["Priority items bought vs committed (Chicken drumsticks)"][3:] == [D(5), D("8.00"), D("8.00"), "Met"]
+    assert by_goal["Priority items bought vs committed (Chicken drumsticks)"][3:] == [
+        D(5),
+        D("8.00"),
+        D("8.00"),
+        "Met",
+    ]
 
 
 def test_every_figure_names_its_local_definition(world, district, manager, collab_admin):
@@ -132,9 +141,15 @@ def test_every_figure_names_its_local_definition(world, district, manager, colla
     LocalDefinition.objects.create(collaborative=lab, name="Within 250 miles", local_radius_miles=250)
     board = dashboard(user=manager, lab=lab, district=district, period=SY, today=TODAY)
     assert board.definition == "Within 250 miles (the lab's definition)"
-    assert all("Within 250 miles" in t.caption for t in board.tables if t.slug in ("shares", "months", "categories"))
-    LocalDefinition.objects.create(collaborative=lab, district=world["b"], name="Minnesota", local_states=["MN"])
-    assert "1 district(s) use their own" in dashboard(user=manager, lab=lab, period=SY, today=TODAY).definition
+    assert all(
+        "Within 250 miles" in t.caption for t in board.tables if t.slug in ("shares", "months", "categories")
+    )
+    LocalDefinition.objects.create(
+        collaborative=lab, district=world["b"], name="Minnesota", local_states=["MN"]
+    )
+    assert (
+        "1 district(s) use their own" in dashboard(user=manager, lab=lab, period=SY, today=TODAY).definition
+    )
     assert "District B: Minnesota" in dashboard(user=collab_admin, lab=lab, period=SY, today=TODAY).definition
     mine = dashboard(user=manager, lab=lab, district=world["b"], period=SY, today=TODAY)
     assert mine.definition == "Minnesota (the district's own definition)"

@@ -45,7 +45,16 @@ def build(district: Any, other_district: Any) -> dict[str, Any]:
     MenuCommitment.objects.create(item=item, district=district, times_per_month=Decimal(2), months=[9, 10, 11],
                                   servings_per_day=100, serving_size=Decimal(4), override_volume=Decimal(1000),
                                   override_reason="Last year's invoices")  # fmt: skip
-    spend(district, date(2026, 9, 1), "vegetable", "commercial", "local", "300", "100", vendor="Green Acres Farm")
+    spend(
+        district,
+        date(2026, 9, 1),
+        "vegetable",
+        "commercial",
+        "local",
+        "300",
+        "100",
+        vendor="Green Acres Farm",
+    )
     spend(district, date(2026, 9, 1), "vegetable", "usda_foods", "other", "200", "400", vendor="USDA Foods")
     spend(district, date(2026, 10, 1), "meat_poultry", "commercial", "regional", "150", "50")
     spend(district, date(2026, 10, 1), "meat_poultry", "commercial", "unknown", "50", "10")
@@ -57,5 +66,7 @@ def build(district: Any, other_district: Any) -> dict[str, Any]:
     spend(district, date(2027, 7, 1), "fruit", "commercial", "local", "999")
     spend(b, date(2026, 9, 1), "vegetable", "commercial", "local", "1000", vendor="B Secret Farm")
     spend(b, date(2026, 9, 1), "vegetable", "commercial", "other", "1000", vendor="B Secret Farm")
-    spend(other_district, date(2026, 9, 1), "vegetable", "commercial", "local", "5000", vendor="Far Away Farm")
+    spend(
+        other_district, date(2026, 9, 1), "vegetable", "commercial", "local", "5000", vendor="Far Away Farm"
+    )
     return {"lab": lab, "b": b, "item": item}
