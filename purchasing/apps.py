@@ -10,6 +10,10 @@ class PurchasingConfig(AppConfig):
     def ready(self) -> None:
         from purchasing import access
         from purchasing.records import access as records_access
+        from purchasing.records import import_kind as purchases_import
+        from purchasing.records import job_kinds as records_jobs
 
         access.register_rules()
         records_access.register_rules()
+        purchases_import.register_kinds()
+        records_jobs.register_job_kinds()
