@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('districts', '0003_stateagency_review_digest'),
-        ('purchasing', '0003_purchase_records'),
+        ('purchasing', '0004_records_matching'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
