@@ -3,6 +3,7 @@ progress toward a goal. No Django: the tests call these directly."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -69,16 +70,16 @@ def parse_period(*, school_year: str | None, month: str | None, default: date) -
     """The period a request asks for (``month=2026-09`` wins over ``school_year=2026``), else the
     school year of ``default``; ``None`` for a value that is not a period."""
     if month:
-        parts = month.split("-")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        found = re.fullmatch(r"(\d{4})-(\d{1,2})", month, re.ASCII)
+        if found is None:
             return None
-        year, number = int(parts[0]), int(parts[1])
+        year, number = int(found[1]), int(found[2])
         if not (2000 <= year <= 2100 and 1 <= number <= 12):
             return None
         first = date(year, number, 1)
         return Period(school_year_of(first), first)
     if school_year:
-        if not school_year.isdigit() or not 2000 <= int(school_year) <= 2100:
+        if not re.fullmatch(r"\d{4}", school_year, re.ASCII) or not 2000 <= int(school_year) <= 2100:
             return None
         return Period(int(school_year))
     return Period(school_year_of(default))
