@@ -132,6 +132,8 @@ TARGETS: dict[str, str] = {
     "purchasing:version-withdraw": "withdraws the version",
     "purchasing:version-endorse": "records the district's answer",
     "purchasing:version-count": "closes the count by the lab's rule",
+    "purchasing:goal-update": EDIT,
+    "purchasing:goal-delete": "removes the goal",
     "logout": "logs out",
     "admin:logout": "logs out",
 }
@@ -292,7 +294,12 @@ def build_world(request: pytest.FixtureRequest) -> World:
     from tests.partners.supplier_fixtures import supplier_world
 
     suppliers = supplier_world(collaborative=collaborative, district=district, users=users)
+    from purchasing.spend.services import goal_create
+
+    goal = goal_create(user=users["collab_admin"], collaborative=collaborative, district=district, metric="local",
+                       target_percent=Decimal("25.50"), school_year=2027, note='25% "local" & <more>')  # fmt: skip
     return World({
+        "goal": goal,
         **suppliers, "users": users, "district": district, "site": site, "coop": coop, "partner": partner,
         "partnership": Partnership.objects.get(partner=partner, district=district), "collaborative": collaborative,
         "lunch_count": lunch_count, "survey": survey, "order": order, "submitted": Order.objects.get(pk=submitted.pk),
@@ -359,6 +366,7 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "partners:interaction-detail": lambda w: {"pk": w.interaction.pk},
     "partners:interaction-update": lambda w: {"pk": w.interaction.pk},
     "agreements:template-edit": lambda w: {"pk": w.letter_template.pk},
+    "purchasing:goal-update": lambda w: {"pk": w.goal.pk},
 }  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from purchasing.spend import rules
 from purchasing.spend.tables import MONEY, PERCENT, Chart, Column, Table
 
 D = Decimal
+TARGET = Decimal(25)
 
 
 @pytest.mark.parametrize(("day", "year"), [(date(2026, 7, 1), 2026), (date(2027, 6, 30), 2026),
@@ -54,7 +55,7 @@ def test_pounds_in_the_items_unit():
 
 
 def test_goal_progress():
-    def status(actual, year, goal_year=2027, set_year=2026, target=D(25)):
+    def status(actual, year, goal_year=2027, set_year=2026, target=TARGET):
         return rules.goal_progress(actual=actual, target=target, goal_year=goal_year, current_year=year,
                                    set_year=set_year).status  # fmt: skip
 
