@@ -100,14 +100,15 @@ def period_of(request: Request) -> rules.Period | None:
         return None
     period = rules.parse_period(school_year=school_year, month=month, default=access.today())
     if period is None:
-        raise ValidationError({"month" if month else "school_year": "Give a school year (e.g. 2026) or a month "
-                                                                   "(YYYY-MM) between 2000 and 2100."})  # fmt: skip
+        message = "Give a school year (e.g. 2026) or a month (YYYY-MM) between 2000 and 2100."
+        raise ValidationError({"month" if month else "school_year": [message]})
     return period
 
 
 class SpendDistrictViewSet(viewsets.ViewSet):
     """A district's food spending: yours, your partners' or your lab's (404 for any other)."""
 
+    queryset_model = District  # what the id names
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=DashboardSerializer)
@@ -121,6 +122,7 @@ class SpendDistrictViewSet(viewsets.ViewSet):
 class SpendLabViewSet(viewsets.ViewSet):
     """A learning lab's food spending, summed over all its districts (its members only)."""
 
+    queryset_model = Collaborative  # what the id names
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=DashboardSerializer)

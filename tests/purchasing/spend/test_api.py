@@ -29,7 +29,9 @@ def test_district_figures(world, district, api_for, manager):
     assert month["period"] == "Sep 2026" and month["headline"]["total_spend"] == "500.00"
 
 
-def test_lab_figures_are_sums_and_the_breakdown_is_the_admins(world, district, api_for, manager, collab_admin):
+def test_lab_figures_are_sums_and_the_breakdown_is_the_admins(
+    world, district, api_for, manager, collab_admin
+):
     url = f"/api/v1/spend/labs/{district.collaborative_id}/?school_year=2026"
     staff = api_for(manager).get(url).json()
     assert staff["headline"]["total_spend"] == "2900.00"
@@ -62,7 +64,9 @@ def test_goals_crud_per_role(world, district, api_for, manager, collab_admin, ou
     goal_id = created.json()["id"]
     assert created.json()["school_year_label"] == "SY 2027-28"
     assert api_for(manager).post("/api/v1/goals/", payload, format="json").status_code == 403
-    assert api_for(manager).patch(f"/api/v1/goals/{goal_id}/", {"target_percent": "1"}, format="json").status_code in (403, 404)
+    assert api_for(manager).patch(
+        f"/api/v1/goals/{goal_id}/", {"target_percent": "1"}, format="json"
+    ).status_code in (403, 404)
     assert [g["id"] for g in api_for(manager).get("/api/v1/goals/").json()["results"]] == [goal_id]
     assert api_for(outsider).get(f"/api/v1/goals/{goal_id}/").status_code == 404
     changed = admin.patch(f"/api/v1/goals/{goal_id}/", {"target_percent": "30"}, format="json")
