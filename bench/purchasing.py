@@ -115,7 +115,7 @@ SELECT d.ids[1 + (g %% d.n)],
             WHEN g %% 6 = 3 THEN 'other' ELSE 'unknown' END,
        CASE WHEN g %% 20 = 0 THEN %(item)s END,
        now()
-FROM generate_series(%(start)s, %(stop)s) AS g,
+FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS g,
      (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS n FROM districts_district
       WHERE collaborative_id = %(lab)s) AS d
 """
