@@ -99,8 +99,8 @@ INSERT INTO purchasing_purchaserecord
   (district_id, invoice_date, vendor_name, product_description, category, quantity, unit, case_weight_lb,
    pounds, spend, origin_text, origin_state, origin_county, source, claims, local_class, priority_item_id,
    created_at)
-SELECT d.ids[1 + (g %% d.n)],
-       DATE '2025-07-01' + ((g * 7919) %% 730),
+SELECT d.ids[(1 + (g %% d.n))::int],
+       DATE '2025-07-01' + ((g * 7919) %% 730)::int,
        'Vendor ' || ((g * 31) %% 60),
        'Product ' || ((g * 17) %% 2000),
        (ARRAY['fruit','vegetable','dairy','meat_poultry','grain','seafood','legumes','other'])[1 + (g %% 8)],

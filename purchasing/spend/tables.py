@@ -5,11 +5,23 @@ chart; exports write the same header and rows; the API returns them. No Django."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 TEXT, MONEY, PERCENT, POUNDS, VOLUME = "text", "money", "percent", "pounds", "volume"
 UNITS = {MONEY: "$", PERCENT: "%", POUNDS: "lb"}
+
+
+def show(value: Any, kind: str) -> str:
+    """A cell for people: dollars and cents, a percent, pounds or a volume, rounded half up once
+    here, with thousands separators; an empty cell is a dash."""
+    if value is None:
+        return "—"
+    if kind == TEXT:
+        return str(value)
+    places = 0 if kind == POUNDS else 2
+    text = f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,}"
+    return {MONEY: "$" + text, PERCENT: text + "%", POUNDS: text + " lb"}.get(kind, text)
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,18 @@ class Table:
     @property
     def header(self) -> list[str]:
         return [column.heading for column in self.columns]
+
+    def _shown(self, row: list[Any]) -> list[tuple[str, bool]]:
+        return [(show(value, column.kind), column.kind != TEXT) for value, column in zip(row, self.columns)]
+
+    @property
+    def shown_rows(self) -> list[list[tuple[str, bool]]]:
+        """Each row as (text, numeric) cells, for the page."""
+        return [self._shown(row) for row in self.rows]
+
+    @property
+    def shown_total(self) -> list[tuple[str, bool]] | None:
+        return None if self.total is None else self._shown(self.total)
 
     def export_rows(self) -> list[list[Any]]:
         return [*self.rows, *([self.total] if self.total else [])]

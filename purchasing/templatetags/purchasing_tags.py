@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import template
 
 from purchasing.priority_items.rules import fmt
+from purchasing.spend.tables import show
 
 register = template.Library()
 
@@ -34,20 +35,5 @@ def lookup(names: dict, key: object) -> object:
 
 @register.filter
 def cell(value: object, kind: str) -> str:
-    """A dashboard cell by its column's kind: dollars and cents, a percent, pounds, a volume."""
-    if value is None:
-        return "—"
-    if kind == "money":
-        return dollars(value)
-    if kind == "percent":
-        return fmt(Decimal(value), 2) + "%"
-    if kind == "pounds":
-        return fmt(Decimal(value)) + " lb"
-    if kind == "volume":
-        return fmt(Decimal(value), 2)
-    return str(value)
-
-
-@register.filter
-def index(values: list, position: int) -> object:
-    return values[position]
+    """A dashboard figure by its kind: dollars and cents, a percent, pounds, a volume."""
+    return show(value, kind)
