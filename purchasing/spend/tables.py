@@ -61,7 +61,10 @@ class Table:
         return [column.heading for column in self.columns]
 
     def _shown(self, row: list[Any]) -> list[tuple[str, bool]]:
-        return [(show(value, column.kind), column.kind != TEXT) for value, column in zip(row, self.columns)]
+        return [
+            (show(value, column.kind), column.kind != TEXT)
+            for value, column in zip(row, self.columns, strict=True)
+        ]
 
     @property
     def shown_rows(self) -> list[list[tuple[str, bool]]]:
