@@ -265,9 +265,13 @@ def reclassify(*, definition_id: int, job_id: int | None = None) -> ReclassifyRe
     return ReclassifyResult(len(district_ids), months)
 
 
-def definition_save(*, definition: LocalDefinition, user: User) -> int:
+DEFINITION_FIELDS = ("name", "local_radius_miles", "local_states", "local_counties", "regional_radius_miles",
+                     "regional_states", "regional_counties")  # fmt: skip
+
+
+def definition_save(*, definition: LocalDefinition, user: User) -> int | None:
     """Save a definition the user may set (the lab's: its admins; a district's: its managers) and
-    start re-classifying the rows it governs; answers the job's id."""
+    start re-classifying the rows it governs; answers the job's id (``None``: nothing changed)."""
     if definition.pk is None:
         if not access.can_create(user, LocalDefinition) or not _may_set(user, definition):
             raise NotAllowed("Your role cannot set this definition of local.")
@@ -292,6 +296,10 @@ def definition_save(*, definition: LocalDefinition, user: User) -> int:
         raise DomainError(f"{where} already has a definition of local: change that one.", field="district")
     definition.local_states = sorted(set(definition.local_states))
     definition.regional_states = sorted(set(definition.regional_states))
+    if definition.pk is not None:
+        stored = LocalDefinition.objects.filter(pk=definition.pk).values(*DEFINITION_FIELDS).first()
+        if stored == {name: getattr(definition, name) for name in DEFINITION_FIELDS}:
+            return None
     definition.updated_by = user
     with transaction.atomic():
         definition.save()

@@ -105,6 +105,9 @@ def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            if job_id is None:
+                messages.info(request, "Nothing changed.")
+                return redirect("purchasing:local-definitions")
             messages.success(request, f"“{obj.name}” saved: its purchases are being re-classified.")
             return redirect(reverse("jobs:detail", args=[job_id]))
     return render(
