@@ -132,6 +132,9 @@ TARGETS: dict[str, str] = {
     "purchasing:version-withdraw": "withdraws the version",
     "purchasing:version-endorse": "records the district's answer",
     "purchasing:version-count": "closes the count by the lab's rule",
+    "purchasing:vendor-match-decide": "confirms or rejects the vendor match",
+    "purchasing:keyword-rule-delete": "removes the keyword rule",
+    "purchasing:keyword-rules": "keeps a new keyword rule (posted back empty: refused)",
     "purchasing:goal-update": EDIT,
     "purchasing:goal-delete": "removes the goal",
     "logout": "logs out",
@@ -309,8 +312,21 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "adopted": adopted, "draft": draft, "proposed": proposed,
         "processor": proc, "end_product": product,
         "diverted_order": diverted_order, "delivery": ExpectedDelivery.objects.order_by("pk").first(),
-        "fee_schedule": fee_schedule,
+        "fee_schedule": fee_schedule, **purchases_world(collaborative, district, users),
     })  # fmt: skip
+
+
+def purchases_world(collaborative: Any, district: Any, users: dict[str, Any]) -> dict[str, Any]:
+    """A lab's and a district's definitions of local (counties to round-trip), a vendor match."""
+    from purchasing.records.models import LocalDefinition, VendorAlias
+
+    lab_local = LocalDefinition.objects.create(collaborative=collaborative, name="Within 150 miles",
+                                               local_radius_miles=Decimal("150"), regional_states=["MN", "WI"],
+                                               regional_counties=["IA:Winneshiek"])  # fmt: skip
+    own = LocalDefinition.objects.create(collaborative=collaborative, district=district, name="Our counties",
+                                         local_counties=["MN:Hennepin", "MN:Ramsey"])  # fmt: skip
+    VendorAlias.objects.create(collaborative=collaborative, name="north star food inc", score=92)
+    return {"lab_local": lab_local, "own_local": own}
 
 
 # Edit pages (and the detail pages that host edit forms posting elsewhere), with their URL kwargs.
@@ -341,6 +357,7 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "purchasing:version-detail": lambda w: [{"pk": w.draft.pk}, {"pk": w.proposed.pk}],
     "purchasing:commitment-edit": lambda w: {"pk": w.adopted.pk},
     "purchasing:consensus-rule": lambda w: {"pk": w.collaborative.pk},
+    "purchasing:local-definition-edit": lambda w: [{"pk": w.lab_local.pk}, {"pk": w.own_local.pk}],
     "usda_foods:processor-detail": lambda w: {"pk": w.processor.pk},
     "usda_foods:processor-update": lambda w: {"pk": w.processor.pk},
     "usda_foods:end-product-create": lambda w: {"pk": w.processor.pk},

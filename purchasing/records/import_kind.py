@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -31,6 +32,15 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 REPLACE = "replace_overlap"
+RESOLVED = "__resolved"  # the row's lookups, kept on the row from the check to the write of a batch
+# The words of a file repeat: each is read once a process.
+unit_code = lru_cache(maxsize=1024)(rules.unit_code)
+claim_codes = lru_cache(maxsize=4096)(rules.claim_codes)
+parse_origin = lru_cache(maxsize=8192)(rules.parse_origin)
+CODES = {
+    "category": lru_cache(maxsize=1024)(rules.category_code),
+    "source": lru_cache(maxsize=1024)(rules.source_code),
+}
 COLUMNS = ("id", "district_id", "site_id", "invoice_date", "vendor_id", "vendor_name", "product_description",
            "category", "priority_item_id", "quantity", "unit", "case_weight_lb", "pounds", "spend", "origin_text",
            "origin_state", "origin_county", "origin_latitude", "origin_longitude", "source", "claims",
@@ -117,15 +127,13 @@ class PurchasesKind(ImportKind):
         state.update(districts=names, writable=writable, sites={}, labs={}, periods={}, vendors={})
         return state
 
-    def _sites(self, state: dict[str, Any], district_ids: set[int]) -> dict[tuple[int, str], int]:
+    def _sites(self, state: dict[str, Any], district_id: int) -> dict[tuple[int, str], int]:
         sites: dict[tuple[int, str], int] = state["sites"]
-        missing = district_ids - state.setdefault("sites_loaded", set())
-        if missing:
-            for pk, district_id, name in Site.objects.filter(district_id__in=missing).values_list(
-                "pk", "district_id", "name"
-            ):
+        loaded: set[int] = state.setdefault("sites_loaded", set())
+        if district_id not in loaded:
+            for pk, name in Site.objects.filter(district_id=district_id).values_list("pk", "name"):
                 sites[(district_id, name.strip().lower())] = pk
-            state["sites_loaded"] |= missing
+            loaded.add(district_id)
         return sites
 
     def _lab(self, state: dict[str, Any], lab_id: int | None) -> dict[str, Any]:
@@ -184,7 +192,7 @@ class PurchasesKind(ImportKind):
     def _origin(
         self, state: dict[str, Any], lab_id: int | None, supplier_id: int | None, text: str
     ) -> rules.Origin:
-        parsed = rules.parse_origin(text or "")
+        parsed = parse_origin(text or "")
         if parsed.known or supplier_id is None:
             return parsed
         origins = self._lab(state, lab_id)["origins"]
@@ -211,28 +219,25 @@ class PurchasesKind(ImportKind):
         if district is not None:
             out.update(district_id=district[0], lab_id=district[1])
             if values.get("site"):
-                site = self._sites(state, {district[0]}).get((district[0], values["site"].lower()))
+                site = self._sites(state, district[0]).get((district[0], values["site"].lower()))
                 if site is None:
                     bad("site", f"{district[2]} has no site named “{values['site']}”.")
                 out["site_id"] = site
             else:
                 out["site_id"] = None
         if "unit" not in row.bad:
-            unit = rules.unit_code(values["unit"])
+            unit = unit_code(values["unit"])
             if unit is None:
                 bad("unit", f"“{values['unit']}” is not a unit we know: lb, case, each, gallon or dozen.")
             out["unit"] = unit
-        for field, parse, what in (
-            ("category", rules.category_code, "category"),
-            ("source", rules.source_code, "source"),
-        ):
+        for field, parse in CODES.items():
             if field not in row.bad:
                 code = parse(values.get(field) or "")
                 if code is None:
-                    bad(field, f"“{values[field]}” is not a {what} we know: {FIELDS_BY_NAME[field].help}.")
+                    bad(field, f"“{values[field]}” is not a {field} we know: {FIELDS_BY_NAME[field].help}.")
                 out[field] = code
         if "claims" not in row.bad:
-            claims, unknown = rules.claim_codes(values.get("claims") or "")
+            claims, unknown = claim_codes(values.get("claims") or "")
             if unknown:
                 bad("claims", f"Not production claims we know: {', '.join(unknown)}.")
             out["claims"] = claims
@@ -256,6 +261,7 @@ class PurchasesKind(ImportKind):
         periods: dict[tuple[int, str], list[Any]] = state["periods"]
         for row in rows:
             out, problems = self._resolve(row, user, state)
+            row.values[RESOLVED] = out
             yield from problems
             day, vendor = row.values.get("invoice_date"), row.values.get("vendor")
             if "district_id" in out and day is not None and vendor:
@@ -288,14 +294,14 @@ class PurchasesKind(ImportKind):
         now = timezone.now()
         records: list[tuple[Any, ...]] = []
         for row in rows:
-            out, _ = self._resolve(row, user, state)
             v = row.values
+            out = v.get(RESOLVED) or self._resolve(row, user, state)[0]
             lab_id, district_id = out["lab_id"], out["district_id"]
             linked, suggested, score = self._vendor(state, lab_id, v["vendor"])
             if suggested is not None:
                 suggestions[(lab_id, v["vendor"].strip().lower())] = (suggested, score)
             origin = self._origin(state, lab_id, linked, v.get("origin") or "")
-            pounds = rules.to_pounds(v["quantity"], out["unit"], v.get("case_weight")).pounds
+            pounds = rules.pounds_of(v["quantity"], out["unit"], v.get("case_weight"))
             records.append((
                 district_id, out["site_id"], v["invoice_date"], linked, v["vendor"], v["product_description"],
                 out["category"], out["priority_item_id"], v["quantity"], out["unit"], v.get("case_weight"), pounds,

@@ -66,20 +66,28 @@ def _fmt(value: Decimal) -> str:
     return text
 
 
+def pounds_of(quantity: Decimal, unit: str, case_weight_lb: Decimal | None = None) -> Decimal | None:
+    """``to_pounds`` without the text, for writing many rows."""
+    if unit in POUND_UNITS:
+        return quantity.quantize(POUNDS_PLACES, ROUND_HALF_UP)
+    if case_weight_lb is None or case_weight_lb <= 0:
+        return None
+    return (quantity * case_weight_lb).quantize(POUNDS_PLACES, ROUND_HALF_UP)
+
+
 def to_pounds(quantity: Decimal, unit: str, case_weight_lb: Decimal | None = None) -> Pounds:
     """The quantity in pounds, rounded half up to the thousandth, with the conversion as text.
 
     Pounds stay pounds; cases are multiplied by the case weight when it is given; each, gallons
     and dozens have no weight of their own, so they stay unknown unless a weight per unit is given
     (``case_weight_lb`` is then the weight of one unit)."""
+    pounds = pounds_of(quantity, unit, case_weight_lb)
     if unit in POUND_UNITS:
-        return Pounds(quantity.quantize(POUNDS_PLACES, ROUND_HALF_UP), f"{_fmt(quantity)} lb")
-    label = {"case": "case", "each": "each", "gal": "gal", "dozen": "dozen"}.get(unit, unit)
-    if case_weight_lb is None or case_weight_lb <= 0:
-        what = "no case weight given" if unit in CASE_UNITS else f"no weight per {label} given"
-        return Pounds(None, f"{_fmt(quantity)} {label}: pounds unknown ({what})")
-    pounds = (quantity * case_weight_lb).quantize(POUNDS_PLACES, ROUND_HALF_UP)
-    return Pounds(pounds, f"{_fmt(quantity)} {label} × {_fmt(case_weight_lb)} lb = {_fmt(pounds)} lb")
+        return Pounds(pounds, f"{_fmt(quantity)} lb")
+    if pounds is None or case_weight_lb is None:
+        what = "no case weight given" if unit in CASE_UNITS else f"no weight per {unit} given"
+        return Pounds(None, f"{_fmt(quantity)} {unit}: pounds unknown ({what})")
+    return Pounds(pounds, f"{_fmt(quantity)} {unit} × {_fmt(case_weight_lb)} lb = {_fmt(pounds)} lb")
 
 
 # --- distance ----------------------------------------------------------------------------------

@@ -31,6 +31,10 @@ SIMILAR_SCORE = 85  # rapidfuzz token_sort_ratio at or above which a vendor name
 TABLE = PurchaseRecord._meta.db_table
 
 
+class NotAllowed(DomainError):
+    """The user's role does not allow this (a 403, where a plain DomainError is a 400)."""
+
+
 # --- the definition in force -------------------------------------------------------------------
 
 
@@ -261,14 +265,18 @@ def reclassify(*, definition_id: int, job_id: int | None = None) -> ReclassifyRe
     return ReclassifyResult(len(district_ids), months)
 
 
-def definition_save(*, definition: LocalDefinition, user: User) -> int:
+DEFINITION_FIELDS = ("name", "local_radius_miles", "local_states", "local_counties", "regional_radius_miles",
+                     "regional_states", "regional_counties")  # fmt: skip
+
+
+def definition_save(*, definition: LocalDefinition, user: User) -> int | None:
     """Save a definition the user may set (the lab's: its admins; a district's: its managers) and
-    start re-classifying the rows it governs; answers the job's id."""
+    start re-classifying the rows it governs; answers the job's id (``None``: nothing changed)."""
     if definition.pk is None:
         if not access.can_create(user, LocalDefinition) or not _may_set(user, definition):
-            raise DomainError("Your role cannot set this definition of local.")
+            raise NotAllowed("Your role cannot set this definition of local.")
     elif not access.can_write(user, definition):
-        raise DomainError("Your role cannot change this definition of local.")
+        raise NotAllowed("Your role cannot change this definition of local.")
     if (
         definition.district_id is not None
         and definition.district.collaborative_id != definition.collaborative_id
@@ -280,8 +288,18 @@ def definition_save(*, definition: LocalDefinition, user: User) -> int:
         and not definition.local_counties
     ):
         raise DomainError("Say what local means: a radius, states or counties.", field="local_radius_miles")
+    same = LocalDefinition.objects.filter(
+        collaborative_id=definition.collaborative_id, district_id=definition.district_id
+    )
+    if same.exclude(pk=definition.pk).exists():
+        where = "This district" if definition.district_id else "The lab"
+        raise DomainError(f"{where} already has a definition of local: change that one.", field="district")
     definition.local_states = sorted(set(definition.local_states))
     definition.regional_states = sorted(set(definition.regional_states))
+    if definition.pk is not None:
+        stored = LocalDefinition.objects.filter(pk=definition.pk).values(*DEFINITION_FIELDS).first()
+        if stored == {name: getattr(definition, name) for name in DEFINITION_FIELDS}:
+            return None
     definition.updated_by = user
     with transaction.atomic():
         definition.save()
@@ -316,7 +334,7 @@ def vendor_alias_decide(*, alias: VendorAlias, accept: bool, user: User) -> int:
     districts with that vendor name to the supplier (and fills an unknown origin from a farm's one
     origin), re-classifies them and refreshes their summaries. Answers the rows linked."""
     if not access.can_write(user, alias):
-        raise DomainError("Your role cannot decide this lab's vendor matches.")
+        raise NotAllowed("Your role cannot decide this lab's vendor matches.")
     with transaction.atomic():
         alias = VendorAlias.objects.select_for_update().get(pk=alias.pk)
         alias.status = AliasStatus.CONFIRMED if accept else AliasStatus.REJECTED
@@ -359,7 +377,7 @@ def keyword_rule_save(*, rule: KeywordRule, user: User) -> int:
     """Keep a lab's keyword rule (its admins) and apply it to the lab's rows that name no priority
     item; answers how many rows it matched."""
     if not (user.is_superuser or _administers(user, rule.collaborative_id)):
-        raise DomainError("Only the lab's admins keep its keyword rules.")
+        raise NotAllowed("Only the lab's admins keep its keyword rules.")
     if rule.priority_item.collaborative_id != rule.collaborative_id:
         raise DomainError("The priority item is not this lab's.", field="priority_item")
     rule.keyword = " ".join(rule.keyword.lower().split())
@@ -383,3 +401,10 @@ def _pg_escape(text: str) -> str:
     import re
 
     return re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", text)
+
+
+def keyword_rule_delete(*, rule: KeywordRule, user: User) -> None:
+    """Remove a rule (its lab's admins); the rows it matched keep their priority item."""
+    if not (user.is_superuser or _administers(user, rule.collaborative_id)):
+        raise NotAllowed("Only the lab's admins keep its keyword rules.")
+    rule.delete()
