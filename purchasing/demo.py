@@ -91,8 +91,11 @@ def _answer_all(version_id: int, districts: list[District], actor: User, **overr
 
 @transaction.atomic
 def seed_purchasing(*, out: list[str]) -> None:
+    from purchasing.spend.demo import seed_spend_goals
+
     _seed_items(out=out)
     seed_purchase_records(out=out)
+    seed_spend_goals(out=out)
 
 
 def _seed_items(*, out: list[str]) -> None:
