@@ -132,6 +132,7 @@ TARGETS: dict[str, str] = {
     "purchasing:version-withdraw": "withdraws the version",
     "purchasing:version-endorse": "records the district's answer",
     "purchasing:version-count": "closes the count by the lab's rule",
+    "purchasing:local-definition-edit": EDIT,
     "purchasing:vendor-match-decide": "confirms or rejects the vendor match",
     "purchasing:keyword-rule-delete": "removes the keyword rule",
     "purchasing:keyword-rules": "keeps a new keyword rule (posted back empty: refused)",
