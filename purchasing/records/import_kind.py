@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Role
 from districts import access
@@ -48,8 +49,8 @@ COLUMNS = ("id", "district_id", "site_id", "invoice_date", "vendor_id", "vendor_
 KEPT = [c for c in COLUMNS if c != "id"]
 WRITERS = {Role.DISTRICT_MANAGER, Role.PARTNER_STAFF, Role.COLLABORATIVE_ADMIN}
 OVERLAP = (
-    "{vendor}: {count:,} row(s) already imported for {district} from {first:%m/%d/%Y} to {last:%m/%d/%Y}"
-    " overlap this file's {lo:%m/%d/%Y} to {hi:%m/%d/%Y}. Tick “Replace the overlapping rows” to replace"
+    "{vendor}: {count:,} row(s) already imported for {district} from {first} to {last}"
+    " overlap this file's {lo} to {hi}. Tick “Replace the overlapping rows” to replace"
     " them, or leave those dates out of the file."
 )
 
@@ -279,8 +280,11 @@ class PurchasesKind(ImportKind):
             state["periods"], run_id=state.get("run_id")
         ):
             district = District.objects.filter(pk=district_id).values_list("name", flat=True).first()
-            yield line, "vendor", OVERLAP.format(vendor=vendor, count=count, district=district, first=first,
-                                                 last=last, lo=lo, hi=hi)  # fmt: skip
+            days = {
+                name: date_format(day)
+                for name, day in (("first", first), ("last", last), ("lo", lo), ("hi", hi))
+            }
+            yield line, "vendor", OVERLAP.format(vendor=vendor, count=count, district=district, **days)
 
     def write_batch(self, rows: Sequence[Row], *, user: User, state: dict[str, Any]) -> WriteCounts:
         self._lookups(user, state)

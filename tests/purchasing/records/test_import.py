@@ -145,8 +145,8 @@ def test_an_overlapping_period_is_refused_unless_the_person_says_to_replace(lab,
     [problem] = refused.errors
     assert problem.column == "Vendor" and problem.line == 2
     assert problem.message.startswith(
-        "North Star Foods: 1 row(s) already imported for Alpha Public Schools from 09/01/2026 to 09/01/2026"
-        " overlap this file's 09/01/2026 to 09/20/2026."
+        "North Star Foods: 1 row(s) already imported for Alpha Public Schools from Sep 1, 2026 to Sep 1, 2026"
+        " overlap this file's Sep 1, 2026 to Sep 20, 2026."
     )
     # said to replace: that vendor's rows in the file's period (09/01 to 09/20) go, no others
     replaced = purchases(manager, *corrected, options={"replace_overlap": True})

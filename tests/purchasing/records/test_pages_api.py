@@ -193,3 +193,49 @@ def test_a_partner_imports_for_the_districts_it_supports(collaborative, district
     assert purchases(partner_user, line()).ok
     lone = member(Role.PARTNER_STAFF, partner_user.memberships.first().partner)
     assert purchases(lone, line(day="10/01/2026")).ok
+
+
+def test_the_api_list_runs_constant_queries(district, api_for, manager, django_assert_max_num_queries):
+    api = api_for(manager)
+    _rows(district, 2)
+    api.get("/api/v1/purchase-records/")
+    with django_assert_max_num_queries(10) as few:
+        api.get("/api/v1/purchase-records/")
+    _rows(district, 40)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert api.get("/api/v1/purchase-records/").json()["count"] == 42
+
+
+def test_the_import_pages_ask_for_the_replace_option_and_remember_the_vendors_columns(
+    collaborative, district, site, client_for, manager
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from focus_lab.imports.models import ImportMapping, ImportRun
+    from tests.purchasing.records.fixtures import HEADER
+
+    lab_definition(collaborative)
+    client = client_for(manager)
+    body = (HEADER.replace("Ext Price", "Col J") + line()).encode()
+    upload = client.post(reverse("imports:upload", args=["purchases"]),
+                         {"file": SimpleUploadedFile("sysco-sept.csv", body), "source": "Sysco Minnesota"})  # fmt: skip
+    run = ImportRun.objects.get()
+    assert upload.status_code == 302 and "spend" not in run.mapping  # "Col J" names no field
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "Replace the overlapping rows" in page and "Col J" in page
+    columns = {f"col_{name}": str(index) for name, index in run.mapping.items()}
+    columns["col_spend"] = str(run.headers.index("Col J"))
+    mapped = client.post(
+        reverse("imports:map", args=[run.pk]), {**columns, "remember": "on", "opt_replace_overlap": "on"}
+    )
+    assert mapped.status_code == 302
+    run.refresh_from_db()
+    assert run.status == "valid" and run.details["options"] == {"replace_overlap": True}
+    assert ImportMapping.objects.get(source="sysco minnesota").columns["Col J"] == "spend"
+    client.post(reverse("imports:confirm", args=[run.pk]))
+    assert PurchaseRecord.objects.get().spend == Decimal("250.00")
+    # the vendor's next report: the columns come back remembered
+    again = client.post(reverse("imports:upload", args=["purchases"]),
+                        {"file": SimpleUploadedFile("sysco-oct.csv", body + b" "), "source": "Sysco Minnesota"})  # fmt: skip
+    assert again.status_code == 302
+    assert ImportRun.objects.latest("pk").mapping["spend"] == int(columns["col_spend"])
