@@ -66,7 +66,8 @@ class Goal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.target_percent.normalize():f}% {self.get_metric_display().lower()} by {self.school_year_label}"
+        metric = str(self.get_metric_display())
+        return f"{self.target_percent.normalize():f}% {metric[:1].lower()}{metric[1:]} by {self.school_year_label}"
 
     @property
     def school_year_label(self) -> str:

@@ -148,7 +148,7 @@ def test_goals_are_set_by_the_labs_admins(world, district, client_for, collab_ad
     assert response.status_code == 302, response.content.decode()[:3000]
     goal = Goal.objects.get()
     assert goal.target_percent == Decimal(25) and str(goal) == (
-        "25% local share of food dollars, excluding usda foods by SY 2027-28"
+        "25% local share of food dollars, excluding USDA Foods by SY 2027-28"
     )
     assert "The lab&#x27;s first goal" in admin.get(reverse("purchasing:goal-list")).content.decode()
     staff = client_for(manager)
