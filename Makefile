@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-pages bench-priority-items bench-suppliers bench-processing
+.PHONY: run test install lint bench-entitlements bench-ordering bench-shipments bench-preview-bounds bench-import-errors bench-imports bench-agreements bench-pages bench-priority-items bench-suppliers bench-processing bench-purchasing
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,6 @@ bench-priority-items: $(STAMP)
 
 bench-processing: $(STAMP)
 	$(PY) -m focus_lab.devstack bench bench/processing.py
+
+bench-purchasing: $(STAMP)
+	$(PY) -m focus_lab.devstack bench bench/purchasing.py

@@ -12,6 +12,8 @@ from focus_lab.jobs.api import BackgroundJobViewSet
 from partners.api import suppliers as supplier_views
 from partners.api import views as partner_views
 from purchasing.priority_items.api import views as purchasing_views
+from purchasing.records import api as records_api
+from purchasing.spend import api as spend_views
 from usda_foods.corrections.api import DataCorrectionViewSet
 from usda_foods.deliveries import api as deliveries_api
 from usda_foods.deliveries.api import DeliveryViewSet, FeeScheduleViewSet
@@ -89,6 +91,13 @@ router.register("priority-items", purchasing_views.PriorityItemViewSet, basename
 router.register("spec-versions", purchasing_views.SpecVersionViewSet, basename="spec-version")
 router.register("endorsements", purchasing_views.EndorsementViewSet, basename="endorsement")
 router.register("menu-commitments", purchasing_views.MenuCommitmentViewSet, basename="menu-commitment")
+router.register("purchase-records", records_api.PurchaseRecordViewSet, basename="purchase-record")
+router.register("local-definitions", records_api.LocalDefinitionViewSet, basename="local-definition")
+router.register("vendor-aliases", records_api.VendorAliasViewSet, basename="vendor-alias")
+router.register("keyword-rules", records_api.KeywordRuleViewSet, basename="keyword-rule")
+router.register("spend/districts", spend_views.SpendDistrictViewSet, basename="spend-district")
+router.register("spend/labs", spend_views.SpendLabViewSet, basename="spend-lab")
+router.register("goals", spend_views.GoalViewSet, basename="goal")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -22,6 +22,7 @@ app.autodiscover_tasks(
         "usda_foods.shipping",
         "usda_foods.processing",
         "usda_foods.deliveries",
+        "purchasing.records",
     ]
 )
 

@@ -64,7 +64,8 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
                   _link(request, "Suppliers", "partners:supplier-list"),
-                  _link(request, "Priority items", "purchasing:item-list")]  # fmt: skip
+                  _link(request, "Priority items", "purchasing:item-list"),
+                  _link(request, "Spending", "purchasing:spend-home")]  # fmt: skip
     if Role.PARTNER_STAFF in roles:
         links += [_link(request, "Suppliers", "partners:supplier-list"),
                   _link(request, "Contact log", "partners:interaction-list"),
@@ -119,6 +120,9 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
             _link(request, "Priority items", "purchasing:item-list"),
             _link(request, "Pooled demand", "purchasing:lab-demand"),
             _link(request, "RFI/RFP draft", "purchasing:rfp-draft"),
+            *(_purchase_links(request) if roles & LAB_ROLES else []),
+            _link(request, "Spending and local share", "purchasing:spend-home"),
+            _link(request, "Spending goals", "purchasing:goal-list"),
         ]),
         ("Entitlement data", [
             _link(request, "Entitlements", "usda_foods:my-entitlements"),
@@ -133,6 +137,22 @@ def _more(request: HttpRequest, roles: frozenset[str], shown: set[str]) -> list[
         ]),
     ]  # fmt: skip
     return [(title, [link for link in links if link.url not in shown]) for title, links in groups]
+
+
+LAB_ROLES = {
+    Role.DISTRICT_MANAGER,
+    Role.DISTRICT_VIEWER,
+    Role.PARTNER_STAFF,
+    Role.COLLABORATIVE_ADMIN,
+    "superuser",
+}
+
+
+def _purchase_links(request: HttpRequest) -> list[Link]:
+    return [_link(request, "Purchase records", "purchasing:record-list"),
+            _link(request, "Definitions of local", "purchasing:local-definitions"),
+            _link(request, "Vendor matches", "purchasing:vendor-matches"),
+            _link(request, "Keyword rules", "purchasing:keyword-rules")]  # fmt: skip
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

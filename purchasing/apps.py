@@ -10,6 +10,12 @@ class PurchasingConfig(AppConfig):
     def ready(self) -> None:
         from purchasing import access
         from purchasing.records import access as records_access
+        from purchasing.records import import_kind as purchases_import
+        from purchasing.records import job_kinds as records_jobs
+        from purchasing.spend import access as spend_access
 
         access.register_rules()
         records_access.register_rules()
+        purchases_import.register_kinds()
+        records_jobs.register_job_kinds()
+        spend_access.register_rules()

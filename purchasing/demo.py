@@ -91,6 +91,14 @@ def _answer_all(version_id: int, districts: list[District], actor: User, **overr
 
 @transaction.atomic
 def seed_purchasing(*, out: list[str]) -> None:
+    from purchasing.spend.demo import seed_spend_goals
+
+    _seed_items(out=out)
+    seed_purchase_records(out=out)
+    seed_spend_goals(out=out)
+
+
+def _seed_items(*, out: list[str]) -> None:
     lab = Collaborative.objects.get(slug="umrll")
     if PriorityItem.objects.filter(collaborative=lab).exists():
         return
@@ -139,3 +147,88 @@ def seed_purchasing(*, out: list[str]) -> None:
     })  # fmt: skip
     out.append(f"Priority items: {drumsticks.name} and {tortillas.name} adopted with 7 commitments each; "
                f"{squash.name} under discussion ({len(answering)} of {len(districts)} districts answered).")  # fmt: skip
+
+
+# --- a year of purchases (issue 15) ------------------------------------------------------------
+
+# vendor as written, description, category, unit, case weight, price a unit, origins, source, claims
+PURCHASE_LINES = [
+    ("Cannon River Orchard", "Honeycrisp apples 138ct", "fruit", "case", "40", "38.00", ["Rice County, MN"], "local_direct", ["ipm"]),
+    ("Prairie Bloom Vegetable Farm", "Carrots, whole, 25 lb bag", "vegetable", "case", "25", "21.50", ["MN"], "local_direct", []),
+    ("Northland Produce Distributors", "Romaine hearts 24ct", "vegetable", "case", "22", "34.75", ["CA", "AZ", "Mexico"], "commercial", []),
+    ("Northland Produce Distributors", "Potatoes, russet, 50 lb", "vegetable", "case", "50", "27.00", ["ND", "MN", "unknown"], "commercial", []),
+    ("Northland Produce Distributors", "Bananas 150ct", "fruit", "case", "40", "29.50", ["Guatemala", "Mexico"], "commercial", []),
+    ("Heartland Foodservice Distribution", "CHICKEN DRUMSTICK IQF RWA 2/10#", "meat_poultry", "case", "20", "47.00", ["MN", "IA", "unknown"], "commercial", ["rwa"]),
+    ("Heartland Foodservice Distribution", "Whole grain tortilla 8in 12/24", "grain", "case", "18", "54.72", ["IL", "unknown"], "commercial", []),
+    ("Heartland Foodservice Distribution", "Milk 1% half pint", "dairy", "case", "25", "17.10", ["WI", "MN"], "commercial", []),
+    ("Sunrise Grass-Fed Beef", "Ground beef 85/15 10 lb chub", "meat_poultry", "lb", "", "4.65", ["Winneshiek County, IA"], "local_direct", ["grass_fed", "rwa"]),
+    ("USDA Foods (state agency)", "Cheese, mozzarella, lite, shredded", "dairy", "case", "30", "0", ["WI", "unknown"], "usda_foods", []),
+    ("USDA Foods (state agency)", "Beans, black, canned 6/#10", "legumes", "case", "42", "0", ["unknown"], "usda_foods", []),
+    ("DoD Fresh (state agency)", "Pears, d'Anjou 100ct", "fruit", "case", "44", "31.00", ["WA", "OR"], "dod_fresh", []),
+    ("Twin Cities Regional Food Hub", "Mixed local vegetables", "vegetable", "each", "", "185.00", ["MN"], "local_direct", ["organic"]),
+]  # fmt: skip
+USDA_VALUE = {
+    "Cheese, mozzarella, lite, shredded": Decimal("71.40"),
+    "Beans, black, canned 6/#10": Decimal("24.90"),
+}
+PURCHASE_MONTHS = [(2025, m) for m in range(8, 13)] + [(2026, m) for m in range(1, 8)]
+LAB_LOCAL = {"name": "Within 250 miles of a site, or grown in Minnesota", "local_radius_miles": Decimal(250),
+             "local_states": ["MN"], "regional_states": ["MN", "WI", "IA", "IL", "ND", "SD"]}  # fmt: skip
+
+
+def seed_purchase_records(*, out: list[str]) -> None:
+    """A school year of purchase lines for the lab's seven districts (about 5 a month each), the
+    lab's definition of local and two keyword rules, classified and summarised by the services
+    the import uses. Idempotent: a lab with purchases already is left as it is."""
+    import random
+    from datetime import date
+
+    from partners.suppliers.models import Supplier
+    from purchasing.records import rules
+    from purchasing.records.models import KeywordRule, LocalDefinition, PurchaseRecord
+    from purchasing.records.services import records_classify, summaries_refresh
+
+    lab = Collaborative.objects.filter(slug="umrll").first()
+    if lab is None or PurchaseRecord.objects.filter(district__collaborative=lab).exists():
+        return
+    districts = list(District.objects.filter(collaborative=lab).order_by("name").prefetch_related("sites"))
+    admin = User.objects.filter(email="admin@focuslab.example").first()
+    LocalDefinition.objects.get_or_create(
+        collaborative=lab, district=None, defaults={**LAB_LOCAL, "updated_by": admin}
+    )
+    items = {i.name: i for i in PriorityItem.objects.filter(collaborative=lab)}
+    for keyword, name in (("drumstick", DRUMSTICKS["name"]), ("tortilla", TORTILLAS["name"])):
+        if name in items:
+            KeywordRule.objects.get_or_create(collaborative=lab, keyword=keyword,
+                                              defaults={"priority_item": items[name], "created_by": admin})  # fmt: skip
+    suppliers = {s.name: s.pk for s in Supplier.objects.filter(collaborative=lab)}
+    pattern = {"drumstick": items.get(DRUMSTICKS["name"]), "tortilla": items.get(TORTILLAS["name"])}
+    pick = random.Random(15)
+    records = []
+    for district in districts:
+        sites = list(district.sites.all())
+        scale = Decimal(max(1, district.enrollment // 5000))
+        for year, month in PURCHASE_MONTHS:
+            for vendor, description, category, unit, weight, price, origins, source, claims in pick.sample(
+                PURCHASE_LINES, 5
+            ):
+                quantity = Decimal(pick.randint(4, 30)) * scale
+                unit_price = USDA_VALUE.get(description, Decimal(price))
+                origin = rules.parse_origin(pick.choice(origins))
+                item = next((i for k, i in pattern.items() if k in description.lower() and i), None)
+                case_weight = Decimal(weight) if weight else None
+                records.append(PurchaseRecord(
+                    district=district, site=pick.choice(sites) if sites else None,
+                    invoice_date=date(year, month, pick.randint(1, 28)), vendor_id=suppliers.get(vendor),
+                    vendor_name=vendor, product_description=description, category=category, priority_item=item,
+                    quantity=quantity, unit=unit, case_weight_lb=case_weight,
+                    pounds=rules.pounds_of(quantity, unit, case_weight), spend=quantity * unit_price,
+                    origin_text=origin.text, origin_state=origin.state, origin_county=origin.county,
+                    source=source, claims=claims,
+                ))  # fmt: skip
+    PurchaseRecord.objects.bulk_create(records, batch_size=1000)
+    ids = [d.pk for d in districts]
+    records_classify(district_ids=ids)
+    summaries_refresh(district_ids=ids)
+    out.append(f"Purchases: {len(records):,} lines over {len(PURCHASE_MONTHS)} months for {len(districts)} districts, "
+               f"classified under “{LAB_LOCAL['name']}”.")  # fmt: skip

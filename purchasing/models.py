@@ -9,8 +9,11 @@ from purchasing.priority_items.models import (  # noqa: F401
 )
 from purchasing.records.models import (  # noqa: F401
     ClaimSummary,
+    KeywordRule,
     LocalDefinition,
     PurchaseRecord,
     SpendSummary,
+    VendorAlias,
     VendorSummary,
 )
+from purchasing.spend.models import Goal  # noqa: F401

@@ -140,6 +140,12 @@ TARGETS: dict[str, str] = {
     "purchasing:version-withdraw": "withdraws the version",
     "purchasing:version-endorse": "records the district's answer",
     "purchasing:version-count": "closes the count by the lab's rule",
+    "purchasing:local-definition-edit": EDIT,
+    "purchasing:vendor-match-decide": "confirms or rejects the vendor match",
+    "purchasing:keyword-rule-delete": "removes the keyword rule",
+    "purchasing:keyword-rules": "keeps a new keyword rule (posted back empty: refused)",
+    "purchasing:goal-update": EDIT,
+    "purchasing:goal-delete": "removes the goal",
     "logout": "logs out",
     "admin:logout": "logs out",
 }
@@ -302,7 +308,12 @@ def build_world(request: pytest.FixtureRequest) -> World:
     from tests.partners.supplier_fixtures import supplier_world
 
     suppliers = supplier_world(collaborative=collaborative, district=district, users=users)
+    from purchasing.spend.services import goal_create
+
+    goal = goal_create(user=users["collab_admin"], collaborative=collaborative, district=district, metric="local",
+                       target_percent=Decimal("25.50"), school_year=2027, note='25% "local" & <more>')  # fmt: skip
     return World({
+        "goal": goal,
         **suppliers, "users": users, "district": district, "site": site, "coop": coop, "partner": partner,
         "partnership": Partnership.objects.get(partner=partner, district=district), "collaborative": collaborative,
         "lunch_count": lunch_count, "survey": survey, "order": order, "submitted": Order.objects.get(pk=submitted.pk),
@@ -312,10 +323,23 @@ def build_world(request: pytest.FixtureRequest) -> World:
         "adopted": adopted, "draft": draft, "proposed": proposed,
         "processor": proc, "end_product": product,
         "diverted_order": diverted_order, "delivery": ExpectedDelivery.objects.order_by("pk").first(),
-        "fee_schedule": fee_schedule, "proposal": proposal,
+        "fee_schedule": fee_schedule, "proposal": proposal, **purchases_world(collaborative, district, users),
         "remainder_offer": RemainderOffer.objects.create(plan=plan, food=beans, from_agency=mn_agency,
                                                          to_agency=other_district.state_agency, cases=50),
     })  # fmt: skip
+
+
+def purchases_world(collaborative: Any, district: Any, users: dict[str, Any]) -> dict[str, Any]:
+    """A lab's and a district's definitions of local (counties to round-trip), a vendor match."""
+    from purchasing.records.models import LocalDefinition, VendorAlias
+
+    lab_local = LocalDefinition.objects.create(collaborative=collaborative, name="Within 150 miles",
+                                               local_radius_miles=Decimal("150"), regional_states=["MN", "WI"],
+                                               regional_counties=["IA:Winneshiek"])  # fmt: skip
+    own = LocalDefinition.objects.create(collaborative=collaborative, district=district, name="Our counties",
+                                         local_counties=["MN:Hennepin", "MN:Ramsey"])  # fmt: skip
+    VendorAlias.objects.create(collaborative=collaborative, name="north star food inc", score=92)
+    return {"lab_local": lab_local, "own_local": own}
 
 
 # Edit pages (and the detail pages that host edit forms posting elsewhere), with their URL kwargs.
@@ -348,6 +372,7 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "purchasing:version-detail": lambda w: [{"pk": w.draft.pk}, {"pk": w.proposed.pk}],
     "purchasing:commitment-edit": lambda w: {"pk": w.adopted.pk},
     "purchasing:consensus-rule": lambda w: {"pk": w.collaborative.pk},
+    "purchasing:local-definition-edit": lambda w: [{"pk": w.lab_local.pk}, {"pk": w.own_local.pk}],
     "usda_foods:processor-detail": lambda w: {"pk": w.processor.pk},
     "usda_foods:processor-update": lambda w: {"pk": w.processor.pk},
     "usda_foods:end-product-create": lambda w: {"pk": w.processor.pk},
@@ -376,6 +401,7 @@ PAGES: dict[str, Callable[[World], dict[str, Any] | list[dict[str, Any]]]] = {
     "partners:interaction-detail": lambda w: {"pk": w.interaction.pk},
     "partners:interaction-update": lambda w: {"pk": w.interaction.pk},
     "agreements:template-edit": lambda w: {"pk": w.letter_template.pk},
+    "purchasing:goal-update": lambda w: {"pk": w.goal.pk},
 }  # fmt: skip
 
 

@@ -85,6 +85,10 @@ class ImportPreviewSerializer(serializers.Serializer):
         help_text="field name -> column index (0 = the first column); omitted: the guessed mapping",
     )  # fmt: skip
     remember = serializers.BooleanField(default=False, help_text="Remember these columns for this source")
+    options = serializers.DictField(
+        child=serializers.BooleanField(), required=False,
+        help_text="The kind's options by name (see the kinds list), e.g. {\"replace_overlap\": true}",
+    )  # fmt: skip
 
 
 class FieldSerializer(serializers.Serializer):
@@ -96,11 +100,18 @@ class FieldSerializer(serializers.Serializer):
     synonyms = serializers.ListField(child=serializers.CharField())
 
 
+class OptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    help = serializers.CharField()
+
+
 class KindSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
     description = serializers.CharField()
     fields = FieldSerializer(many=True)
+    options = OptionSerializer(many=True)
 
 
 ProgressSerializer = inline_serializer(
@@ -167,7 +178,7 @@ class ImportRunViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
         form.is_valid(raise_exception=True)
         columns = form.validated_data.get("mapping", run.mapping)
         run = services.import_map(run=run, columns=dict(columns), remember=form.validated_data["remember"],
-                                  user=request.user)  # fmt: skip
+                                  user=request.user, options=form.validated_data.get("options"))  # fmt: skip
         return self._answer(run)
 
     @extend_schema(request=None, responses={200: ImportRunSerializer, 202: ImportRunSerializer})
@@ -207,6 +218,7 @@ class ImportRunViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
         """The imports you may start, with their fields (name, type, required, help, synonyms)."""
         data = [{"name": k.name, "label": k.label, "description": k.description,
                  "fields": [{"name": f.name, "label": f.label, "type": f.type.value, "required": f.required,
-                             "help": f.help, "synonyms": list(f.synonyms)} for f in k.fields]}
+                             "help": f.help, "synonyms": list(f.synonyms)} for f in k.fields],
+                 "options": [{"name": o.name, "label": o.label, "help": o.help} for o in k.options]}
                 for k in kinds_for(request.user)]  # fmt: skip
         return Response(data)

@@ -52,7 +52,13 @@ class MappingForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, kind: ImportKind, headers: list[str], mapping: dict[str, int], **kwargs: Any
+        self,
+        *args: Any,
+        kind: ImportKind,
+        headers: list[str],
+        mapping: dict[str, int],
+        options: dict[str, bool] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         choices = [(NOT_IN_FILE, "— not in the file —")] + [
@@ -67,10 +73,21 @@ class MappingForm(forms.Form):
                 initial=str(mapping[f.name]) if f.name in mapping else NOT_IN_FILE,
                 help_text=" · ".join(p for p in (f.help, TYPE_HELP[f.type]) if p),
             )
+        chosen = options or {}
+        for option in kind.options:
+            fields[f"opt_{option.name}"] = forms.BooleanField(
+                label=option.label,
+                help_text=option.help,
+                required=False,
+                initial=chosen.get(option.name, False),
+            )
         self.fields = {**fields, "remember": self.fields["remember"]}
         self.kind = kind
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def options(self) -> dict[str, bool]:
+        return {o.name: bool(self.cleaned_data.get(f"opt_{o.name}")) for o in self.kind.options}
 
     def columns(self) -> dict[str, int | None]:
         result: dict[str, int | None] = {}

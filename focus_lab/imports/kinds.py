@@ -133,15 +133,27 @@ class WriteCounts:
 Problem = tuple[int, str, str]  # line, field name, message
 
 
+@dataclass(frozen=True)
+class Option:
+    """A yes-or-no choice a kind offers for a whole import (e.g. "replace the rows this file
+    overlaps"), asked beside the columns; the pipeline passes the answers as ``state["options"]``."""
+
+    name: str
+    label: str
+    help: str = ""
+
+
 class ImportKind:
     """Subclass, fill in the fields and methods, and ``register()`` an instance from your app's
     ``AppConfig.ready``. ``state`` is a dict the pipeline passes to every call of one pass (for
-    example, keys seen so far, to refuse a repeat), empty at the start of each pass."""
+    example, keys seen so far, to refuse a repeat), fresh at the start of each pass but for
+    ``state["options"]`` (the import's answers to ``options``) and ``state["run_id"]``."""
 
     name: str = ""
     label: str = ""
     description: str = ""
     fields: Sequence[Field] = ()
+    options: Sequence[Option] = ()
     batch_size: int = 2000
     source_help: str = "Where the file comes from, e.g. the vendor or the state's claims system"
 
@@ -154,11 +166,18 @@ class ImportKind:
         too (check what can be checked; skip lookups for them)."""
         return ()
 
+    def check_end(self, *, user: User, state: dict[str, Any]) -> Iterable[Problem]:
+        """Rules over the whole file, after its last batch was checked (e.g. the period it covers
+        overlaps rows already imported). Called in both passes."""
+        return ()
+
     def write_batch(self, rows: Sequence[Row], *, user: User, state: dict[str, Any]) -> WriteCounts:
         raise NotImplementedError
 
-    def after_write(self, *, user: User, state: dict[str, Any]) -> None:
-        """Called once, inside the transaction, after the last batch (e.g. to recompute totals)."""
+    def after_write(self, *, user: User, state: dict[str, Any]) -> WriteCounts | None:
+        """Called once, inside the transaction, after the last batch (e.g. to recompute totals).
+        What it returns (rows it changed or deleted, as ``previous``) is recorded for undo."""
+        return None
 
     def undo(self, *, created_ids: list[int], previous: list[tuple[int, dict[str, Any]]], user: User) -> None:
         """Delete what the import created and restore what it changed. Raise DomainError (or let

@@ -116,7 +116,7 @@ def check_rows(
     broken line, too many rows) end the pass as a problem too."""
     problems = _Problems(run, kind)
     seen = 0
-    state: dict[str, Any] = {}
+    state = pass_state(run)
     preview: list[list[str]] = []
     try:
         with open_run_table(run, kind) as table:
@@ -130,6 +130,10 @@ def check_rows(
                     progress(seen, run.row_count)
     except readers.TableError as exc:
         problems.add(exc.line, "", exc.message)
+    else:
+        if not problems.total:
+            for line, field, message in kind.check_end(user=user, state=state):
+                problems.add(line, field, message)
     if seen == 0 and problems.total == 0:
         problems.add(run.header_line + 1, "", "The file has a header but no rows.")
     problems.kept.sort(key=lambda e: (e.line, e.column))
@@ -166,8 +170,8 @@ def write_rows(
     raises ``RowsChanged`` so the caller's transaction rolls everything back."""
     problems = _Problems(run, kind)
     totals = WriteCounts()
-    check_state: dict[str, Any] = {}
-    write_state: dict[str, Any] = {}
+    check_state = pass_state(run)
+    write_state = pass_state(run)
     seen = 0
     with open_run_table(run, kind) as table:
         for good, consumed in _batches(typed_rows(run, kind, table, problems), kind.batch_size):
@@ -182,10 +186,21 @@ def write_rows(
             seen += consumed
             if progress and seen % PROGRESS_EVERY_ROWS < consumed:
                 progress(seen, run.row_count)
+    for line, field, message in kind.check_end(user=user, state=check_state):
+        problems.add(line, field, message)
     if problems.total:
         raise RowsChanged(problems.kept, problems.total, len(problems.lines))
-    kind.after_write(user=user, state=write_state)
+    after = kind.after_write(user=user, state=write_state)
+    if after is not None:
+        totals.add(after)
+        if after.created_ids or after.previous:
+            record(after.created_ids, after.previous)
     return totals
+
+
+def pass_state(run: ImportRun) -> dict[str, Any]:
+    """What every call of a pass shares: the import's options and its id."""
+    return {"options": dict(run.details.get("options") or {}), "run_id": run.pk}
 
 
 def by_column(problems: list[RowError]) -> list[tuple[str, int]]:

@@ -132,9 +132,16 @@ def import_upload(
     return run
 
 
-def import_map(*, run: ImportRun, columns: dict[str, int | None], remember: bool, user: User) -> ImportRun:
-    """Set the columns the person chose, remember them for the kind and source, and check the rows
-    (in the background for a long file)."""
+def import_map(
+    *,
+    run: ImportRun,
+    columns: dict[str, int | None],
+    remember: bool,
+    user: User,
+    options: dict[str, bool] | None = None,
+) -> ImportRun:
+    """Set the columns the person chose (and the kind's options), remember the columns for the
+    kind and source, and check the rows (in the background for a long file)."""
     kind = kind_for(run)
     _check_can_import(kind, user)
     if run.status not in (RunStatus.UPLOADED, RunStatus.INVALID, RunStatus.VALID):
@@ -143,13 +150,16 @@ def import_map(*, run: ImportRun, columns: dict[str, int | None], remember: bool
     if problems:
         raise DomainError(" ".join(problems), field="mapping")
     run.mapping = {name: index for name, index in columns.items() if index is not None}
+    if options is not None:
+        offered = {o.name for o in kind.options}
+        run.details = {**run.details, "options": {k: bool(v) for k, v in options.items() if k in offered}}
     if remember and run.source:
         ImportMapping.objects.update_or_create(
             owner=user, kind=kind.name, source=run.source.lower(),
             defaults={"columns": {run.headers[i]: name for name, i in run.mapping.items() if run.headers[i]}},
         )  # fmt: skip
     run.status = RunStatus.VALIDATING
-    run.save(update_fields=["mapping", "status"])
+    run.save(update_fields=["mapping", "status", "details"])
     if run.row_count > BACKGROUND_ROWS:
         _start_job(run, CHECK_JOB, user)
     else:
@@ -159,7 +169,14 @@ def import_map(*, run: ImportRun, columns: dict[str, int | None], remember: bool
 
 
 def import_file(
-    *, kind: ImportKind, file: IO[bytes], filename: str, user: User, source: str = "", sheet: str = ""
+    *,
+    kind: ImportKind,
+    file: IO[bytes],
+    filename: str,
+    user: User,
+    source: str = "",
+    sheet: str = "",
+    options: dict[str, bool] | None = None,
 ) -> ImportRun:
     """Upload, check and import in one call, with the columns guessed from the headers (for
     scripts and API clients that send our own column names). A file whose headers leave a required
@@ -176,7 +193,7 @@ def import_file(
         )
     run.details = {**run.details, "confirm_when_valid": True}
     run.save(update_fields=["details"])
-    run = import_map(run=run, columns=dict(run.mapping), remember=False, user=user)
+    run = import_map(run=run, columns=dict(run.mapping), remember=False, user=user, options=options)
     if run.status == RunStatus.VALID:
         run = import_confirm(run=run, user=user)
     return run
@@ -212,14 +229,24 @@ class ImportReport:
         return f"Imported: {self.created} new, {self.updated} updated, {self.unchanged} unchanged."
 
 
-def import_data(*, kind: str, data: bytes | str, user: User, filename: str = "upload.csv") -> ImportReport:
+def import_data(
+    *,
+    kind: str,
+    data: bytes | str,
+    user: User,
+    filename: str = "upload.csv",
+    source: str = "",
+    options: dict[str, bool] | None = None,
+) -> ImportReport:
     """``import_file`` for a body of bytes (CSV or a workbook) or text, answered as a report."""
     found = get_kind(kind)
     if found is None:
         raise DomainError(f"Imports of “{kind}” are not offered.")
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        run = import_file(kind=found, file=io.BytesIO(raw), filename=filename, user=user)
+        run = import_file(
+            kind=found, file=io.BytesIO(raw), filename=filename, user=user, source=source, options=options
+        )
     except FileRefused as exc:
         return ImportReport(errors=[RowError(exc.line, "", exc.reason)], problem_total=1)
     except DomainError as exc:

@@ -90,7 +90,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     form = None
     if kind is not None and run.status in (RunStatus.UPLOADED, RunStatus.INVALID, RunStatus.VALID):
-        form = MappingForm(kind=kind, headers=run.headers, mapping=run.mapping)
+        form = MappingForm(kind=kind, headers=run.headers, mapping=run.mapping,
+                           options=run.details.get("options"))  # fmt: skip
     return render(request, "imports/detail.html", _detail_context(run, kind, form))
 
 
@@ -110,7 +111,7 @@ def import_map(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.import_map(run=run, columns=form.columns(), remember=form.cleaned_data["remember"],
-                                user=request.user)  # fmt: skip
+                                user=request.user, options=form.options())  # fmt: skip
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

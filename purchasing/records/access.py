@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.models import Role
 from districts import access
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def district_rows_q(user: User, *, write: bool) -> Q:
+def _district_ids(user: User, *, write: bool) -> list[QuerySet]:
+    """The districts whose rows the user sees (or writes), as id subqueries."""
     from districts.models import District
 
     if write:
@@ -28,8 +29,23 @@ def district_rows_q(user: User, *, write: bool) -> Q:
         partnered = access.active_partnerships().filter(
             partner_id__in=access.memberships(user, Role.PARTNER_STAFF).values("partner_id")
         )
-        return Q(district_id__in=writable.values("id")) | Q(district_id__in=partnered.values("district_id"))
-    return Q(district_id__in=District.objects.filter(access.district_q(user, write=False)).values("id"))
+        return [writable.values("id"), partnered.values("district_id")]
+    return [District.objects.filter(access.district_q(user, write=False)).values("id")]
+
+
+def district_rows_q(user: User, *, write: bool) -> Q:
+    q = Q(pk__in=[])
+    for ids in _district_ids(user, write=write):
+        q |= Q(district_id__in=ids)
+    return q
+
+
+def districts_q(user: User, *, write: bool) -> Q:
+    """The same rule on District itself (the districts a user may import purchases for)."""
+    q = Q(pk__in=[])
+    for ids in _district_ids(user, write=write):
+        q |= Q(id__in=ids)
+    return q
 
 
 def definition_q(user: User, *, write: bool) -> Q:
@@ -40,7 +56,25 @@ def definition_q(user: User, *, write: bool) -> Q:
     return Q(collaborative_id__in=administered) | Q(district_id__in=managed)
 
 
+def alias_q(user: User, *, write: bool) -> Q:
+    """A lab's vendor matches: seen by its members, decided by those who import for it."""
+    return Q(collaborative_id__in=lab_ids(user, write=write))
+
+
+def keyword_rule_q(user: User, *, write: bool) -> Q:
+    """A lab's keyword rules: seen by its members, kept by its admins."""
+    if write:
+        return Q(
+            collaborative_id__in=access.memberships(user, Role.COLLABORATIVE_ADMIN).values("collaborative_id")
+        )
+    return Q(collaborative_id__in=lab_ids(user))
+
+
 def register_rules() -> None:
+    access.register("purchasing.VendorAlias", alias_q)
+    access.register(
+        "purchasing.KeywordRule", keyword_rule_q, create=access.holds_role(Role.COLLABORATIVE_ADMIN)
+    )
     access.register(
         "purchasing.PurchaseRecord",
         district_rows_q,

@@ -14,6 +14,7 @@ from django.contrib.postgres.indexes import BrinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from districts.models import US_STATES, Collaborative, District, ScopedQuerySet, Site
 from partners.suppliers.models import Practice, ProductCategory, Supplier
@@ -149,6 +150,9 @@ class PurchaseRecord(models.Model):
             models.Index(fields=["district", "invoice_date"], name="purchase_district_date"),
             models.Index(fields=["district", "vendor_name", "invoice_date"], name="purchase_vendor_period"),
             models.Index(fields=["import_run"], name="purchase_import_run"),
+            models.Index(
+                "district", Lower("vendor_name"), "invoice_date", name="purchase_vendor_lower_period"
+            ),
             BrinIndex(fields=["invoice_date"], name="purchase_date_brin"),
         ]
         constraints = [
@@ -244,3 +248,58 @@ class VendorSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district_id} {self.month:%Y-%m} {self.vendor_name}: {self.spend}"
+
+
+class AliasStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested: awaiting confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Not this supplier"
+
+
+class VendorAlias(models.Model):
+    """A vendor's name as the lab's files write it, and the directory's supplier it is. An exact
+    name needs no alias; a similar one is suggested by the import and linked only once a person
+    confirms it (then remembered for every later file)."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField("vendor as written (lower case)", max_length=200)
+    supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=AliasStatus.choices, default=AliasStatus.SUGGESTED)
+    score = models.PositiveSmallIntegerField(default=0, help_text="How similar the names are, 0 to 100")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "name"]
+        constraints = [models.UniqueConstraint(fields=["collaborative", "name"], name="vendor_alias_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.supplier_id or 'no supplier'} ({self.status})"
+
+
+class KeywordRule(models.Model):
+    """A rule the lab keeps: a product description holding this keyword (a whole word or phrase,
+    any case) is a purchase of this priority item. Kept once, applied to every later import and
+    to the rows already imported that name no priority item."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.CASCADE, related_name="+")
+    keyword = models.CharField(max_length=100, help_text='A word or phrase, e.g. "drumstick"')
+    priority_item = models.ForeignKey("purchasing.PriorityItem", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["keyword"]
+        constraints = [models.UniqueConstraint(fields=["collaborative", "keyword"], name="keyword_rule_once")]
+
+    def __str__(self) -> str:
+        return f"“{self.keyword}” → {self.priority_item}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import template
 
 from purchasing.priority_items.rules import fmt
+from purchasing.spend.tables import show
 
 register = template.Library()
 
@@ -30,3 +31,9 @@ def get_month(names: dict[int, str], month: int) -> str:
 def lookup(names: dict, key: object) -> object:
     """A label by its key (a practice, a certification kind)."""
     return names.get(key, key)
+
+
+@register.filter
+def cell(value: object, kind: str) -> str:
+    """A dashboard figure by its kind: dollars and cents, a percent, pounds, a volume."""
+    return show(value, kind)

@@ -32,7 +32,10 @@ def test_imports_page_renders_for_every_role(role, request, client_for):
     assert ('data-testid="import-kind-catalog"' in html) == (role == "reference_editor")
     # the lab's supplier directory is kept by its partner staff and admins
     assert ('data-testid="import-kind-suppliers"' in html) == (role in ("partner_user", "collab_admin"))
-    if role not in ("sda_reviewer", "reference_editor", "partner_user", "collab_admin"):
+    # purchase records: whoever writes a district's rows (its managers, its partners, the lab's admins)
+    purchases = role in ("manager", "partner_user", "collab_admin")
+    assert ('data-testid="import-kind-purchases"' in html) == purchases
+    if role not in ("sda_reviewer", "reference_editor") and not purchases:
         assert "Your role imports nothing" in html
 
 

@@ -40,3 +40,21 @@ def test_demo_priority_items():
         == before
         == (3, 4, 14)
     )
+
+
+def test_demo_purchases_a_year_for_the_seven_districts():
+    from django.db.models import Sum
+
+    from purchasing.records.models import LocalDefinition, PurchaseRecord, SpendSummary
+
+    call_command("seed_demo", stdout=StringIO())
+    assert PurchaseRecord.objects.count() == 7 * 12 * 5
+    assert PurchaseRecord.objects.values("district").distinct().count() == 7
+    assert LocalDefinition.objects.get().local_radius_miles == Decimal(250)
+    classes = set(PurchaseRecord.objects.values_list("local_class", flat=True))
+    assert classes == {"local", "regional", "other", "unknown"}
+    raw = PurchaseRecord.objects.aggregate(s=Sum("spend"))["s"]
+    assert SpendSummary.objects.aggregate(s=Sum("spend"))["s"] == raw  # the summaries hold every dollar once
+    assert PurchaseRecord.objects.filter(priority_item__isnull=False).exists()
+    call_command("seed_demo", stdout=StringIO())
+    assert PurchaseRecord.objects.count() == 420
