@@ -30,6 +30,9 @@ class UsdaFoodsConfig(AppConfig):
         ):
             area.register_rules()
         job_kinds.register_job_kinds()
+        from usda_foods.shipping.coordination import placement as coordination_placement
+
+        coordination_placement.register()  # the ``another_state`` alternative, after the warehouse
         from usda_foods.deliveries import selectors as deliveries_selectors
         from usda_foods.ordering import selectors as ordering_selectors
 

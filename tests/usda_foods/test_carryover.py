@@ -225,7 +225,7 @@ def test_the_state_configures_its_alternatives(lab, sda_reviewer, client_for):
     url = reverse("usda_foods:placement-settings", args=[state.pk])
     assert client_for(manager_of(lab, 0)).post(url, {}).status_code == 403
     response = client_for(sda_reviewer).post(url, {
-        "use_warehouse": "on", "order_warehouse": 1, "order_carry_over": 2,
+        "use_warehouse": "on", "order_warehouse": 1, "order_carry_over": 2, "order_another_state": 3,
         "warehouse_name": "MN State Warehouse", "warehouse_latitude": "44.9", "warehouse_longitude": "-93.1",
     }, follow=True)  # fmt: skip
     assert response.status_code == 200 and "saved" in response.content.decode()

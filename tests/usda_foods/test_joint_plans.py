@@ -173,7 +173,7 @@ def test_pages_walk_the_offer_to_a_binding_joint_plan(two, sda_reviewer, wi_agen
     assert "1 truck carries both states' remainders (100 cases); 1 truck crosses a state line." in page
     plan_page = mn.get(url("shipment-plan-detail", two["plan"].pk)).content.decode()
     assert f"joint plan #{joint.pk}</a>: accepted by both: binding." in plan_page
-    assert "the adjustments above for Beans, green, canned need not be applied" in plan_page
+    assert "the adjustments for Beans, green, canned at those sites are superseded" in plan_page
 
 
 def test_partner_sees_site_names_only_and_third_state_nothing(two, sda_reviewer, wi_agency, client_for):

@@ -16,7 +16,14 @@ from django.utils import timezone
 from usda_foods.entitlements.models import DrawdownStatus
 from usda_foods.entitlements.services.drawdowns import drawdown_adjust, drawdown_post
 from usda_foods.ordering.models import Order, OrderLine, OrderStatus, OrderWindow
-from usda_foods.shipping.models import CarryOver, CarryOverSource, CarryOverStatus, ShipmentPlan
+from usda_foods.shipping.models import (
+    CarryOver,
+    CarryOverSource,
+    CarryOverStatus,
+    JointStatus,
+    JointStop,
+    ShipmentPlan,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -46,6 +53,22 @@ def declined_waiting(window: OrderWindow) -> QuerySet[CarryOver]:
     return CarryOver.objects.filter(
         window=window, source=CarryOverSource.DECLINED, status=CarryOverStatus.WAITING
     )
+
+
+def held_elsewhere(window: OrderWindow) -> list[tuple[int, str, int]]:
+    """(food id, location key, cases) that leave the window's demand: requests a district sent back
+    to carry-over, and cases of the window's state that a binding joint plan with another state
+    carries (its joint trucks ship them; the state's own plan neither ships nor adjusts them)."""
+    rows = [(r.food_id, _key(r), r.cases) for r in declined_waiting(window)]
+    joint = (JointStop.objects.filter(truck__joint_plan__status=JointStatus.BINDING,
+                                      state_agency_id=window.state_agency_id)
+             .filter(Q(truck__joint_plan__offer__plan__window=window) | Q(truck__joint_plan__partner_window=window))
+             .values_list("truck__joint_plan__food_id", "site_id", "cases"))  # fmt: skip
+    return rows + [(food_id, f"site-{site_id}", cases) for food_id, site_id, cases in joint]
+
+
+def _key(row: CarryOver) -> str:
+    return f"proc-{row.processor_id}" if row.processor_id else f"site-{row.site_id}"
 
 
 def held_value(order: Order) -> Decimal:
@@ -117,9 +140,7 @@ def carry_overs_record(
     CarryOver.objects.bulk_create(rows)
     carried = defaultdict(list)
     for row in carried_into(window):
-        carried[
-            (row.food_id, row.processor_id and f"proc-{row.processor_id}" or f"site-{row.site_id}")
-        ].append(row)
+        carried[(row.food_id, _key(row))].append(row)
     for (food_id, key), group in carried.items():
         room = delivered.get(food_id, {}).get(key, 0)
         for row in group:

@@ -106,6 +106,7 @@ class AdjustmentStatus(models.TextChoices):
     OFFERED = "offered", "Waiting for the district"
     ACCEPTED = "accepted", "Accepted by the district and applied"
     DECLINED = "declined", "Declined by the district"
+    SUPERSEDED = "superseded", "Carried by a joint plan with another state"
 
 
 class PlanAdjustment(models.Model):
@@ -164,8 +165,11 @@ class PlacementStep(models.TextChoices):
 
     CARRY_OVER = "carry_over", "Carry-over to the next order window"
     WAREHOUSE = "warehouse", "The state warehouse"
+    ANOTHER_STATE = "another_state", "Another state (a joint truck)"
 
 
+#: Enabled for a state without settings; ``another_state`` (registered by cross-state coordination,
+#: after these) is one a state enables on its alternatives page.
 DEFAULT_PLACEMENT_STEPS = [PlacementStep.CARRY_OVER.value, PlacementStep.WAREHOUSE.value]
 
 

@@ -27,6 +27,7 @@ from usda_foods.shipping.models import DEFAULT_PLACEMENT_STEPS, PlacementSetting
 if TYPE_CHECKING:
     from accounts.models import User
     from districts.models import StateAgency
+    from usda_foods.shipping.models import ShipmentPlan
 
 
 def warehouse_key(warehouse_id: int) -> str:
@@ -40,6 +41,8 @@ class PlacementContext:
     later_window: bool  # a later order window of the school year exists: carry-over can wait for it
     warehouse: StateWarehouse | None
     time_limit_s: float
+    state_agency_id: int | None = None  # the plan's state and window (steps that look beyond the food)
+    window_id: int | None = None
 
 
 @dataclass
@@ -47,7 +50,9 @@ class FoodPlacement:
     """One food's working state. ``locations``: cases at each location key (carried-over cases
     included); ``carried``: of which carried over from earlier windows (planned first: never
     deferred while this window's own cases can be); ``waiting``: this window's cases deferred by
-    the carry-over step; ``plan``: the current plan of what ships now (None: nothing ships)."""
+    the carry-over step; ``held``: cases a step holds elsewhere (offered to another state): neither
+    shipped now, carried over nor proposed; ``notes``: what a step leaves for its ``on_store``;
+    ``plan``: the current plan of what ships now (None: nothing ships)."""
 
     food: str
     rules: shipping.PlanRules
@@ -58,6 +63,8 @@ class FoodPlacement:
     plan: shipping.Plan | None = None
     planned: tuple[shipping.Location, ...] = ()
     waiting: dict[str, int] = field(default_factory=dict)
+    held: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, object] = field(default_factory=dict)
     used: list[str] = field(default_factory=list)
 
     def open_adjustments(self, plan: shipping.Plan | None | object = ...) -> list[shipping.Adjustment]:
@@ -68,6 +75,7 @@ class FoodPlacement:
 
     def shipping_now(self, deferred: Mapping[str, int] | None = None) -> dict[str, int]:
         deferred = deferred or {}
+        deferred = {k: deferred.get(k, 0) + self.held.get(k, 0) for k in self.locations}
         return {k: n - deferred.get(k, 0) for k, n in self.locations.items() if n - deferred.get(k, 0) > 0}
 
     def solve(self, cases: Mapping[str, int], *, warehouse: StateWarehouse | None = None):
@@ -91,6 +99,9 @@ class FoodPlacement:
 
 
 Step = Callable[[FoodPlacement], None]
+#: Called inside the plan's storing transaction with the stored plan and each food's placement
+#: (by food id), for a step to record what it decided (e.g. the offers to other states).
+OnStore = Callable[["ShipmentPlan", Mapping[int, FoodPlacement]], None]
 
 
 @dataclass(frozen=True)
@@ -99,13 +110,29 @@ class StepInfo:
     label: str
     help: str
     run: Step
+    on_store: OnStore | None = None
 
 
 STEPS: dict[str, StepInfo] = {}
 
 
-def register_step(name: str, label: str, run: Step, *, help: str = "") -> None:  # noqa: A002
-    STEPS[name] = StepInfo(name=name, label=label, help=help, run=run)
+def register_step(
+    name: str, label: str, run: Step, *, help: str = "", on_store: OnStore | None = None
+) -> None:  # noqa: A002
+    STEPS[name] = StepInfo(name=name, label=label, help=help, run=run, on_store=on_store)
+
+
+def steps_stored(plan: ShipmentPlan, placed: Mapping[int, FoodPlacement]) -> None:
+    """Let each step that placed a food record it with the stored plan."""
+    for info in STEPS.values():
+        if info.on_store and any(info.name in f.used for f in placed.values()):
+            info.on_store(plan, {food: f for food, f in placed.items() if info.name in f.used})
+
+
+def result_json(placed: Mapping[int, FoodPlacement]) -> dict[str, dict]:
+    """The plan's record of each food's steps and the cases waiting or held elsewhere."""
+    return {str(food): {"steps": f.used, "waiting": sum(f.waiting.values()), "held": sum(f.held.values())}
+            for food, f in placed.items()}  # fmt: skip
 
 
 def steps_for(state_agency_id: int) -> list[str]:

@@ -140,9 +140,9 @@ def _window_demands(window: OrderWindow) -> list[WindowDemand]:
             else site_key(row["delivery_site_id"])
         )
         by_food[row["catalog_item_id"]][key] = by_food[row["catalog_item_id"]].get(key, 0) + row["cases"]
-    # Cases a district sent back to carry-over wait; cases carried from earlier windows join.
-    for row in carryover.declined_waiting(window):
-        by_food[row.food_id][_carry_key(row)] = by_food[row.food_id].get(_carry_key(row), 0) - row.cases
+    # Cases sent back to carry-over or on a binding joint truck leave; those carried from earlier windows join.
+    for food_id, key, cases in carryover.held_elsewhere(window):
+        by_food[food_id][key] = by_food[food_id].get(key, 0) - cases
     for row in carryover.carried_into(window):
         by_food[row.food_id][_carry_key(row)] = by_food[row.food_id].get(_carry_key(row), 0) + row.cases
     by_food = {f: {k: n for k, n in cases.items() if n > 0} for f, cases in by_food.items()}
@@ -226,7 +226,7 @@ def shipment_plan_compute(
     context = placement.PlacementContext(
         later_window=carryover.later_window_exists(plan.window), time_limit_s=PLANNING_SECONDS_PER_FOOD,
         warehouse=StateWarehouse.objects.filter(state_agency_id=plan.window.state_agency_id, active=True)
-        .order_by("pk").first(),
+        .order_by("pk").first(), state_agency_id=plan.window.state_agency_id, window_id=plan.window_id,
     )  # fmt: skip
     steps = placement.steps_for(plan.window.state_agency_id)
     placed: list[tuple[WindowDemand, placement.FoodPlacement]] = []
@@ -279,8 +279,8 @@ def shipment_plan_compute(
         PlanStop.objects.bulk_create(stops)
         carryover.carry_overs_record(plan=plan, waiting={d.food.pk: f.waiting for d, f in placed if f.waiting},
                                      delivered=delivered, place=_place)  # fmt: skip
+        placement.steps_stored(plan, {d.food.pk: f for d, f in placed})
         summaries = [p.summary for _, p in plans]
-        waiting = sum(sum(f.waiting.values()) for _, f in placed)
         plan.input_fingerprint = fingerprint(demands, max_stops=plan.max_stops, min_drop=plan.min_drop)
         plan.requested_cases = sum(sum(f.locations.values()) for _, f in placed)
         plan.adjusted_cases = sum(s.adjusted_cases for s in summaries)
@@ -290,11 +290,10 @@ def shipment_plan_compute(
         plan.total_km = Decimal(str(round(sum(s.total_km for s in summaries), 1)))
         plan.solve_seconds = Decimal(str(round(sum(s.solve_seconds for s in summaries), 2)))
         plan.result = _named_json([p for _, p in plans], {d.food.pk: d.food for d in demands})
-        plan.result["placement"] = {str(d.food.pk): {"steps": f.used, "waiting": sum(f.waiting.values())}
-                                    for d, f in placed}  # fmt: skip
+        plan.result["placement"] = placement.result_json({d.food.pk: f for d, f in placed})
         plan.status, plan.finished_at = JobStatus.DONE, timezone.now()
         plan.progress = plan.total = len(demands)
-        plan.message = plan_message(plan, waiting=waiting) if demands else "No approved lines to ship."
+        plan.message = plan_message(plan) if demands else "No approved lines to ship."
         plan.save()
     return plan
 
@@ -367,16 +366,19 @@ def _demand_from_json(data: dict[str, Any]) -> shipping.FoodDemand:
     return shipping.FoodDemand(food=data["food"], locations=locations, rules=rules)
 
 
-def plan_message(plan: ShipmentPlan, *, waiting: int = 0) -> str:
+def plan_message(plan: ShipmentPlan) -> str:
     """One line on a finished plan, in plain words ("2 trucks for 200 cases; 10 cases changed,
-    the fewest any plan can")."""
+    the fewest any plan can"), with the cases waiting or offered to another state (``placement``)."""
     words = shipping.words
+    placed = plan.result.get("placement", {}).values()
+    waiting, held = sum(f["waiting"] for f in placed), sum(f.get("held", 0) for f in placed)
     changed = f"{words.count(plan.adjusted_cases, 'case')} changed from the orders"
     if plan.adjusted_cases == plan.adjusted_cases_bound:
         changed += ", the fewest any plan can" if plan.adjusted_cases else ""
     else:
         changed += f" (any plan must change at least {plan.adjusted_cases_bound:,})"
     wait = f"; {words.count(waiting, 'case')} wait for a full truck" if waiting else ""
+    wait += f"; {words.count(held, 'case')} offered to another state" if held else ""
     return f"{words.count(plan.trucks, 'truck')} for {words.count(plan.requested_cases, 'case')}; {changed}{wait}."
 
 
@@ -410,8 +412,8 @@ def shipment_adjustments_override(
         raise DomainError("Choose adjustments of one food of this plan.")
     food = chosen[0].food
     for adjustment in chosen:
-        if adjustment.status == AdjustmentStatus.ACCEPTED:
-            raise DomainError("This adjustment is already applied to the orders.")
+        if adjustment.status in (AdjustmentStatus.ACCEPTED, AdjustmentStatus.SUPERSEDED):
+            raise DomainError(f"This adjustment is {adjustment.get_status_display().lower()}: nothing to change.")  # fmt: skip
         if adjustment.requested_cases + cases_by_adjustment[adjustment.pk] < 0:
             raise DomainError(f"{adjustment.place_name} cannot receive fewer than zero cases.", field="cases")
     demand = next((d for d in window_demands(plan.window) if d.food.pk == food.pk), None)

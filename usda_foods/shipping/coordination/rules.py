@@ -6,7 +6,9 @@ the territories have none), so an SDA offers a remainder to its neighbours first
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+from usda_foods.shipping.planner.geo import haversine_km
 
 _BORDERS = """
 AL FL GA MS TN|AZ CA CO NM NV UT|AR LA MO MS OK TN TX|CA NV OR|CO KS NE NM OK UT WY|CT MA NY RI|
@@ -49,3 +51,10 @@ def remainder(cases: int, capacity: int) -> int:
 def crosses_state_line(states: Iterable[str]) -> bool:
     """A truck whose stops are in more than one state crosses a state line."""
     return len(set(states)) > 1
+
+
+def nearest(origin: tuple[float, float], places: Mapping[int, tuple[float, float]]) -> int | None:
+    """The key of ``places`` (latitude, longitude) nearest ``origin``; ties to the smaller key."""
+    if not places:
+        return None
+    return min(places, key=lambda k: (haversine_km(*origin, *places[k]), k))

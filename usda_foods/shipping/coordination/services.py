@@ -21,11 +21,13 @@ from usda_foods.ordering.models import CatalogItem, OrderWindow
 from usda_foods.shipping import planner
 from usda_foods.shipping.coordination.rules import crosses_state_line, remainder
 from usda_foods.shipping.models import (
+    AdjustmentStatus,
     JointPlan,
     JointStatus,
     JointStop,
     JointTruck,
     OfferStatus,
+    PlanAdjustment,
     RemainderOffer,
     ShipmentPlan,
 )
@@ -33,6 +35,9 @@ from usda_foods.shipping.services import PLANNING_SECONDS_PER_FOOD, window_deman
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+#: Proposals not yet decided by a district: a binding joint plan supersedes them.
+OPEN_ADJUSTMENTS = (AdjustmentStatus.PROPOSED, AdjustmentStatus.OVERRIDDEN, AdjustmentStatus.OFFERED)
 
 
 def _reviews(user: User, agency_id: int) -> bool:
@@ -200,8 +205,25 @@ def joint_plan_accept(*, joint: JointPlan, user: User) -> JointPlan:
             setattr(joint, f"{side}_accepted_at", now)
         if joint.offerer_accepted_at and joint.partner_accepted_at:
             joint.status, joint.decided_at = JointStatus.BINDING, now
+            _supersede_adjustments(joint, user, now)
         joint.save()
     return joint
+
+
+def _supersede_adjustments(joint: JointPlan, user: User, now) -> int:
+    """The joint plan binds: each state's plans of its window no longer propose adjustments of the
+    food at the sites the joint trucks serve (kept, marked superseded with the reason; districts
+    no longer see them to decide). Decided proposals stay as they are."""
+    offer = RemainderOffer.objects.select_related("plan", "from_agency", "to_agency").get(pk=joint.offer_id)
+    count = 0
+    for window_id, agency, partner in ((offer.plan.window_id, offer.from_agency, offer.to_agency),
+                                       (joint.partner_window_id, offer.to_agency, offer.from_agency)):  # fmt: skip
+        sites = JointStop.objects.filter(truck__joint_plan=joint, state_agency=agency).values("site_id")
+        count += PlanAdjustment.objects.filter(
+            plan__window_id=window_id, food_id=joint.food_id, site_id__in=sites, status__in=OPEN_ADJUSTMENTS
+        ).update(status=AdjustmentStatus.SUPERSEDED, decided_by=user, decided_at=now,
+                 decision_note=f"Joint plan #{joint.pk} with {partner.state} carries these cases.")  # fmt: skip
+    return count
 
 
 def joint_plan_decline(*, joint: JointPlan, user: User) -> JointPlan:
