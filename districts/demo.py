@@ -84,6 +84,8 @@ USERS = [
     ("viewer@spps.example", "Sam", "Vang", "district_viewer", "Saint Paul Public Schools"),
     ("partner@northstar.example", "Jordan", "Hanson", "partner_staff", "North Star Farm to School Network"),
     ("reviewer@mde.example", "Riley", "Peterson", "sda_reviewer", "MN"),
+    # Wisconsin's reviewer: the partner agency of the demo's joint truck (cross-state coordination)
+    ("reviewer@dpi.example", "Casey", "Lund", "sda_reviewer", "WI"),
     # national: per-meal values, reimbursement rates, Section 4 payments, the USDA Foods list
     ("reference@focuslab.example", "Morgan", "Reyes", "reference_data", None),
 ]

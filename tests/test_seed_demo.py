@@ -151,7 +151,8 @@ def test_demo_lab_shape(seeded):
 
 def test_one_login_per_role(seeded):
     roles = list(Membership.objects.values_list("role", flat=True))
-    assert sorted(roles) == sorted(Role.values)
+    # One login per role, and Wisconsin's reviewer for the joint truck with Minnesota.
+    assert sorted(roles) == sorted([*Role.values, Role.SDA_REVIEWER])
     for email, *_ in demo.USERS:
         user = User.objects.get(email=email)
         assert user.check_password(demo.DEMO_PASSWORD)
@@ -347,3 +348,22 @@ def test_demo_has_a_poultry_processor_diverted_chicken_receipts_and_fees(seeded)
     inventory = ProcessorInventory.objects.get(district__name="Minneapolis Public Schools")
     assert Decimal("0") < inventory.pounds < Decimal(600 * 40)
     assert EndProductPurchase.objects.count() == 1
+
+
+def test_spring_plans_show_splits_a_carry_over_and_one_joint_truck(seeded):
+    from usda_foods.shipping.models import CarryOver, JointPlan, JointStatus, PlanAdjustment, PlanStop
+
+    joint = JointPlan.objects.select_related("offer__from_agency", "offer__to_agency").get()
+    assert (joint.offer.from_agency.state, joint.offer.to_agency.state) == ("MN", "WI")
+    assert joint.status == JointStatus.BINDING and joint.trucks == 1 and joint.cross_state_trucks == 1
+    assert joint.requested_cases == 1400 and joint.adjusted_cases == 0
+    assert "1 truck of Beans, green, canned for 1,400 cases between Minnesota and Wisconsin" in seeded
+    spring = PlanStop.objects.filter(truck__plan__window__name="Spring delivery")
+    # Splits: a truck with stops of two districts; nothing cut or added anywhere.
+    assert spring.filter(sequence=2).exists()
+    assert not PlanAdjustment.objects.filter(plan__window__name="Spring delivery").exists()
+    # The joint truck's beans left both states' plans; Iowa's and Illinois' beans wait.
+    assert not spring.filter(
+        truck__food__material_code="100117", truck__plan__window__state_agency__state__in=["MN", "WI"]
+    ).exists()
+    assert set(CarryOver.objects.values_list("window__state_agency__state", flat=True)) == {"IA", "IL"}

@@ -35,7 +35,8 @@ from usda_foods.entitlements.services.reference import per_meal_value_create, re
 from usda_foods.ordering.models import CatalogItem, Order, OrderStatus, OrderWindow, Survey
 from usda_foods.ordering.services.orders import delivery_sites_for, order_create, order_line_set, order_submit
 from usda_foods.ordering.services.windows import window_create
-from usda_foods.shipping.demo import seed_spring
+from usda_foods.shipping.coordination.demo import seed_joint_truck
+from usda_foods.shipping.demo import SPRING, seed_spring
 
 # Demo reference values, not published figures: plausible steps up from the last cited years
 # (per-meal value 23.75 cents in 2019-20, rates $4.43 / $4.03 / $0.42 in 2024-25). A year not
@@ -159,6 +160,7 @@ def seed_usda_foods(*, out: list[str]) -> None:
     _seed_correction(districts["Minneapolis Public Schools"], prior_year, out)
     seed_processing(school_year=school_year, out=out)
     seed_spring(school_year=school_year, out=out)
+    seed_joint_truck(school_year=school_year, window_name=SPRING, out=out)
     out.append(f"USDA Foods: {len(LUNCHES)} entitlements for SY{school_year} (and SY{prior_year}), "
                f"{len(CATALOG)} foods, "
                f"{Order.objects.filter(window=window, status=OrderStatus.SUBMITTED).count()} order(s) to review.")  # fmt: skip

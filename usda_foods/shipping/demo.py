@@ -29,11 +29,12 @@ from usda_foods.shipping.services import shipment_plan_compute
 
 SPRING, LATE = "Spring delivery", "Late spring delivery"
 # district -> (material code, cases). Per state: apples (1,000 a truck) split between two districts;
-# beans (1,400 a truck) under a truck, so they wait for the late spring window; rice a full truck.
+# beans (1,400 a truck) under a truck, so they wait for the late spring window (in Minnesota and
+# Wisconsin, 900 + 500: one joint truck, ``coordination.demo``); rice a full truck.
 SPRING_ORDERS = {
-    "Minneapolis Public Schools": [("110480", 600), ("100117", 300)],
-    "Saint Paul Public Schools": [("110480", 400), ("100117", 200), ("100329", 1600)],
-    "Madison Metropolitan School District": [("110480", 1000), ("100117", 250), ("100329", 1600)],
+    "Minneapolis Public Schools": [("110480", 600), ("100117", 500)],
+    "Saint Paul Public Schools": [("110480", 400), ("100117", 400), ("100329", 1600)],
+    "Madison Metropolitan School District": [("110480", 1000), ("100117", 500), ("100329", 1600)],
     "Milwaukee Public Schools": [("110480", 550), ("100329", 1600)],
     "Des Moines Public Schools": [("110480", 700), ("100117", 400)],
     "Cedar Rapids Community School District": [("110480", 300)],
