@@ -64,8 +64,7 @@ def _daily(request: HttpRequest, roles: frozenset[str]) -> list[Link]:
                   _link(request, "Districts", "districts:district-list"),
                   _link(request, "Partners", "partners:partner-list"),
                   _link(request, "Suppliers", "partners:supplier-list"),
-                  _link(request, "Priority items", "purchasing:item-list"),
-                  _link(request, "Spending", "purchasing:spend-home")]  # fmt: skip
+                  _link(request, "Priority items", "purchasing:item-list")]  # fmt: skip
     if Role.PARTNER_STAFF in roles:
         links += [_link(request, "Suppliers", "partners:supplier-list"),
                   _link(request, "Contact log", "partners:interaction-list"),

@@ -241,6 +241,9 @@ SPECTACULAR_SETTINGS = {
         "CertificationKindEnum": "partners.suppliers.models.CertificationKind.choices",
         "MonthEnum": "partners.suppliers.models.MONTHS",
         "PassThroughEnum": "usda_foods.processing.models.PassThrough.choices",
+        "AdjustmentStatusEnum": "usda_foods.shipping.models.AdjustmentStatus.choices",
+        "JointStatusEnum": "usda_foods.shipping.models.JointStatus.choices",
+        "ItemUnitEnum": "purchasing.priority_items.models.ItemUnit.choices",
     },
 }
 

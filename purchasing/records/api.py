@@ -134,7 +134,7 @@ class VendorAliasSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DecisionSerializer(serializers.Serializer):
+class VendorMatchDecisionSerializer(serializers.Serializer):
     accept = serializers.BooleanField(help_text="true: the same supplier; false: not this one")
 
 
@@ -146,12 +146,12 @@ class VendorAliasViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     select = ("supplier",)
     filterset_fields = ["collaborative", "status"]
 
-    @extend_schema(request=DecisionSerializer, responses=VendorAliasSerializer)
+    @extend_schema(request=VendorMatchDecisionSerializer, responses=VendorAliasSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         """Confirm (``accept: true``) or reject a match; a confirmed one links the lab's rows."""
         alias = self.get_object()
-        form = DecisionSerializer(data=request.data)
+        form = VendorMatchDecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
             services.vendor_alias_decide(alias=alias, accept=form.validated_data["accept"], user=request.user)

@@ -32,6 +32,7 @@ PERIOD_PARAMETERS = [
                      "SY 2026-27, July to June). Default: the latest school year with purchases."),
     OpenApiParameter("month", OpenApiTypes.STR, description="One month, YYYY-MM (wins over school_year)."),
 ]  # fmt: skip
+ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -111,7 +112,7 @@ class SpendDistrictViewSet(viewsets.ViewSet):
     queryset_model = District  # what the id names
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=DashboardSerializer)
+    @extend_schema(parameters=[*PERIOD_PARAMETERS, ID_PARAMETER], responses=DashboardSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         district = access.get_for_user(District.objects.select_related("collaborative"), request.user, pk)
         board = dashboard(user=request.user, lab=district.collaborative, district=district,
@@ -125,7 +126,7 @@ class SpendLabViewSet(viewsets.ViewSet):
     queryset_model = Collaborative  # what the id names
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=DashboardSerializer)
+    @extend_schema(parameters=[*PERIOD_PARAMETERS, ID_PARAMETER], responses=DashboardSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         board = dashboard(user=request.user, lab=lab_for(request.user, pk), period=period_of(request),
                           today=access.today())  # fmt: skip

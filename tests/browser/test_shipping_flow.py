@@ -96,7 +96,7 @@ def test_reviewer_runs_a_plan_and_a_district_sees_its_drops(page: Page, mn_agenc
     sites = PlanStop.objects.filter(truck__plan=plan).values("site").distinct().count()
     expect(page.get_by_test_id("plan-map").locator("circle")).to_have_count(sites)
     assert page.get_by_test_id("plan-map").locator("polyline").count() >= 1
-    expect(page.get_by_test_id("figures-details")).to_contain_text(f"lower bound {plan.adjusted_cases_bound}")
+    expect(page.get_by_test_id("plan-details")).to_contain_text(f"lower bound {plan.adjusted_cases_bound}")
     shot(3, "plan")
 
     # Send every proposed adjustment to its district (each district then decides).

@@ -31,7 +31,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DecisionSerializer(serializers.Serializer):
+class ProposalDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
@@ -47,20 +47,20 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _decide(self, request: Request, accept: bool) -> Response:
         proposal = self.get_object()
-        data = DecisionSerializer(data=request.data)
+        data = ProposalDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         proposal_decide(
             adjustment_id=proposal.pk, user=request.user, accept=accept, note=data.validated_data["note"]
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=proposal.pk)).data)
 
-    @extend_schema(request=DecisionSerializer, responses=ProposalSerializer)
+    @extend_schema(request=ProposalDecisionSerializer, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """Accept: the change applies to your approved order and its drawdown."""
         return self._decide(request, True)
 
-    @extend_schema(request=DecisionSerializer, responses=ProposalSerializer)
+    @extend_schema(request=ProposalDecisionSerializer, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
         """Decline: an increase waits for a full truck instead; a cut stays an open problem for the state."""
