@@ -46,6 +46,10 @@ COLUMNS = ("id", "district_id", "site_id", "invoice_date", "vendor_id", "vendor_
            "category", "priority_item_id", "quantity", "unit", "case_weight_lb", "pounds", "spend", "origin_text",
            "origin_state", "origin_county", "origin_latitude", "origin_longitude", "source", "claims",
            "local_class", "import_run_id", "created_at")  # fmt: skip
+# COPY's types, column by column (an origin's point is a float: rules.Origin)
+COLUMN_TYPES = ("int8", "int8", "int8", "date", "int8", "text", "text", "text", "int8", "numeric", "text", "numeric",
+                "numeric", "numeric", "text", "text", "text", "float8", "float8", "text", "text[]", "text", "int8",
+                "timestamptz")  # fmt: skip
 KEPT = [c for c in COLUMNS if c != "id"]
 WRITERS = {Role.DISTRICT_MANAGER, Role.PARTNER_STAFF, Role.COLLABORATIVE_ADMIN}
 OVERLAP = (
@@ -396,6 +400,7 @@ def copy_records(records: list[tuple[Any, ...]]) -> list[int]:
         ids = [pk for (pk,) in cursor.fetchall()]
         raw = cursor.cursor
         with raw.copy(f"COPY {services.TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            copy.set_types(COLUMN_TYPES)  # each value dumped by its column's type, not looked up per row
             for pk, record in zip(ids, records, strict=True):
                 copy.write_row((pk, *record))
     return ids
