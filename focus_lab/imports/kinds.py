@@ -12,7 +12,9 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from focus_lab.imports import parsers
@@ -91,6 +93,102 @@ class Field:
                 raise parsers.ParseError(f"{parsers.quote(value)} is too large")
             return int(parsed)
         return parsed
+
+    @cached_property
+    def parser(self) -> Callable[[Cell], Any]:
+        """``parse`` for a whole column: the same answers, quicker for the cells files hold most
+        (plain text, plain numbers, "$21.50", 12/31/2026, a sheet's numbers and dates). A cell the
+        quick path is not sure of goes to ``parse``, so every problem and its message are the same."""
+        return _fast_parser(self)
+
+
+def _fast_parser(spec: Field) -> Callable[[Cell], Any]:  # noqa: C901 - one quick path a field type
+    slow, kind, required = spec.parse, spec.type, spec.required
+    lo, hi, longest, choices = spec.minimum, spec.maximum, spec.max_length, spec.choices
+    if kind == FieldType.BOOL:
+        return slow
+
+    def empty(value: Cell) -> Any:  # a blank cell of an optional field; any other goes to parse
+        if not required and (value is None or value == ""):
+            return None
+        return slow(value)
+
+    bounded = lo is not None or hi is not None
+
+    def in_bounds(number: Any) -> bool:
+        return (lo is None or number >= lo) and (hi is None or number <= hi)
+
+    if kind == FieldType.TEXT:
+
+        def text(value: Cell) -> Any:
+            if type(value) is str:
+                stripped = value.strip()
+                if stripped and (longest is None or len(stripped) <= longest):
+                    return stripped
+            return empty(value)
+
+        return text
+    if kind == FieldType.CHOICE:
+
+        def choice(value: Cell) -> Any:
+            if type(value) is str and (lowered := value.strip().lower()) and lowered in choices:
+                return lowered
+            return empty(value)
+
+        return choice
+    if kind == FieldType.DECIMAL or kind == FieldType.MONEY:
+        plain, money = _PLAIN.fullmatch, kind == FieldType.MONEY
+
+        def number(value: Cell) -> Any:
+            kind_of = type(value)
+            if kind_of is str:
+                digits = value[1:] if value[:1] == "$" else value  # type: ignore[index]
+                if not plain(digits):  # type: ignore[arg-type]
+                    return empty(value)
+                if money and (dot := digits.find(".")) >= 0 and len(digits) - dot > 3:  # type: ignore[union-attr]
+                    return slow(value)  # digits past the cents: parse says whether they are zeros
+                parsed = Decimal(digits)  # type: ignore[arg-type]
+            elif kind_of is int:
+                parsed = Decimal(value)  # type: ignore[arg-type]
+            elif kind_of is float and value == value and value not in _INFINITE:
+                parsed = Decimal(repr(value))
+                if money and parsed.as_tuple().exponent < -2:  # type: ignore[operator]
+                    return slow(value)
+            else:
+                return slow(value)
+            if bounded and not in_bounds(parsed):
+                return slow(value)  # out of bounds: parse says which
+            return parsed
+
+        return number
+    if kind == FieldType.DATE:
+        us_date = _US_DATE.fullmatch
+
+        def day(value: Cell) -> Any:
+            kind_of = type(value)
+            if kind_of is str:
+                found = us_date(value)  # type: ignore[arg-type]
+                if found is None:
+                    return empty(value)
+                try:
+                    parsed = date(int(found[3]), int(found[1]), int(found[2]))
+                except ValueError:
+                    return slow(value)
+            elif kind_of is datetime:
+                parsed = value.date()  # type: ignore[union-attr]
+            elif kind_of is date:
+                parsed = value  # type: ignore[assignment]
+            else:
+                return slow(value)
+            return slow(value) if bounded and not in_bounds(parsed) else parsed
+
+        return day
+    return slow
+
+
+_PLAIN = re.compile(r"\d+(\.\d*)?|\.\d+")  # digits, as parsers.parse_decimal reads them straight
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # 12/31/2026, the usual; others go to parse
+_INFINITE = (float("inf"), float("-inf"))
 
 
 _PARSERS: dict[FieldType, Callable[[Cell], Any]] = {

@@ -4,6 +4,7 @@ in one transaction, in batches. Both re-read the file as they go, so memory does
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -83,20 +84,20 @@ def typed_rows(
 ) -> Iterator[Row | None]:
     """Each data row with its cells parsed by field type; ``None`` for a row with a bad cell (its
     problems go to ``problems``)."""
-    plan = [(f, run.mapping.get(f.name)) for f in kind.fields]
+    nowhere = sys.maxsize  # a field the file lacks reads as an empty cell
+    plan = [(f.name, f.parser, nowhere if (i := run.mapping.get(f.name)) is None else i) for f in kind.fields]
     for line, cells in table.rows:
         values: dict[str, Any] = {}
         bad: list[str] = []
         width = len(cells)
-        for field, index in plan:
-            cell = cells[index] if index is not None and index < width else None
+        for name, parse, index in plan:
             try:
-                values[field.name] = field.parse(cell)
+                values[name] = parse(cells[index] if index < width else None)
             except ParseError as exc:
-                values[field.name] = None
-                bad.append(field.name)
+                values[name] = None
+                bad.append(name)
                 if problems is not None:
-                    problems.add(line, field.name, exc.message)
+                    problems.add(line, name, exc.message)
         yield Row(line=line, values=values, bad=frozenset(bad)) if bad else Row(line=line, values=values)
 
 

@@ -46,7 +46,14 @@ COLUMNS = ("id", "district_id", "site_id", "invoice_date", "vendor_id", "vendor_
            "category", "priority_item_id", "quantity", "unit", "case_weight_lb", "pounds", "spend", "origin_text",
            "origin_state", "origin_county", "origin_latitude", "origin_longitude", "source", "claims",
            "local_class", "import_run_id", "created_at")  # fmt: skip
+# COPY's types, column by column (an origin's point is a float: rules.Origin)
+COLUMN_TYPES = ("int8", "int8", "int8", "date", "int8", "text", "text", "text", "int8", "numeric", "text", "numeric",
+                "numeric", "numeric", "text", "text", "text", "float8", "float8", "text", "text[]", "text", "int8",
+                "timestamptz")  # fmt: skip
 KEPT = [c for c in COLUMNS if c != "id"]
+# the cells a row's lookups depend on, but the priority item found from the description
+MEMO_FIELDS = ("district", "site", "unit", "category", "source", "claims", "priority_item")
+MEMO_SIZE = 5000  # distinct combinations kept a pass, at most: memory stays flat
 WRITERS = {Role.DISTRICT_MANAGER, Role.PARTNER_STAFF, Role.COLLABORATIVE_ADMIN}
 OVERLAP = (
     "{vendor}: {count:,} row(s) already imported for {district} from {first} to {last}"
@@ -202,6 +209,31 @@ class PurchasesKind(ImportKind):
         return origins[supplier_id] or parsed
 
     def _resolve(self, row: Row, user: User, state: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+        """The row's lookups and its problems. A file repeats the same district, site, unit,
+        category, source and claims line after line: a good row's lookups are kept for the pass
+        (``state`` is fresh each pass) and only the priority item, found from the description,
+        is looked up again."""
+        if row.bad:
+            return self._resolve_row(row, state)
+        values = row.values
+        key = tuple(values.get(name) for name in MEMO_FIELDS)
+        memo: dict[tuple[Any, ...], dict[str, Any]] = state.setdefault("resolved_memo", {})
+        kept = memo.get(key)
+        if kept is None:
+            out, problems = self._resolve_row(row, state)
+            if not problems and len(memo) < MEMO_SIZE:
+                memo[key] = out
+            return dict(out), problems
+        out = dict(kept)
+        if not values.get("priority_item"):  # a good row has its district, so its lab
+            lab = self._lab(state, out["lab_id"])
+            match = (
+                lab["pattern"].search(values["product_description"]) if lab["pattern"] is not None else None
+            )
+            out["priority_item_id"] = lab["keywords"][match[1].lower()] if match else None
+        return out, []
+
+    def _resolve_row(self, row: Row, state: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
         values, problems, out = row.values, [], {}
         line = row.line
 
@@ -396,6 +428,7 @@ def copy_records(records: list[tuple[Any, ...]]) -> list[int]:
         ids = [pk for (pk,) in cursor.fetchall()]
         raw = cursor.cursor
         with raw.copy(f"COPY {services.TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            copy.set_types(COLUMN_TYPES)  # each value dumped by its column's type, not looked up per row
             for pk, record in zip(ids, records, strict=True):
                 copy.write_row((pk, *record))
     return ids

@@ -213,3 +213,26 @@ def test_keyword_rules_match_descriptions_to_priority_items(
     assert SpendSummary.objects.get(priority_item=item).spend == Decimal("250.00")
     later = purchases(manager, line(description="chicken drumstick, bone-in", day="10/01/2026"))
     assert PurchaseRecord.objects.get(import_run=later.run).priority_item_id == item.pk
+
+
+def test_rows_alike_but_for_the_description_each_get_their_own_priority_item(
+    lab, manager, collab_admin, collaborative
+):
+    """The import keeps a good row's lookups for the rows after it that share its district, site,
+    unit, category, source and claims; the priority item is still found from each description."""
+    from tests.purchasing.fixtures import propose_drumsticks
+
+    item, _ = propose_drumsticks(manager, collaborative)
+    keyword_rule_save(rule=KeywordRule(collaborative=collaborative, keyword="chicken drumstick", priority_item=item),
+                      user=collab_admin)  # fmt: skip
+    descriptions = [
+        "Carrots, whole",
+        "CHICKEN DRUMSTICK IQF",
+        "Apples",
+        "chicken drumstick, bone-in",
+        "Apples",
+    ]
+    report = purchases(manager, *(line(description=d) for d in descriptions))
+    assert report.ok, report.errors
+    found = list(PurchaseRecord.objects.order_by("id").values_list("product_description", "priority_item_id"))
+    assert found == [(d, item.pk if "drumstick" in d.lower() else None) for d in descriptions]
