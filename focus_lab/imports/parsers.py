@@ -150,7 +150,7 @@ def parse_date(value: Cell) -> date:
 
 
 def _serial(number: Decimal, value: Cell) -> date:
-    if not 1 <= number <= MAX_EXCEL_SERIAL:
+    if not number.is_finite() or not 1 <= number <= MAX_EXCEL_SERIAL:
         raise ParseError(f"{quote(value)} is not a date")
     return EXCEL_EPOCH + timedelta(days=int(number))
 

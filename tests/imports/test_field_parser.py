@@ -45,7 +45,7 @@ def outcome(call, value):
         result = call(value)
     except ParseError as exc:
         return ("problem", exc.message)
-    except ArithmeticError as exc:  # parse's own failure (a NaN in a date column): the same either way
+    except ArithmeticError as exc:  # a failure of parse itself: the quick path must fail the same way
         return ("error", type(exc))
     return ("value", type(result), str(result) if isinstance(result, Decimal) else result)
 
@@ -82,3 +82,11 @@ def test_the_quick_path_gives_decimals_and_dates():
     assert day.parser(datetime(2026, 12, 31, 0, 0)) == date(2026, 12, 31)
     with pytest.raises(ParseError, match="more than two decimal places"):
         money.parser("$21.505")
+
+
+@pytest.mark.parametrize("cell", [float("nan"), float("inf"), "NaN"])
+def test_a_number_that_is_not_finite_in_a_date_column_is_a_problem_not_a_crash(cell):
+    from focus_lab.imports import parsers
+
+    with pytest.raises(ParseError, match="is not a date"):
+        parsers.parse_date(cell)
