@@ -226,6 +226,11 @@ def install_system_packages() -> None:
     subprocess.call(["apt-get", "install", "-y", "-qq", *missing], **quiet)
 
 
+# The whole suite runs on every core (pytest-xdist), a test file to a worker: files share
+# module-scoped fixtures (the schema fuzz builds its lab once) and some own one Redis database.
+WHOLE_SUITE_ARGS = ["-n", "logical", "--dist", "loadfile"]
+
+
 def test(pytest_args: list[str]) -> int:
     """Every check, then the whole suite, against real PostgreSQL and Redis."""
     install_system_packages()
@@ -240,7 +245,7 @@ def test(pytest_args: list[str]) -> int:
             # The architecture: import-linter contracts (pyproject.toml), module size, private names.
             [str(VENV_BIN / "lint-imports")],
             [sys.executable, "-m", "focus_lab.architecture"],
-            [sys.executable, "-m", "pytest", *pytest_args],
+            [sys.executable, "-m", "pytest", *(pytest_args or WHOLE_SUITE_ARGS)],
         ]
         for step in steps:
             if code := _run(step, env):
