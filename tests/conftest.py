@@ -20,6 +20,26 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def reference_values_present(request: pytest.FixtureRequest) -> None:
+    """The published per-meal values and rates the 0002 migration inserts, there for every test
+    that uses the database. Transactional tests (threads, browsers) empty every table when they
+    end, and under pytest-xdist any test may run after one."""
+    names, marker = request.fixturenames, request.node.get_closest_marker("django_db")
+    if "transactional_db" in names or "live_server" in names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker:
+        request.getfixturevalue("db")
+    else:
+        return
+    from usda_foods.models import PerMealValue
+
+    if not PerMealValue.objects.exists():
+        from tests.usda_foods.ordering_fixtures import ensure_reference_values
+
+        ensure_reference_values()
+
+
 @pytest.fixture
 def collaborative(db):
     return CollaborativeFactory(name="Upper Midwest Lab", slug="umrll-test")

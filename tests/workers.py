@@ -20,6 +20,8 @@ def celery_worker(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start ``celery -A focus_lab worker`` (solo pool) logging to ``log``; stop it warmly after."""
     with log.open("wb") as out:
+        # Not PYTEST_XDIST_WORKER: the test settings would move the worker to another Redis database.
+        env = {name: value for name, value in env.items() if name != "PYTEST_XDIST_WORKER"}
         worker = subprocess.Popen(
             [CELERY, "-A", "focus_lab", "worker", "--pool", "solo", "--loglevel", "INFO", "--hostname", hostname,
              "--without-mingle", "--without-gossip", *extra],

@@ -27,7 +27,10 @@ NO_CHROMIUM = "Debian's Chromium is not installed at /usr/bin/chromium (apt-get 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+# One browser a test module: Playwright's sync API keeps an event loop running in the thread while
+# it is open, and under pytest-xdist other files' tests (PDF sealing calls asyncio.run) follow on
+# the same worker.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(NO_CHROMIUM)
