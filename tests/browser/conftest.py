@@ -106,3 +106,23 @@ def page(browser, live_server, transactional_db, request) -> Iterator[object]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """Collects the tasks the app enqueues (imports run in the background); ``run()`` plays the
+    Celery worker, so a flow can watch the progress bar and then see the result."""
+    from django.utils.module_loading import import_string
+
+    queued: list[tuple[str, tuple]] = []
+    monkeypatch.setattr("focus_lab.jobs.services.enqueue", lambda path, *args: queued.append((path, args)))
+    monkeypatch.setattr("focus_lab.imports.services.BACKGROUND_ROWS", 0)
+
+    class Worker:
+        def run(self) -> None:
+            assert queued, "nothing was queued"
+            while queued:
+                path, args = queued.pop(0)
+                import_string(path)(*args)
+
+    return Worker()

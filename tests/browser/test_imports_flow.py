@@ -7,7 +7,6 @@ the queued task itself) so the page can be seen waiting and then following the j
 from __future__ import annotations
 
 import pytest
-from django.utils.module_loading import import_string
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import CHROMIUM, NO_CHROMIUM
@@ -30,23 +29,6 @@ def claims(district, second, paid: object) -> bytes:
         ["MN", second.agency_code, "2024-25", 12_000, 51_000, 7_500, paid, second.name],
         ["Total", "", "", 102_000, 463_000, 69_000, "", ""],
     ]})  # fmt: skip
-
-
-@pytest.fixture
-def worker(monkeypatch):
-    """Collects the tasks the app enqueues; ``run()`` plays the Celery worker."""
-    queued: list[tuple[str, tuple]] = []
-    monkeypatch.setattr("focus_lab.jobs.services.enqueue", lambda path, *args: queued.append((path, args)))
-    monkeypatch.setattr("focus_lab.imports.services.BACKGROUND_ROWS", 0)
-
-    class Worker:
-        def run(self) -> None:
-            assert queued, "nothing was queued"
-            while queued:
-                path, args = queued.pop(0)
-                import_string(path)(*args)
-
-    return Worker()
 
 
 def _upload(page: Page, data: bytes, name: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.utils.module_loading import import_string
 from playwright.sync_api import Page, expect
 
 from purchasing.priority_items.models import MenuCommitment, PriorityItem
@@ -41,22 +40,6 @@ def report(district, oranges_qty: object) -> bytes:
         [name, "09/25/2026", "North Star Foods", "Cheese, mozzarella", "dairy", "", 10, "case", 30, 40, "unknown",
          "USDA Foods", ""],
     ]})  # fmt: skip
-
-
-@pytest.fixture
-def worker(monkeypatch):
-    queued: list[tuple[str, tuple]] = []
-    monkeypatch.setattr("focus_lab.jobs.services.enqueue", lambda path, *args: queued.append((path, args)))
-    monkeypatch.setattr("focus_lab.imports.services.BACKGROUND_ROWS", 0)
-
-    class Worker:
-        def run(self) -> None:
-            assert queued, "nothing was queued"
-            while queued:
-                path, args = queued.pop(0)
-                import_string(path)(*args)
-
-    return Worker()
 
 
 def _upload(page: Page, data: bytes, name: str) -> None:
